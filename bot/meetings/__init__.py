@@ -1,0 +1,1 @@
+"""Meetings: invitations and answers (RSVP), quorum, waitlist, reminders, .ics and CSV."""

@@ -1,0 +1,104 @@
+"""The files a meeting produces: an iCalendar event and the CSV of answers."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from bot.meetings.rules import tally
+from storage.meetings import Invitee, Meeting
+from storage.timestamps import to_db
+
+__all__ = ["CSV_COLUMNS", "ics_event", "rsvp_csv"]
+
+CSV_COLUMNS = (
+    "meeting_id",
+    "name",
+    "unit",
+    "role",
+    "telegram_id",
+    "response",
+    "responded_at",
+    "note",
+)
+
+
+def _ics_text(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def _ics_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _fold(line: str) -> str:
+    """Fold a content line at 75 octets as RFC 5545 asks."""
+    data = line.encode()
+    if len(data) <= 75:
+        return line
+    parts: list[str] = []
+    current = b""
+    for char in line:
+        encoded = char.encode()
+        if len(current) + len(encoded) > (75 if not parts else 74):
+            parts.append(current.decode())
+            current = b""
+        current += encoded
+    parts.append(current.decode())
+    return "\r\n ".join(parts)
+
+
+def ics_event(meeting: Meeting, now: datetime, hours: int = 2) -> bytes:
+    """An iCalendar file with the meeting as one event (UTC times, two hours long)."""
+    end = meeting.starts_at.timestamp() + hours * 3600
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Youxie bot//meetings//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:meeting-{meeting.id}-v{meeting.version}@youxie-bot",
+        f"SEQUENCE:{meeting.version - 1}",
+        f"DTSTAMP:{_ics_time(now)}",
+        f"DTSTART:{_ics_time(meeting.starts_at)}",
+        f"DTEND:{_ics_time(datetime.fromtimestamp(end, UTC))}",
+        f"SUMMARY:{_ics_text(meeting.title)}",
+        f"LOCATION:{_ics_text(meeting.place)}",
+    ]
+    if meeting.agenda:
+        lines.append(f"DESCRIPTION:{_ics_text(meeting.agenda)}")
+    if meeting.status == "cancelled":
+        lines.append("STATUS:CANCELLED")
+    lines += ["END:VEVENT", "END:VCALENDAR"]
+    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
+
+
+def rsvp_csv(meeting: Meeting, invitees: list[Invitee], seated: list[int]) -> bytes:
+    """The roster of a meeting as CSV, UTF-8 with a byte-order mark (for spreadsheets)."""
+    waitlist = {i.person_id: n for n, i in enumerate(tally(meeting, invitees, seated).waitlist, 1)}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for invitee in invitees:
+        notes = [invitee.note] if invitee.note else []
+        if invitee.person_id in waitlist:
+            notes.append(f"waitlist {waitlist[invitee.person_id]}")
+        if not invitee.reachable and invitee.response == "none":
+            notes.append("unreachable")
+        if invitee.previous_response and invitee.previous_response != "none":
+            notes.append(f"before the move: {invitee.previous_response}")
+        writer.writerow(
+            [
+                meeting.id,
+                invitee.name,
+                invitee.unit,
+                invitee.role.value,
+                invitee.telegram_id if invitee.telegram_id is not None else "",
+                invitee.response,
+                to_db(invitee.responded_at) if invitee.responded_at else "",
+                "; ".join(notes),
+            ]
+        )
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -1,0 +1,211 @@
+"""What meeting messages say: invitations, keyboards, previews and the secretariat's view."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Html, format_datetime, t
+from bot.meetings.rules import Tally, paginate, rsvp_data
+from storage.meetings import Invitee, Meeting, NewMeeting, Response
+from storage.people import Language
+
+__all__ = [
+    "answer_name",
+    "invitation_keyboard",
+    "invitation_text",
+    "meeting_pages",
+    "preview_text",
+    "summary_text",
+]
+
+
+def answer_name(language: Language, response: Response | None) -> str:
+    """The answer as the reader calls it."""
+    return t(language, f"meetings.answer_{response or 'none'}")
+
+
+def _details(meeting: Meeting | NewMeeting, language: Language, tz: ZoneInfo) -> list[str]:
+    lines = [
+        t(language, "meetings.line_when", when=format_datetime(meeting.starts_at, tz, language)),
+        t(language, "meetings.line_place", place=meeting.place),
+    ]
+    if meeting.agenda:
+        lines.append(t(language, "meetings.line_agenda", agenda=meeting.agenda))
+    lines.append(
+        t(
+            language,
+            "meetings.line_deadline",
+            deadline=format_datetime(meeting.deadline, tz, language),
+        )
+    )
+    return lines
+
+
+def preview_text(
+    new: NewMeeting, meeting_id: int, invited: int, unbound: int, language: Language, tz: ZoneInfo
+) -> str:
+    """The preview shown before Confirm."""
+    lines = [t(language, "meetings.preview_title", id=meeting_id, title=new.title)]
+    lines += _details(new, language, tz)
+    lines.append(t(language, f"meetings.audience_{new.audience}"))
+    if new.capacity:
+        lines.append(t(language, "meetings.line_capacity", capacity=new.capacity))
+    if new.quorum:
+        lines.append(t(language, "meetings.line_quorum_option", quorum=new.quorum))
+    lines.append(t(language, "meetings.preview_invited", invited=invited, unbound=unbound))
+    return "\n".join(lines)
+
+
+def invitation_text(
+    meeting: Meeting,
+    invitee: Invitee,
+    language: Language,
+    tz: ZoneInfo,
+    now: datetime,
+    *,
+    waitlist_position: int | None = None,
+    header: str | None = None,
+) -> str:
+    """A personal invitation with the person's current answer."""
+    lines = [header] if header else []
+    lines.append(t(language, "meetings.invitation_title", id=meeting.id, title=meeting.title))
+    lines += _details(meeting, language, tz)
+    lines.append(
+        t(language, "meetings.your_answer", answer=answer_name(language, invitee.response))
+    )
+    if waitlist_position is not None:
+        lines.append(t(language, "meetings.waitlisted", position=waitlist_position))
+    if invitee.response == "no" and invitee.note:
+        lines.append(t(language, "meetings.your_reason", reason=invitee.note))
+    if meeting.status == "cancelled":
+        lines.append(t(language, "meetings.invitation_cancelled"))
+    elif now >= meeting.deadline:
+        lines.append(t(language, "meetings.answers_closed"))
+    return "\n".join(lines)
+
+
+def invitation_keyboard(
+    meeting: Meeting, language: Language, current: Response, now: datetime
+) -> InlineKeyboardMarkup:
+    """Yes / No / Maybe (the current answer ticked) and the calendar file; closed: calendar only."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if meeting.status == "open" and now < meeting.deadline:
+        row = []
+        for response in ("yes", "no", "maybe"):
+            label = t(language, f"meetings.button_{response}")
+            if response == current:
+                label = f"✓ {label}"
+            row.append(InlineKeyboardButton(label, callback_data=rsvp_data(meeting, response)))
+        rows.append(row)
+    rows.append(
+        [
+            InlineKeyboardButton(
+                t(language, "meetings.button_ics"), callback_data=f"ics:{meeting.id}"
+            )
+        ]
+    )
+    return InlineKeyboardMarkup(rows)
+
+
+def summary_text(meeting: Meeting, tally: Tally, language: Language, tz: ZoneInfo) -> str:
+    """Counts per answer and the quorum line (fits one message)."""
+    key = (
+        "meetings.summary_cancelled" if meeting.status == "cancelled" else "meetings.summary_title"
+    )
+    lines = [
+        t(language, key, id=meeting.id, title=meeting.title),
+        t(
+            language,
+            "meetings.summary_when",
+            when=format_datetime(meeting.starts_at, tz, language),
+            place=meeting.place,
+        ),
+        t(
+            language,
+            "meetings.summary_counts",
+            yes=len(tally.yes),
+            no=len(tally.no),
+            maybe=len(tally.maybe),
+            none=len(tally.none) + len(tally.unreachable),
+            invited=tally.invited,
+        ),
+    ]
+    if tally.unreachable:
+        lines.append(t(language, "meetings.summary_unreachable", count=len(tally.unreachable)))
+    if meeting.capacity:
+        lines.append(
+            t(
+                language,
+                "meetings.summary_capacity",
+                capacity=meeting.capacity,
+                waitlist=len(tally.waitlist),
+            )
+        )
+    if tally.required is not None and tally.quorum is not None:
+        mark = "✅" if tally.quorate else "⚠️"
+        lines.append(
+            t(
+                language,
+                "meetings.quorum_line",
+                mark=mark,
+                expected=tally.expected,
+                required=tally.required,
+                fraction=f"{tally.quorum.numerator}/{tally.quorum.denominator}",
+                maybe=len(tally.maybe),
+            )
+        )
+    return "\n".join(lines)
+
+
+def _person_line(invitee: Invitee, language: Language, extra: str = "") -> str:
+    unit = t(language, "meetings.person_unit", unit=invitee.unit) if invitee.unit else ""
+    name = invitee.name or t(language, "meetings.person_unnamed")
+    line = t(language, "meetings.person_line", name=name, unit=Html(unit), id=invitee.person_id)
+    return f"{line}{extra}"
+
+
+def meeting_pages(meeting: Meeting, tally: Tally, language: Language, tz: ZoneInfo) -> list[str]:
+    """The secretariat's full view, split into pages under Telegram's limit."""
+    header = summary_text(meeting, tally, language, tz)
+    lines: list[str] = []
+
+    def section(key: str, people: list[Invitee], extra: list[str] | None = None) -> None:
+        if not people:
+            return
+        lines.append("")
+        lines.append(t(language, key, count=len(people)))
+        for index, invitee in enumerate(people):
+            lines.append(_person_line(invitee, language, extra[index] if extra else ""))
+
+    def previous(invitee: Invitee) -> str:
+        if not invitee.previous_response:
+            return ""
+        return t(
+            language,
+            "meetings.previous_answer",
+            answer=answer_name(language, invitee.previous_response),
+        )
+
+    section("meetings.section_yes", tally.yes)
+    section(
+        "meetings.section_waitlist",
+        tally.waitlist,
+        [
+            t(language, "meetings.waitlist_position", position=n)
+            for n in range(1, len(tally.waitlist) + 1)
+        ],
+    )
+    section("meetings.section_maybe", tally.maybe)
+    section(
+        "meetings.section_no",
+        tally.no,
+        [t(language, "meetings.reason", reason=i.note) if i.note else "" for i in tally.no],
+    )
+    section("meetings.section_none", tally.none, [previous(i) for i in tally.none])
+    section(
+        "meetings.section_unreachable", tally.unreachable, [previous(i) for i in tally.unreachable]
+    )
+    return paginate(header, lines)

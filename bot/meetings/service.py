@@ -1,0 +1,407 @@
+"""The meeting service: invite, record answers, remind, move, cancel; used by handlers and jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.app import AppContext, BotApplication
+from bot.i18n import format_datetime, t
+from bot.meetings import render
+from bot.meetings.rules import AUDIENCE_ROLES, Tally, moved_deadline, reminder_times, tally
+from storage.meetings import AnswerChange, Invitee, Meeting, MeetingRepository, NewMeeting, Response
+from storage.people import Language, Person
+
+__all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService"]
+
+logger = logging.getLogger(__name__)
+
+SUMMARY_EDIT_INTERVAL = timedelta(seconds=5)
+REMINDER_MISFIRE_GRACE = 3600
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How a round of messages went."""
+
+    sent: int = 0
+    unreachable: int = 0
+    failed: int = 0
+
+
+def language_of(person: Person | Invitee) -> Language:
+    """The language to write to a person in (Chinese unless they chose English)."""
+    return person.language or "zh"
+
+
+class MeetingService:
+    """Meetings for one Application: its bot, database, clock and job queue."""
+
+    def __init__(self, app: BotApplication) -> None:
+        self.app = app
+        self.send_interval = 1 / max(app.bot_data.settings.broadcast_rate, 1)
+        self._summary_pending: set[int] = set()
+
+    @property
+    def repo(self) -> MeetingRepository:
+        """The meetings repository."""
+        return MeetingRepository(self.app.bot_data.db)
+
+    @property
+    def tz(self) -> Any:
+        """The association's time zone."""
+        return self.app.bot_data.settings.timezone
+
+    def now(self) -> datetime:
+        """The current time."""
+        return self.app.bot_data.clock.now()
+
+    async def audience(self, audience: str) -> list[Person]:
+        """The roster entries a meeting of this audience invites."""
+        return await self.app.bot_data.people.list_by_roles(AUDIENCE_ROLES[audience])
+
+    async def tally(self, meeting: Meeting) -> Tally:
+        """The meeting's answers grouped, with the quorum line."""
+        return tally(meeting, await self.repo.invitees(meeting.id), await self.repo.seated(meeting))
+
+    async def waitlist_position(self, meeting: Meeting, person_id: int) -> int | None:
+        """Where a Yes stands on the waitlist (None when seated or without a capacity)."""
+        if not meeting.capacity:
+            return None
+        seated = await self.repo.seated(meeting)
+        if person_id not in seated or seated.index(person_id) < meeting.capacity:
+            return None
+        return seated.index(person_id) - meeting.capacity + 1
+
+    # Sending ---------------------------------------------------------------------------------
+
+    async def _send(self, chat_id: int, text: str, markup: Any = None, **extra: Any) -> int | None:
+        """Send one message, waiting out one 429; the message id, or None if unreachable."""
+        for _ in range(2):
+            try:
+                message = await self.app.bot.send_message(
+                    chat_id, text, reply_markup=markup, **extra
+                )
+                return message.message_id
+            except RetryAfter as error:
+                delay = error.retry_after
+                await asyncio.sleep(
+                    delay.total_seconds() if isinstance(delay, timedelta) else delay
+                )
+            except Forbidden:
+                return None
+        raise TelegramError("still rate limited")
+
+    async def _each(
+        self, invitees: list[Invitee], send: Callable[[Invitee], Awaitable[int | None]]
+    ) -> Delivery:
+        """Send to each reachable invitee, paced under the broadcast rate."""
+        sent = unreachable = failed = 0
+        for invitee in invitees:
+            if invitee.telegram_id is None or invitee.delivery == "unreachable":
+                unreachable += 1
+                continue
+            try:
+                message_id = await send(invitee)
+            except TelegramError:
+                logger.warning("could not message person %s", invitee.person_id, exc_info=True)
+                failed += 1
+                continue
+            if message_id is None:
+                unreachable += 1
+            else:
+                sent += 1
+            if self.send_interval:
+                await asyncio.sleep(self.send_interval)
+        return Delivery(sent, unreachable, failed)
+
+    async def send_invitations(
+        self, meeting: Meeting, invitees: list[Invitee], header_key: str | None = None
+    ) -> Delivery:
+        """Send each invitee their invitation (with buttons) and record the message."""
+        now = self.now()
+
+        async def send(invitee: Invitee) -> int | None:
+            language = language_of(invitee)
+            header = t(language, header_key, id=meeting.id) if header_key else None
+            text = render.invitation_text(meeting, invitee, language, self.tz, now, header=header)
+            markup = render.invitation_keyboard(meeting, language, invitee.response, now)
+            assert invitee.telegram_id is not None
+            try:
+                message_id = await self._send(invitee.telegram_id, text, markup)
+            except TelegramError:
+                await self.repo.record_delivery(meeting.id, invitee.person_id, "failed", None, None)
+                raise
+            await self.repo.record_delivery(
+                meeting.id,
+                invitee.person_id,
+                "sent" if message_id else "unreachable",
+                invitee.telegram_id,
+                message_id,
+            )
+            return message_id
+
+        return await self._each(invitees, send)
+
+    async def tell(self, invitees: list[Invitee], key: str, **values: Any) -> Delivery:
+        """Send every reachable invitee one catalog message in their language."""
+
+        async def send(invitee: Invitee) -> int | None:
+            assert invitee.telegram_id is not None
+            return await self._send(invitee.telegram_id, t(language_of(invitee), key, **values))
+
+        return await self._each(invitees, send)
+
+    # Life cycle ------------------------------------------------------------------------------
+
+    async def create_draft(self, new: NewMeeting, creator: Person) -> Meeting:
+        """Store the meeting as a draft awaiting Confirm."""
+        return await self.repo.create_draft(new, creator.id, self.now())
+
+    async def confirm(self, meeting_id: int) -> tuple[Meeting, Delivery] | None:
+        """Open a draft: invite its audience, send invitations, schedule reminders."""
+        meeting = await self.repo.get(meeting_id)
+        if meeting is None or meeting.status != "draft":
+            return None
+        people = await self.audience(meeting.audience)
+        reachable = {p.id for p in people if p.telegram_id is not None}
+        now = self.now()
+        if not await self.repo.open_draft(meeting.id, [p.id for p in people], reachable, now):
+            return None
+        await self.repo.replace_reminders(
+            meeting.id, reminder_times(meeting.starts_at, meeting.deadline), now
+        )
+        await self.schedule_reminders(meeting.id)
+        meeting = await self.repo.get(meeting.id)
+        assert meeting is not None
+        delivery = await self.send_invitations(meeting, await self.repo.invitees(meeting.id))
+        return meeting, delivery
+
+    async def answer(
+        self,
+        meeting: Meeting,
+        person_id: int,
+        response: Response,
+        *,
+        version: int | None = None,
+        set_by: int | None = None,
+    ) -> AnswerChange | None:
+        """Record an answer; tell anyone promoted off the waitlist; refresh the summary."""
+        change = await self.repo.answer(
+            meeting, person_id, response, self.now(), set_by=set_by, version=version
+        )
+        if change is None or not change.changed:
+            return change
+        for promoted in change.promoted:
+            invitee = await self.repo.invitee(meeting.id, promoted)
+            if invitee is not None and invitee.telegram_id is not None:
+                try:
+                    await self._send(
+                        invitee.telegram_id,
+                        t(
+                            language_of(invitee),
+                            "meetings.promoted",
+                            id=meeting.id,
+                            title=meeting.title,
+                        ),
+                    )
+                except TelegramError:
+                    logger.warning("could not tell person %s of the free seat", promoted)
+        self.summary_changed(meeting.id)
+        return change
+
+    async def cancel(self, meeting: Meeting) -> Delivery | None:
+        """Cancel an open meeting and tell everyone invited, once."""
+        if not await self.repo.cancel(meeting.id, self.now()):
+            return None
+        self._drop_jobs(meeting.id)
+        self.summary_changed(meeting.id)
+        return await self.tell(
+            await self.repo.invitees(meeting.id),
+            "meetings.cancelled_notice",
+            id=meeting.id,
+            title=meeting.title,
+        )
+
+    async def move(
+        self, meeting: Meeting, starts_at: datetime, place: str
+    ) -> tuple[Meeting, Delivery] | None:
+        """Move a meeting: reset answers, tell everyone once and ask them to answer again."""
+        now = self.now()
+        moved = await self.repo.move(
+            meeting, starts_at, place, moved_deadline(meeting, starts_at, now), now
+        )
+        if moved is None:
+            return None
+        await self.repo.replace_reminders(
+            moved.id, reminder_times(moved.starts_at, moved.deadline), now
+        )
+        self._drop_jobs(moved.id)
+        await self.schedule_reminders(moved.id)
+        self.summary_changed(moved.id)
+        delivery = await self.send_invitations(
+            moved, await self.repo.invitees(moved.id), header_key="meetings.moved_notice"
+        )
+        return moved, delivery
+
+    async def remind(self, meeting: Meeting, kind: str) -> Delivery:
+        """Nudge non-responders (`deadline`) or remind the seated Yes (`start`)."""
+        invitees = await self.repo.invitees(meeting.id)
+        if kind == "start":
+            seated = set((await self.repo.seated(meeting))[: meeting.capacity or None])
+            targets = [i for i in invitees if i.person_id in seated]
+        else:
+            targets = [i for i in invitees if i.response == "none"]
+        now = self.now()
+
+        async def send(invitee: Invitee) -> int | None:
+            language = language_of(invitee)
+            when = format_datetime(meeting.starts_at, self.tz, language)
+            text = t(
+                language,
+                f"meetings.reminder_{kind}",
+                id=meeting.id,
+                title=meeting.title,
+                when=when,
+                place=meeting.place,
+                deadline=format_datetime(meeting.deadline, self.tz, language),
+            )
+            markup = (
+                render.invitation_keyboard(meeting, language, invitee.response, now)
+                if kind == "deadline"
+                else None
+            )
+            assert invitee.telegram_id is not None
+            return await self._send(invitee.telegram_id, text, markup)
+
+        return await self._each(targets, send)
+
+    # Jobs ------------------------------------------------------------------------------------
+
+    async def schedule_reminders(self, meeting_id: int | None = None) -> int:
+        """(Re-)create the JobQueue jobs of pending reminders from SQLite; a missed one runs now."""
+        queue = self.app.job_queue
+        if queue is None:
+            return 0
+        now = self.now()
+        reminders = await self.repo.pending_reminders(meeting_id)
+        for reminder in reminders:
+            name = f"meeting-reminder-{reminder.meeting_id}-{reminder.kind}"
+            for job in queue.get_jobs_by_name(name):
+                job.schedule_removal()
+            when: datetime | timedelta = (
+                reminder.due_at if reminder.due_at > now else timedelta(seconds=1)
+            )
+            queue.run_once(
+                self._reminder_job,
+                when=when,
+                data=reminder.id,
+                name=name,
+                job_kwargs={"misfire_grace_time": REMINDER_MISFIRE_GRACE},
+            )
+        return len(reminders)
+
+    def _drop_jobs(self, meeting_id: int) -> None:
+        queue = self.app.job_queue
+        if queue is None:
+            return
+        for kind in ("deadline", "start"):
+            for job in queue.get_jobs_by_name(f"meeting-reminder-{meeting_id}-{kind}"):
+                job.schedule_removal()
+
+    async def _reminder_job(self, context: AppContext) -> None:
+        """Run one reminder if its row is still pending and the event is ahead."""
+        job = context.job
+        if job is not None and isinstance(job.data, int):
+            await self.run_reminder(job.data)
+
+    async def run_reminder(self, reminder_id: int) -> Delivery | None:
+        """Send a reminder once: claim its row first, so it is never sent twice."""
+        reminder = await self.repo.get_reminder(reminder_id)
+        if reminder is None or reminder.status != "pending":
+            return None
+        meeting = await self.repo.get(reminder.meeting_id)
+        now = self.now()
+        if meeting is None:
+            return None
+        event = meeting.deadline if reminder.kind == "deadline" else meeting.starts_at
+        if meeting.status != "open" or now >= event:
+            await self.repo.claim_reminder(reminder.id, "skipped", now)
+            return None
+        if not await self.repo.claim_reminder(reminder.id, "sent", now):
+            return None
+        return await self.remind(meeting, reminder.kind)
+
+    def summary_changed(self, meeting_id: int) -> None:
+        """Ask for the creator's summary to be edited, at most once per interval."""
+        queue = self.app.job_queue
+        if queue is None or meeting_id in self._summary_pending:
+            return
+        self._summary_pending.add(meeting_id)
+        queue.run_once(
+            self._summary_job,
+            when=SUMMARY_EDIT_INTERVAL,
+            data=meeting_id,
+            name=f"meeting-summary-{meeting_id}",
+            job_kwargs={"misfire_grace_time": 60},
+        )
+
+    async def _summary_job(self, context: AppContext) -> None:
+        job = context.job
+        if job is not None and isinstance(job.data, int):
+            self._summary_pending.discard(job.data)
+            await self.refresh_summary(job.data)
+
+    async def refresh_summary(self, meeting_id: int) -> None:
+        """Edit the creator's summary message to the current counts."""
+        meeting = await self.repo.get(meeting_id)
+        if meeting is None or meeting.summary_chat_id is None or meeting.summary_message_id is None:
+            return
+        creator = await self.app.bot_data.people.get(meeting.created_by or 0)
+        language = language_of(creator) if creator else "zh"
+        text = render.summary_text(meeting, await self.tally(meeting), language, self.tz)
+        try:
+            await self.app.bot.edit_message_text(
+                text,
+                chat_id=meeting.summary_chat_id,
+                message_id=meeting.summary_message_id,
+                reply_markup=summary_keyboard(meeting, language),
+            )
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():
+                logger.warning("could not edit the summary of meeting %s: %s", meeting_id, error)
+        except TelegramError:
+            logger.warning("could not edit the summary of meeting %s", meeting_id, exc_info=True)
+
+    async def ask_reason(self, meeting: Meeting, invitee: Invitee) -> None:
+        """After a No, ask for an optional reason (a reply to the question is the reason)."""
+        if invitee.telegram_id is None:
+            return
+        language = language_of(invitee)
+        message_id = await self._send(
+            invitee.telegram_id,
+            t(language, "meetings.reason_prompt", id=meeting.id),
+            ForceReply(selective=True, input_field_placeholder=t(language, "meetings.reason_hint")),
+        )
+        if message_id is not None:
+            await self.repo.set_reason_prompt(meeting.id, invitee.person_id, message_id)
+
+
+def summary_keyboard(meeting: Meeting, language: Language) -> InlineKeyboardMarkup:
+    """The button under the summary that opens the full list."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(language, "meetings.button_details"), callback_data=f"mtgpage:{meeting.id}:0"
+                )
+            ]
+        ]
+    )

@@ -1,0 +1,502 @@
+"""Secretariat side of meetings: /newmeeting, /meeting, /remind, /export, /cancelmeeting."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.app import AppContext, BotApplication
+from bot.meetings import render
+from bot.meetings.files import rsvp_csv
+from bot.meetings.rules import FormError, parse_local_datetime, parse_meeting
+from bot.meetings.service import Delivery, MeetingService, summary_keyboard
+from handlers.common import Caller, reply, require_role, send_usage
+from handlers.meetings_rsvp import ics_tapped, my_meetings, reason_reply, rsvp_tapped, service
+from storage.meetings import RESPONSES, Meeting
+from storage.people import Role
+
+__all__ = ["register"]
+
+TITLE, WHEN, PLACE, OPTIONS = range(4)
+_DRAFT = "meeting_draft"
+_CALLBACK_ID = r"([1-9]\d{0,9})"
+_PICK_ACTIONS = {"v": "meeting", "r": "remind", "e": "export", "c": "cancelmeeting"}
+
+
+def _args(update: Update) -> str:
+    message = update.effective_message
+    text = message.text if message and message.text else ""
+    parts = text.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+async def _form_error(update: Update, caller: Caller, error: FormError) -> None:
+    usage = caller.t(
+        "core.usage",
+        usage=caller.t("meetings.newmeeting_usage"),
+        example=caller.t("meetings.newmeeting_example"),
+    )
+    await reply(update, caller.t(f"meetings.error_{error.field}") + "\n\n" + usage)
+
+
+async def _preview(update: Update, context: AppContext, caller: Caller, form: str) -> bool:
+    """Parse a one-line form and show its preview with Confirm; False when the form is wrong."""
+    svc = service(context)
+    try:
+        new = parse_meeting(form, svc.tz, svc.now())
+    except FormError as error:
+        await _form_error(update, caller, error)
+        return False
+    meeting = await svc.create_draft(new, caller.person)
+    people = await svc.audience(new.audience)
+    unbound = sum(person.telegram_id is None for person in people)
+    text = render.preview_text(new, meeting.id, len(people), unbound, caller.language, svc.tz)
+    button = InlineKeyboardButton(
+        caller.t("meetings.button_confirm"), callback_data=f"mtgok:{meeting.id}"
+    )
+    await reply(update, text, InlineKeyboardMarkup([[button]]))
+    return True
+
+
+async def newmeeting(update: Update, context: AppContext) -> int:
+    """One-line form: preview at once; bare: start the guided conversation."""
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if caller is None:
+        return ConversationHandler.END
+    form = _args(update)
+    if form:
+        await _preview(update, context, caller, form)
+        return ConversationHandler.END
+    assert context.user_data is not None
+    context.user_data[_DRAFT] = {}
+    await reply(update, caller.t("meetings.ask_title"))
+    return TITLE
+
+
+async def _guided_step(update: Update, context: AppContext, field: str) -> Caller | None:
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if caller is None or context.user_data is None:
+        return None
+    draft = context.user_data.setdefault(_DRAFT, {})
+    assert isinstance(draft, dict)
+    draft[field] = (update.effective_message.text or "").strip() if update.effective_message else ""
+    return caller
+
+
+async def got_title(update: Update, context: AppContext) -> int:
+    """Store the title; ask for the time."""
+    caller = await _guided_step(update, context, "title")
+    if caller is None:
+        return ConversationHandler.END
+    draft = context.user_data[_DRAFT] if context.user_data else {}
+    assert isinstance(draft, dict)
+    if "|" in draft["title"] or not draft["title"] or len(draft["title"]) > 200:
+        await reply(update, caller.t("meetings.error_title"))
+        return TITLE
+    await reply(update, caller.t("meetings.ask_when"))
+    return WHEN
+
+
+async def got_when(update: Update, context: AppContext) -> int:
+    """Store the time (checked); ask for the place."""
+    caller = await _guided_step(update, context, "when")
+    if caller is None:
+        return ConversationHandler.END
+    draft = context.user_data[_DRAFT] if context.user_data else {}
+    assert isinstance(draft, dict)
+    svc = service(context)
+    try:
+        if parse_local_datetime(draft["when"], svc.tz) <= svc.now():
+            raise FormError("past")
+    except FormError as error:
+        await reply(
+            update, caller.t(f"meetings.error_{error.field}") + "\n" + caller.t("meetings.ask_when")
+        )
+        return WHEN
+    await reply(update, caller.t("meetings.ask_place"))
+    return PLACE
+
+
+async def got_place(update: Update, context: AppContext) -> int:
+    """Store the place; ask for agenda and options."""
+    caller = await _guided_step(update, context, "place")
+    if caller is None:
+        return ConversationHandler.END
+    draft = context.user_data[_DRAFT] if context.user_data else {}
+    assert isinstance(draft, dict)
+    if "|" in draft["place"] or not draft["place"]:
+        await reply(update, caller.t("meetings.error_place"))
+        return PLACE
+    await reply(update, caller.t("meetings.ask_options"))
+    return OPTIONS
+
+
+async def got_options(update: Update, context: AppContext) -> int:
+    """Build the one-line form from the answers and show the preview (or ask again)."""
+    caller = await _guided_step(update, context, "options")
+    if caller is None:
+        return ConversationHandler.END
+    draft = context.user_data[_DRAFT] if context.user_data else {}
+    assert isinstance(draft, dict)
+    options = draft.get("options", "")
+    if update.effective_message and (update.effective_message.text or "").startswith("/skip"):
+        options = ""
+    parts = [part.strip() for part in options.split("|") if part.strip()]
+    if parts and "=" not in parts[0]:
+        parts[0] = f"agenda={parts[0]}"
+    form = " | ".join([draft["title"], draft["when"], draft["place"], *parts])
+    if await _preview(update, context, caller, form):
+        if context.user_data is not None:
+            context.user_data.pop(_DRAFT, None)
+        return ConversationHandler.END
+    await reply(update, caller.t("meetings.ask_options"))
+    return OPTIONS
+
+
+async def cancel_conversation(update: Update, context: AppContext) -> int:
+    """Leave the guided form without creating anything."""
+    if context.user_data is not None:
+        context.user_data.pop(_DRAFT, None)
+    caller = await require_role(update, context, Role.GUEST)
+    if caller is not None:
+        await reply(update, caller.t("meetings.form_cancelled"))
+    return ConversationHandler.END
+
+
+async def confirm_tapped(update: Update, context: AppContext) -> None:
+    """Confirm a previewed meeting: invite, then turn the preview into the live summary."""
+    query = update.callback_query
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if query is None or caller is None:
+        return
+    match = re.match(rf"^mtgok:{_CALLBACK_ID}$", query.data or "")
+    svc = service(context)
+    meeting = await svc.repo.get(int(match.group(1))) if match else None
+    if meeting is None or meeting.status != "draft":
+        await query.answer(caller.t("meetings.already_confirmed"), show_alert=True)
+        return
+    await query.answer(caller.t("meetings.sending"))
+    result = await svc.confirm(meeting.id)
+    if result is None:
+        return
+    opened, delivery = result
+    message = query.message if isinstance(query.message, Message) else None
+    tally = await svc.tally(opened)
+    summary = render.summary_text(opened, tally, caller.language, svc.tz)
+    if message is not None:
+        await message.edit_text(summary, reply_markup=summary_keyboard(opened, caller.language))
+        await svc.repo.set_summary_message(opened.id, message.chat_id, message.message_id)
+    await reply(update, _delivery_text(caller, "meetings.invitations_sent", opened, delivery))
+
+
+def _delivery_text(caller: Caller, key: str, meeting: Meeting, delivery: Delivery) -> str:
+    return caller.t(
+        key,
+        id=meeting.id,
+        sent=delivery.sent,
+        unreachable=delivery.unreachable,
+        failed=delivery.failed,
+    )
+
+
+async def _meeting_arg(
+    update: Update, context: AppContext, command: str
+) -> tuple[Caller, MeetingService, Meeting | None, list[str]] | None:
+    """Authorise, then read `ID [rest]`; bare: offer the upcoming meetings as buttons."""
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if caller is None:
+        return None
+    svc = service(context)
+    words = _args(update).split()
+    if not words:
+        await _offer_meetings(update, caller, svc, command)
+        return None
+    number = words[0].lstrip("#")
+    if not number.isdigit() or len(number) > 9:
+        await send_usage(update, caller, f"meetings.{command}")
+        return None
+    meeting = await svc.repo.get(int(number))
+    if meeting is None or meeting.status == "draft":
+        await reply(update, caller.t("meetings.not_found", id=int(number)))
+        return None
+    return caller, svc, meeting, words[1:]
+
+
+async def _offer_meetings(
+    update: Update, caller: Caller, svc: MeetingService, command: str
+) -> None:
+    meetings = await svc.repo.list_open(svc.now())
+    if not meetings:
+        await reply(update, caller.t("meetings.none_open"))
+        await send_usage(update, caller, f"meetings.{command}")
+        return
+    code = next(key for key, name in _PICK_ACTIONS.items() if name == command)
+    rows = [
+        [InlineKeyboardButton(f"#{m.id} {m.title}"[:60], callback_data=f"mtgpick:{code}:{m.id}")]
+        for m in meetings[:20]
+    ]
+    await reply(update, caller.t("meetings.pick"), InlineKeyboardMarkup(rows))
+
+
+async def _show(
+    update: Update,
+    caller: Caller,
+    svc: MeetingService,
+    meeting: Meeting,
+    page: int,
+    message: Message | None = None,
+) -> None:
+    pages = render.meeting_pages(meeting, await svc.tally(meeting), caller.language, svc.tz)
+    page = max(0, min(page, len(pages) - 1))
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("◀", callback_data=f"mtgpage:{meeting.id}:{page - 1}"))
+    if len(pages) > 1:
+        nav.append(
+            InlineKeyboardButton(
+                f"{page + 1}/{len(pages)}", callback_data=f"mtgpage:{meeting.id}:{page}"
+            )
+        )
+    if page < len(pages) - 1:
+        nav.append(InlineKeyboardButton("▶", callback_data=f"mtgpage:{meeting.id}:{page + 1}"))
+    markup = InlineKeyboardMarkup([nav]) if nav else None
+    if message is not None:
+        await message.edit_text(pages[page], reply_markup=markup)
+    else:
+        await reply(update, pages[page], markup)
+
+
+async def meeting_command(update: Update, context: AppContext) -> None:
+    """`/meeting ID`: the view; `/meeting ID set PERSON ANSWER [reason]`; `/meeting ID move ...`."""
+    found = await _meeting_arg(update, context, "meeting")
+    if found is None:
+        return
+    caller, svc, meeting, rest = found
+    assert meeting is not None
+    if not rest:
+        await _show(update, caller, svc, meeting, 0)
+    elif rest[0] == "set":
+        await _set_answer(update, context, caller, svc, meeting, rest[1:])
+    elif rest[0] == "move":
+        await _move(update, caller, svc, meeting, _args(update).split("move", 1)[1])
+    else:
+        await send_usage(update, caller, "meetings.meeting")
+
+
+async def _set_answer(
+    update: Update,
+    context: AppContext,
+    caller: Caller,
+    svc: MeetingService,
+    meeting: Meeting,
+    words: list[str],
+) -> None:
+    if len(words) < 2 or not words[0].isdigit() or words[1] not in RESPONSES:
+        await send_usage(update, caller, "meetings.meeting")
+        return
+    person_id, response = int(words[0]), words[1]
+    invitee = await svc.repo.invitee(meeting.id, person_id)
+    if invitee is None:
+        await reply(
+            update, caller.t("meetings.not_invited_person", id=meeting.id, person=person_id)
+        )
+        return
+    if meeting.status != "open":
+        await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
+        return
+    change = await svc.answer(meeting, person_id, response, set_by=caller.person.id)
+    note = " ".join(words[2:])[:500]
+    if note and response == "no":
+        await svc.repo.set_note(meeting.id, person_id, note)
+    if change is not None and change.changed:
+        await context.bot_data.people.record_audit(
+            svc.now(),
+            caller.person.id,
+            "meeting_answer_set",
+            person_id,
+            f"meeting #{meeting.id}: {change.before} -> {change.after}"
+            + (f" ({note})" if note else ""),
+        )
+    await reply(
+        update,
+        caller.t(
+            "meetings.answer_set",
+            id=meeting.id,
+            name=invitee.name,
+            answer=render.answer_name(caller.language, response),
+        ),
+    )
+
+
+async def _move(
+    update: Update, caller: Caller, svc: MeetingService, meeting: Meeting, rest: str
+) -> None:
+    when_text, _, place = (part.strip() for part in rest.partition("|"))
+    try:
+        starts_at = parse_local_datetime(when_text, svc.tz) if when_text else meeting.starts_at
+    except FormError:
+        await send_usage(update, caller, "meetings.meeting")
+        return
+    place = place or meeting.place
+    if starts_at <= svc.now() or (starts_at == meeting.starts_at and place == meeting.place):
+        await send_usage(update, caller, "meetings.meeting")
+        return
+    result = await svc.move(meeting, starts_at, place[:200])
+    if result is None:
+        await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
+        return
+    moved, delivery = result
+    await reply(update, _delivery_text(caller, "meetings.moved_done", moved, delivery))
+
+
+async def remind_command(update: Update, context: AppContext) -> None:
+    """`/remind ID`: nudge those who have not answered, now."""
+    found = await _meeting_arg(update, context, "remind")
+    if found is not None:
+        await _remind(update, *found[:3])
+
+
+async def _remind(
+    update: Update, caller: Caller, svc: MeetingService, meeting: Meeting | None
+) -> None:
+    assert meeting is not None
+    if meeting.status != "open" or svc.now() >= meeting.starts_at:
+        await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
+        return
+    delivery = await svc.remind(meeting, "deadline")
+    await reply(update, _delivery_text(caller, "meetings.reminded", meeting, delivery))
+
+
+async def export_command(update: Update, context: AppContext) -> None:
+    """`/export ID`: the answers as a CSV file."""
+    found = await _meeting_arg(update, context, "export")
+    if found is not None:
+        await _export(update, *found[:3])
+
+
+async def _export(
+    update: Update, caller: Caller, svc: MeetingService, meeting: Meeting | None
+) -> None:
+    assert meeting is not None
+    data = rsvp_csv(meeting, await svc.repo.invitees(meeting.id), await svc.repo.seated(meeting))
+    if update.effective_chat is not None:
+        await update.effective_chat.send_document(
+            InputFile(data, filename=f"meeting-{meeting.id}-rsvps.csv"),
+            caption=caller.t("meetings.export_caption", id=meeting.id, title=meeting.title),
+        )
+
+
+async def cancelmeeting_command(update: Update, context: AppContext) -> None:
+    """`/cancelmeeting ID`: ask for confirmation with a button."""
+    found = await _meeting_arg(update, context, "cancelmeeting")
+    if found is not None:
+        await _ask_cancel(update, *found[:3])
+
+
+async def _ask_cancel(
+    update: Update, caller: Caller, svc: MeetingService, meeting: Meeting | None
+) -> None:
+    assert meeting is not None
+    if meeting.status != "open":
+        await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
+        return
+    button = InlineKeyboardButton(
+        caller.t("meetings.button_confirm_cancel"), callback_data=f"mtgcancel:{meeting.id}"
+    )
+    await reply(
+        update,
+        caller.t("meetings.cancel_ask", id=meeting.id, title=meeting.title),
+        InlineKeyboardMarkup([[button]]),
+    )
+
+
+async def secretariat_tapped(update: Update, context: AppContext) -> None:
+    """Buttons of the secretariat: page, pick a meeting, confirm a cancellation."""
+    query = update.callback_query
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if query is None or caller is None:
+        return
+    data = query.data or ""
+    svc = service(context)
+    page = re.match(rf"^mtgpage:{_CALLBACK_ID}:(\d{{1,4}})$", data)
+    pick = re.match(rf"^mtgpick:([vrec]):{_CALLBACK_ID}$", data)
+    cancel = re.match(rf"^mtgcancel:{_CALLBACK_ID}$", data)
+    match = page or pick or cancel
+    meeting = await svc.repo.get(int(match.group(2 if pick else 1))) if match else None
+    if meeting is None or meeting.status == "draft":
+        await query.answer(caller.t("meetings.button_refused"), show_alert=True)
+        return
+    await query.answer()
+    message = query.message if isinstance(query.message, Message) else None
+    if page:
+        await _show(
+            update,
+            caller,
+            svc,
+            meeting,
+            int(page.group(2)),
+            message if message and message.message_id != meeting.summary_message_id else None,
+        )
+    elif pick:
+        action = _PICK_ACTIONS[pick.group(1)]
+        if action == "meeting":
+            await _show(update, caller, svc, meeting, 0)
+        elif action == "remind":
+            await _remind(update, caller, svc, meeting)
+        elif action == "export":
+            await _export(update, caller, svc, meeting)
+        else:
+            await _ask_cancel(update, caller, svc, meeting)
+    else:
+        delivery = await svc.cancel(meeting)
+        if delivery is None:
+            await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
+        else:
+            await reply(
+                update, _delivery_text(caller, "meetings.cancelled_done", meeting, delivery)
+            )
+
+
+def register(app: BotApplication) -> None:
+    """Wire the meeting commands, buttons, conversation and start-up hook in."""
+    svc = MeetingService(app)
+    app.bot_data.meetings = svc
+
+    async def restore(application: BotApplication) -> None:
+        await svc.schedule_reminders()
+
+    app.bot_data.startup_hooks.append(restore)
+    text = filters.TEXT & ~filters.COMMAND
+    app.add_handler(
+        MessageHandler(filters.REPLY & text & filters.ChatType.PRIVATE, reason_reply), group=-1
+    )
+    app.add_handler(
+        ConversationHandler(
+            entry_points=[CommandHandler("newmeeting", newmeeting)],
+            states={
+                TITLE: [MessageHandler(text, got_title)],
+                WHEN: [MessageHandler(text, got_when)],
+                PLACE: [MessageHandler(text, got_place)],
+                OPTIONS: [MessageHandler(text, got_options), CommandHandler("skip", got_options)],
+            },
+            fallbacks=[CommandHandler("cancel", cancel_conversation)],
+            name="newmeeting",
+        )
+    )
+    app.add_handler(CommandHandler("meeting", meeting_command))
+    app.add_handler(CommandHandler("meetings", my_meetings))
+    app.add_handler(CommandHandler("remind", remind_command))
+    app.add_handler(CommandHandler("export", export_command))
+    app.add_handler(CommandHandler("cancelmeeting", cancelmeeting_command))
+    app.add_handler(CallbackQueryHandler(rsvp_tapped, pattern=r"^rsvp:"))
+    app.add_handler(CallbackQueryHandler(ics_tapped, pattern=r"^ics:"))
+    app.add_handler(CallbackQueryHandler(confirm_tapped, pattern=r"^mtgok:"))
+    app.add_handler(CallbackQueryHandler(secretariat_tapped, pattern=r"^mtg(page|pick|cancel):"))

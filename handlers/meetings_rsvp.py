@@ -1,0 +1,182 @@
+"""Members' side of meetings: RSVP buttons, the reason for a No, the .ics file, /meetings."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import ApplicationHandlerStop
+
+from bot.app import AppContext
+from bot.i18n import t
+from bot.meetings import render
+from bot.meetings.files import ics_event
+from bot.meetings.rules import parse_rsvp
+from bot.meetings.service import MeetingService, language_of
+from handlers.common import identify, reply, require_role
+from storage.meetings import Invitee, Meeting
+from storage.people import Role
+
+__all__ = ["ics_tapped", "my_meetings", "reason_reply", "rsvp_tapped", "service"]
+
+MAX_REASON = 500
+_ICS = re.compile(r"^ics:([1-9]\d{0,9})$")
+
+
+def service(context: AppContext) -> MeetingService:
+    """The meeting service of this Application."""
+    meetings = context.bot_data.meetings
+    assert meetings is not None, "handlers.meetings.register was not called"
+    return meetings
+
+
+async def _edit_invitation(
+    message: Message | None, svc: MeetingService, meeting: Meeting, invitee: Invitee
+) -> None:
+    """Show the invitation under `message` with the current answer (or closed)."""
+    if message is None:
+        return
+    language = language_of(invitee)
+    now = svc.now()
+    position = (
+        await svc.waitlist_position(meeting, invitee.person_id)
+        if invitee.response == "yes" and meeting.capacity
+        else None
+    )
+    try:
+        await message.edit_text(
+            render.invitation_text(
+                meeting, invitee, language, svc.tz, now, waitlist_position=position
+            ),
+            reply_markup=render.invitation_keyboard(meeting, language, invitee.response, now),
+        )
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+
+
+async def rsvp_tapped(update: Update, context: AppContext) -> None:
+    """Record a Yes / No / Maybe tap, refusing forged, stale and late buttons without effect."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return
+    svc = service(context)
+    rsvp = parse_rsvp(query.data)
+    found = await svc.repo.invitation_for_account(rsvp.meeting_id, user.id) if rsvp else None
+    if rsvp is None or found is None:
+        caller = await identify(update, context)
+        await query.answer(
+            t(caller.language if caller else "en", "meetings.button_refused"), show_alert=True
+        )
+        return
+    meeting, invitee = found
+    language = language_of(invitee)
+    if meeting.status != "open":
+        await query.answer(t(language, "meetings.meeting_not_open", id=meeting.id), show_alert=True)
+        return
+    if rsvp.version != meeting.version:
+        await query.answer(
+            t(language, "meetings.invitation_replaced", id=meeting.id), show_alert=True
+        )
+        return
+    if svc.now() >= meeting.deadline:
+        await query.answer(t(language, "meetings.answers_closed_alert"), show_alert=True)
+        await _edit_invitation(
+            query.message if isinstance(query.message, Message) else None, svc, meeting, invitee
+        )
+        return
+    change = await svc.answer(meeting, invitee.person_id, rsvp.response, version=rsvp.version)
+    if change is None:
+        await query.answer(t(language, "meetings.button_refused"), show_alert=True)
+        return
+    answer = render.answer_name(language, rsvp.response)
+    if not change.changed:
+        await query.answer(t(language, "meetings.answer_unchanged", answer=answer))
+        return
+    await query.answer(t(language, "meetings.answer_recorded", answer=answer))
+    updated = await svc.repo.invitee(meeting.id, invitee.person_id) or invitee
+    await _edit_invitation(
+        query.message if isinstance(query.message, Message) else None, svc, meeting, updated
+    )
+    if rsvp.response == "no":
+        await svc.ask_reason(meeting, updated)
+
+
+async def reason_reply(update: Update, context: AppContext) -> None:
+    """A reply to the reason question after a No is stored as the reason."""
+    message = update.effective_message
+    user = update.effective_user
+    if message is None or user is None or message.reply_to_message is None or not message.text:
+        return
+    svc = service(context)
+    found = await svc.repo.find_reason_prompt(user.id, message.reply_to_message.message_id)
+    if found is None:
+        return
+    meeting_id, person_id = found
+    stored = await svc.repo.set_note(meeting_id, person_id, message.text.strip()[:MAX_REASON])
+    caller = await identify(update, context)
+    if caller is not None:
+        key = "meetings.reason_saved" if stored else "meetings.reason_not_saved"
+        await reply(update, caller.t(key, id=meeting_id))
+    if stored:
+        svc.summary_changed(meeting_id)
+    raise ApplicationHandlerStop
+
+
+async def ics_tapped(update: Update, context: AppContext) -> None:
+    """Send the meeting as an .ics calendar file to an invited person or the secretariat."""
+    query = update.callback_query
+    caller = await identify(update, context)
+    if query is None or caller is None:
+        return
+    match = _ICS.match(query.data or "")
+    svc = service(context)
+    meeting = await svc.repo.get(int(match.group(1))) if match else None
+    allowed = (
+        meeting is not None
+        and meeting.status != "draft"
+        and (
+            caller.person.role.at_least(Role.SECRETARIAT)
+            or await svc.repo.invitee(meeting.id, caller.person.id) is not None
+        )
+    )
+    if meeting is None or not allowed:
+        await query.answer(caller.t("meetings.button_refused"), show_alert=True)
+        return
+    await query.answer()
+    if update.effective_chat is not None:
+        await update.effective_chat.send_document(
+            ics_event(meeting, svc.now()),
+            filename=f"meeting-{meeting.id}.ics",
+            caption=caller.t("meetings.ics_caption", id=meeting.id, title=meeting.title),
+        )
+
+
+async def my_meetings(update: Update, context: AppContext) -> None:
+    """List my upcoming meetings, each with my answer and buttons to change it."""
+    caller = await require_role(update, context, Role.MEMBER)
+    if caller is None:
+        return
+    svc = service(context)
+    now = svc.now()
+    found = await svc.repo.meetings_of(caller.person.id, now)
+    if not found:
+        await reply(update, caller.t("meetings.none_upcoming"))
+        return
+    if len(found) > 10:
+        await reply(update, caller.t("meetings.only_first", count=len(found), shown=10))
+    for meeting, invitee in found[:10]:
+        position = (
+            await svc.waitlist_position(meeting, invitee.person_id)
+            if invitee.response == "yes"
+            else None
+        )
+        await reply(
+            update,
+            render.invitation_text(
+                meeting, invitee, caller.language, svc.tz, now, waitlist_position=position
+            ),
+            render.invitation_keyboard(meeting, caller.language, invitee.response, now),
+        )

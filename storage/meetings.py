@@ -1,0 +1,499 @@
+"""Meetings, invitations (the RSVP of each invited person) and the reminder schedule."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from storage.database import Database, Transaction
+from storage.people import Language, Role
+from storage.timestamps import from_db, from_db_optional, to_db
+
+__all__ = [
+    "AnswerChange",
+    "Invitee",
+    "Meeting",
+    "MeetingRepository",
+    "NewMeeting",
+    "Reminder",
+    "Response",
+]
+
+Response = Literal["yes", "no", "maybe", "none"]
+RESPONSES: tuple[Response, ...] = ("yes", "no", "maybe", "none")
+
+
+@dataclass(frozen=True)
+class NewMeeting:
+    """What the secretariat typed for a meeting, before it is stored."""
+
+    title: str
+    starts_at: datetime
+    place: str
+    deadline: datetime
+    audience: Literal["council", "members"] = "council"
+    agenda: str = ""
+    capacity: int | None = None
+    quorum: str | None = None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """A stored meeting."""
+
+    id: int
+    title: str
+    starts_at: datetime
+    place: str
+    agenda: str
+    deadline: datetime
+    audience: Literal["council", "members"]
+    capacity: int | None
+    quorum: str | None
+    status: Literal["draft", "open", "cancelled"]
+    version: int
+    created_by: int | None
+    summary_chat_id: int | None
+    summary_message_id: int | None
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """One invited person with their answer and how the invitation reached them."""
+
+    meeting_id: int
+    person_id: int
+    name: str
+    unit: str
+    role: Role
+    telegram_id: int | None
+    language: Language | None
+    response: Response
+    responded_at: datetime | None
+    yes_since: datetime | None
+    note: str
+    set_by: int | None
+    previous_response: Response | None
+    previous_responded_at: datetime | None
+    delivery: Literal["pending", "sent", "unreachable", "failed"]
+    chat_id: int | None
+    message_id: int | None
+
+    @property
+    def reachable(self) -> bool:
+        """False for roster entries without a Telegram account or whom sending failed."""
+        return self.telegram_id is not None and self.delivery in ("pending", "sent")
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """The outcome of recording an answer: what changed and who moved off the waitlist."""
+
+    changed: bool
+    before: Response
+    after: Response
+    promoted: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A scheduled reminder of a meeting."""
+
+    id: int
+    meeting_id: int
+    kind: Literal["deadline", "start"]
+    due_at: datetime
+    status: Literal["pending", "sent", "skipped"]
+
+
+_MEETING = (
+    "id, title, starts_at, place, agenda, deadline, audience, capacity, quorum, status, version,"
+    " created_by, summary_chat_id, summary_message_id"
+)
+_INVITEE = (
+    "i.meeting_id, i.person_id, p.name, p.unit, p.role, p.telegram_id, p.language, i.response,"
+    " i.responded_at, i.yes_since, i.note, i.set_by, i.previous_response,"
+    " i.previous_responded_at, i.delivery, i.chat_id, i.message_id"
+)
+_INVITEE_FROM = "invitations i JOIN persons p ON p.id = i.person_id"
+
+
+def _meeting(row: sqlite3.Row) -> Meeting:
+    return Meeting(
+        id=row["id"],
+        title=row["title"],
+        starts_at=from_db(row["starts_at"]),
+        place=row["place"],
+        agenda=row["agenda"],
+        deadline=from_db(row["deadline"]),
+        audience=row["audience"],
+        capacity=row["capacity"],
+        quorum=row["quorum"],
+        status=row["status"],
+        version=row["version"],
+        created_by=row["created_by"],
+        summary_chat_id=row["summary_chat_id"],
+        summary_message_id=row["summary_message_id"],
+    )
+
+
+def _invitee(row: sqlite3.Row) -> Invitee:
+    return Invitee(
+        meeting_id=row["meeting_id"],
+        person_id=row["person_id"],
+        name=row["name"],
+        unit=row["unit"],
+        role=Role(row["role"]),
+        telegram_id=row["telegram_id"],
+        language=row["language"],
+        response=row["response"],
+        responded_at=from_db_optional(row["responded_at"]),
+        yes_since=from_db_optional(row["yes_since"]),
+        note=row["note"],
+        set_by=row["set_by"],
+        previous_response=row["previous_response"],
+        previous_responded_at=from_db_optional(row["previous_responded_at"]),
+        delivery=row["delivery"],
+        chat_id=row["chat_id"],
+        message_id=row["message_id"],
+    )
+
+
+def _reminder(row: sqlite3.Row) -> Reminder:
+    return Reminder(
+        id=row["id"],
+        meeting_id=row["meeting_id"],
+        kind=row["kind"],
+        due_at=from_db(row["due_at"]),
+        status=row["status"],
+    )
+
+
+async def _seated(tx: Transaction, meeting_id: int, capacity: int) -> list[int]:
+    rows = await tx.fetchall(
+        "SELECT person_id FROM invitations WHERE meeting_id = ? AND response = 'yes'"
+        " ORDER BY yes_since, person_id LIMIT ?",
+        (meeting_id, capacity),
+    )
+    return [int(row[0]) for row in rows]
+
+
+class MeetingRepository:
+    """Reads and writes meetings, invitations and reminders."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create_draft(self, new: NewMeeting, created_by: int, now: datetime) -> Meeting:
+        """Store a meeting not yet confirmed (nobody is invited yet)."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT INTO meetings (title, starts_at, place, agenda, deadline, audience,"
+                " capacity, quorum, created_by, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    new.title,
+                    to_db(new.starts_at),
+                    new.place,
+                    new.agenda,
+                    to_db(new.deadline),
+                    new.audience,
+                    new.capacity,
+                    new.quorum,
+                    created_by,
+                    to_db(now),
+                    to_db(now),
+                ),
+            )
+            meeting_id = int(cursor.lastrowid or 0)
+        meeting = await self.get(meeting_id)
+        assert meeting is not None
+        return meeting
+
+    async def get(self, meeting_id: int) -> Meeting | None:
+        """Return the meeting with this id."""
+        row = await self._db.fetchone(
+            f"SELECT {_MEETING} FROM meetings WHERE id = ?", (meeting_id,)
+        )
+        return _meeting(row) if row else None
+
+    async def list_open(self, since: datetime) -> list[Meeting]:
+        """Return the open meetings starting after `since`, soonest first."""
+        rows = await self._db.fetchall(
+            f"SELECT {_MEETING} FROM meetings WHERE status = 'open' AND starts_at > ?"
+            " ORDER BY starts_at, id",
+            (to_db(since),),
+        )
+        return [_meeting(row) for row in rows]
+
+    async def open_draft(
+        self, meeting_id: int, person_ids: list[int], reachable: set[int], now: datetime
+    ) -> bool:
+        """Turn a draft into an open meeting and invite `person_ids`; False if not a draft."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE meetings SET status = 'open', updated_at = ? WHERE id = ?"
+                " AND status = 'draft'",
+                (to_db(now), meeting_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await tx.executemany(
+                "INSERT INTO invitations (meeting_id, person_id, delivery) VALUES (?, ?, ?)",
+                [
+                    (meeting_id, pid, "pending" if pid in reachable else "unreachable")
+                    for pid in person_ids
+                ],
+            )
+        return True
+
+    async def set_summary_message(self, meeting_id: int, chat_id: int, message_id: int) -> None:
+        """Remember the creator's summary message, edited as answers arrive."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE meetings SET summary_chat_id = ?, summary_message_id = ? WHERE id = ?",
+                (chat_id, message_id, meeting_id),
+            )
+
+    async def invitees(self, meeting_id: int) -> list[Invitee]:
+        """Return every invited person of a meeting, by name."""
+        rows = await self._db.fetchall(
+            f"SELECT {_INVITEE} FROM {_INVITEE_FROM} WHERE i.meeting_id = ? ORDER BY p.name, p.id",
+            (meeting_id,),
+        )
+        return [_invitee(row) for row in rows]
+
+    async def invitee(self, meeting_id: int, person_id: int) -> Invitee | None:
+        """Return one invited person of a meeting."""
+        row = await self._db.fetchone(
+            f"SELECT {_INVITEE} FROM {_INVITEE_FROM} WHERE i.meeting_id = ? AND i.person_id = ?",
+            (meeting_id, person_id),
+        )
+        return _invitee(row) if row else None
+
+    async def invitation_for_account(
+        self, meeting_id: int, telegram_id: int
+    ) -> tuple[Meeting, Invitee] | None:
+        """Return the meeting and the invitation of the person bound to `telegram_id`."""
+        row = await self._db.fetchone(
+            f"SELECT {_INVITEE}, m.id, m.title, m.starts_at, m.place, m.agenda, m.deadline,"
+            " m.audience, m.capacity, m.quorum, m.status, m.version, m.created_by,"
+            " m.summary_chat_id, m.summary_message_id"
+            f" FROM {_INVITEE_FROM} JOIN meetings m ON m.id = i.meeting_id"
+            " WHERE i.meeting_id = ? AND p.telegram_id = ?",
+            (meeting_id, telegram_id),
+        )
+        return (_meeting(row), _invitee(row)) if row else None
+
+    async def meetings_of(self, person_id: int, since: datetime) -> list[tuple[Meeting, Invitee]]:
+        """Return the open meetings after `since` to which a person is invited."""
+        rows = await self._db.fetchall(
+            f"SELECT {_INVITEE}, m.id, m.title, m.starts_at, m.place, m.agenda, m.deadline,"
+            " m.audience, m.capacity, m.quorum, m.status, m.version, m.created_by,"
+            " m.summary_chat_id, m.summary_message_id"
+            f" FROM {_INVITEE_FROM} JOIN meetings m ON m.id = i.meeting_id"
+            " WHERE i.person_id = ? AND m.status = 'open' AND m.starts_at > ?"
+            " ORDER BY m.starts_at, m.id",
+            (person_id, to_db(since)),
+        )
+        return [(_meeting(row), _invitee(row)) for row in rows]
+
+    async def record_delivery(
+        self,
+        meeting_id: int,
+        person_id: int,
+        delivery: str,
+        chat_id: int | None,
+        message_id: int | None,
+    ) -> None:
+        """Store how the invitation reached a person (and which message carries it)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE invitations SET delivery = ?, chat_id = ?, message_id = ?"
+                " WHERE meeting_id = ? AND person_id = ?",
+                (delivery, chat_id, message_id, meeting_id, person_id),
+            )
+
+    async def answer(
+        self,
+        meeting: Meeting,
+        person_id: int,
+        response: Response,
+        now: datetime,
+        *,
+        set_by: int | None = None,
+        version: int | None = None,
+    ) -> AnswerChange | None:
+        """Record an answer; None when the meeting is not open (or moved since `version`)."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT i.response FROM invitations i JOIN meetings m ON m.id = i.meeting_id"
+                " WHERE i.meeting_id = ? AND i.person_id = ? AND m.status = 'open'"
+                " AND (? IS NULL OR m.version = ?)",
+                (meeting.id, person_id, version, version),
+            )
+            if row is None:
+                return None
+            before: Response = row[0]
+            if before == response:
+                return AnswerChange(False, before, response)
+            seated_before = (
+                await _seated(tx, meeting.id, meeting.capacity) if meeting.capacity else []
+            )
+            await tx.execute(
+                "UPDATE invitations SET response = ?, responded_at = ?, set_by = ?,"
+                " yes_since = CASE WHEN ? = 'yes' THEN ? ELSE NULL END,"
+                " note = CASE WHEN ? = 'no' THEN note ELSE '' END"
+                " WHERE meeting_id = ? AND person_id = ?",
+                (
+                    response,
+                    None if response == "none" else to_db(now),
+                    set_by,
+                    response,
+                    to_db(now),
+                    response,
+                    meeting.id,
+                    person_id,
+                ),
+            )
+            promoted: tuple[int, ...] = ()
+            if meeting.capacity and before == "yes":
+                seated_after = await _seated(tx, meeting.id, meeting.capacity)
+                promoted = tuple(p for p in seated_after if p not in seated_before)
+        return AnswerChange(True, before, response, promoted)
+
+    async def set_note(self, meeting_id: int, person_id: int, note: str) -> bool:
+        """Store the reason given with a No; False unless the answer is still No."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE invitations SET note = ?, reason_prompt_id = NULL"
+                " WHERE meeting_id = ? AND person_id = ? AND response = 'no'",
+                (note, meeting_id, person_id),
+            )
+        return cursor.rowcount == 1
+
+    async def set_reason_prompt(self, meeting_id: int, person_id: int, message_id: int) -> None:
+        """Remember the message that asked for a reason (a reply to it is the reason)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE invitations SET reason_prompt_id = ?"
+                " WHERE meeting_id = ? AND person_id = ?",
+                (message_id, meeting_id, person_id),
+            )
+
+    async def find_reason_prompt(self, telegram_id: int, message_id: int) -> tuple[int, int] | None:
+        """Return (meeting id, person id) whose reason prompt is this message."""
+        row = await self._db.fetchone(
+            "SELECT i.meeting_id, i.person_id FROM invitations i"
+            " JOIN persons p ON p.id = i.person_id"
+            " WHERE p.telegram_id = ? AND i.reason_prompt_id = ?",
+            (telegram_id, message_id),
+        )
+        return (int(row[0]), int(row[1])) if row else None
+
+    async def seated(self, meeting: Meeting) -> list[int]:
+        """Return the person ids holding a seat (all Yes without a capacity), in order."""
+        rows = await self._db.fetchall(
+            "SELECT person_id FROM invitations WHERE meeting_id = ? AND response = 'yes'"
+            " ORDER BY yes_since, person_id",
+            (meeting.id,),
+        )
+        return [int(row[0]) for row in rows]
+
+    async def cancel(self, meeting_id: int, now: datetime) -> bool:
+        """Cancel an open meeting and its reminders; False if it was not open."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE meetings SET status = 'cancelled', updated_at = ? WHERE id = ?"
+                " AND status = 'open'",
+                (to_db(now), meeting_id),
+            )
+            if cursor.rowcount != 1:
+                return False
+            await tx.execute(
+                "UPDATE meeting_reminders SET status = 'skipped', done_at = ?"
+                " WHERE meeting_id = ? AND status = 'pending'",
+                (to_db(now), meeting_id),
+            )
+        return True
+
+    async def move(
+        self,
+        meeting: Meeting,
+        starts_at: datetime,
+        place: str,
+        deadline: datetime,
+        now: datetime,
+    ) -> Meeting | None:
+        """Move an open meeting: new version, answers reset (kept as previous); None if not open."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE meetings SET starts_at = ?, place = ?, deadline = ?,"
+                " version = version + 1, updated_at = ? WHERE id = ? AND status = 'open'"
+                " AND version = ?",
+                (to_db(starts_at), place, to_db(deadline), to_db(now), meeting.id, meeting.version),
+            )
+            if cursor.rowcount != 1:
+                return None
+            await tx.execute(
+                "UPDATE invitations SET"
+                " previous_response = CASE WHEN response = 'none' THEN previous_response"
+                " ELSE response END,"
+                " previous_responded_at = CASE WHEN response = 'none' THEN previous_responded_at"
+                " ELSE responded_at END,"
+                " response = 'none', responded_at = NULL, yes_since = NULL, note = '',"
+                " set_by = NULL, reason_prompt_id = NULL WHERE meeting_id = ?",
+                (meeting.id,),
+            )
+        return await self.get(meeting.id)
+
+    async def replace_reminders(
+        self, meeting_id: int, due: dict[str, datetime | None], now: datetime
+    ) -> None:
+        """Set the reminders of a meeting (kind -> due time; None or past = skipped)."""
+        async with self._db.transaction() as tx:
+            await tx.executemany(
+                "INSERT INTO meeting_reminders (meeting_id, kind, due_at, status)"
+                " VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (meeting_id, kind) DO UPDATE SET due_at = excluded.due_at,"
+                " status = excluded.status, done_at = NULL",
+                [
+                    (
+                        meeting_id,
+                        kind,
+                        to_db(when or now),
+                        "pending" if when is not None and when > now else "skipped",
+                    )
+                    for kind, when in due.items()
+                ],
+            )
+
+    async def pending_reminders(self, meeting_id: int | None = None) -> list[Reminder]:
+        """Return the reminders not yet sent (of one meeting, or of all open meetings)."""
+        rows = await self._db.fetchall(
+            "SELECT r.id, r.meeting_id, r.kind, r.due_at, r.status FROM meeting_reminders r"
+            " JOIN meetings m ON m.id = r.meeting_id WHERE r.status = 'pending'"
+            " AND m.status = 'open' AND (? IS NULL OR r.meeting_id = ?) ORDER BY r.due_at",
+            (meeting_id, meeting_id),
+        )
+        return [_reminder(row) for row in rows]
+
+    async def claim_reminder(self, reminder_id: int, status: str, now: datetime) -> bool:
+        """Mark a pending reminder sent or skipped; False if someone already did."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE meeting_reminders SET status = ?, done_at = ? WHERE id = ?"
+                " AND status = 'pending'",
+                (status, to_db(now), reminder_id),
+            )
+        return cursor.rowcount == 1
+
+    async def get_reminder(self, reminder_id: int) -> Reminder | None:
+        """Return one reminder."""
+        row = await self._db.fetchone(
+            "SELECT id, meeting_id, kind, due_at, status FROM meeting_reminders WHERE id = ?",
+            (reminder_id,),
+        )
+        return _reminder(row) if row else None
