@@ -219,6 +219,8 @@ class LocalBotApi(BaseRequest):
         for name in ("text", "caption", "reply_markup"):
             if call.params.get(name) is not None:
                 message[name] = call.params[name]
+        if "inline_keyboard" not in (message.get("reply_markup") or {"inline_keyboard": 0}):
+            del message["reply_markup"]  # a message shows only inline keyboards (not ForceReply)
         if "document" in call.params:
             upload = next(iter(call.files.values()), ("file", b""))
             message["document"] = {

@@ -193,7 +193,9 @@ async def confirm_tapped(update: Update, context: AppContext) -> None:
     summary = render.summary_text(opened, tally, caller.language, svc.tz)
     if message is not None:
         await message.edit_text(summary, reply_markup=summary_keyboard(opened, caller.language))
-        await svc.repo.set_summary_message(opened.id, message.chat_id, message.message_id)
+        await svc.repo.set_summary_message(
+            opened.id, message.chat_id, message.message_id, caller.language
+        )
     await reply(update, _delivery_text(caller, "meetings.invitations_sent", opened, delivery))
 
 

@@ -57,6 +57,7 @@ class Meeting:
     created_by: int | None
     summary_chat_id: int | None
     summary_message_id: int | None
+    summary_language: Language | None
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class Reminder:
 
 _MEETING = (
     "id, title, starts_at, place, agenda, deadline, audience, capacity, quorum, status, version,"
-    " created_by, summary_chat_id, summary_message_id"
+    " created_by, summary_chat_id, summary_message_id, summary_language"
 )
 _INVITEE = (
     "i.meeting_id, i.person_id, p.name, p.unit, p.role, p.telegram_id, p.language, i.response,"
@@ -136,6 +137,7 @@ def _meeting(row: sqlite3.Row) -> Meeting:
         created_by=row["created_by"],
         summary_chat_id=row["summary_chat_id"],
         summary_message_id=row["summary_message_id"],
+        summary_language=row["summary_language"],
     )
 
 
@@ -249,12 +251,15 @@ class MeetingRepository:
             )
         return True
 
-    async def set_summary_message(self, meeting_id: int, chat_id: int, message_id: int) -> None:
+    async def set_summary_message(
+        self, meeting_id: int, chat_id: int, message_id: int, language: Language
+    ) -> None:
         """Remember the creator's summary message, edited as answers arrive."""
         async with self._db.transaction() as tx:
             await tx.execute(
-                "UPDATE meetings SET summary_chat_id = ?, summary_message_id = ? WHERE id = ?",
-                (chat_id, message_id, meeting_id),
+                "UPDATE meetings SET summary_chat_id = ?, summary_message_id = ?,"
+                " summary_language = ? WHERE id = ?",
+                (chat_id, message_id, language, meeting_id),
             )
 
     async def invitees(self, meeting_id: int) -> list[Invitee]:
@@ -280,7 +285,7 @@ class MeetingRepository:
         row = await self._db.fetchone(
             f"SELECT {_INVITEE}, m.id, m.title, m.starts_at, m.place, m.agenda, m.deadline,"
             " m.audience, m.capacity, m.quorum, m.status, m.version, m.created_by,"
-            " m.summary_chat_id, m.summary_message_id"
+            " m.summary_chat_id, m.summary_message_id, m.summary_language"
             f" FROM {_INVITEE_FROM} JOIN meetings m ON m.id = i.meeting_id"
             " WHERE i.meeting_id = ? AND p.telegram_id = ?",
             (meeting_id, telegram_id),
@@ -292,7 +297,7 @@ class MeetingRepository:
         rows = await self._db.fetchall(
             f"SELECT {_INVITEE}, m.id, m.title, m.starts_at, m.place, m.agenda, m.deadline,"
             " m.audience, m.capacity, m.quorum, m.status, m.version, m.created_by,"
-            " m.summary_chat_id, m.summary_message_id"
+            " m.summary_chat_id, m.summary_message_id, m.summary_language"
             f" FROM {_INVITEE_FROM} JOIN meetings m ON m.id = i.meeting_id"
             " WHERE i.person_id = ? AND m.status = 'open' AND m.starts_at > ?"
             " ORDER BY m.starts_at, m.id",

@@ -364,8 +364,7 @@ class MeetingService:
         meeting = await self.repo.get(meeting_id)
         if meeting is None or meeting.summary_chat_id is None or meeting.summary_message_id is None:
             return
-        creator = await self.app.bot_data.people.get(meeting.created_by or 0)
-        language = language_of(creator) if creator else "zh"
+        language = meeting.summary_language or "zh"
         text = render.summary_text(meeting, await self.tally(meeting), language, self.tz)
         try:
             await self.app.bot.edit_message_text(

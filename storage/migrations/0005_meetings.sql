@@ -14,6 +14,7 @@ CREATE TABLE meetings (
     created_by INTEGER REFERENCES persons (id) ON DELETE SET NULL,
     summary_chat_id INTEGER,
     summary_message_id INTEGER,
+    summary_language TEXT CHECK (summary_language IN ('zh', 'en')),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
