@@ -28,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--user", type=int, metavar="ID", help="speak as this roster entry")
     backup = commands.add_parser("backup", help="online copy of the database")
     backup.add_argument("file", metavar="FILE")
+    export_rsvps = commands.add_parser("export-rsvps", help="a meeting's answers as CSV")
+    export_rsvps.add_argument("meeting_id", type=int, metavar="MEETING_ID")
+    export_rsvps.add_argument("-o", "--output", metavar="FILE", help="write here, not stdout")
     return parser
 
 
@@ -96,4 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return console(settings, args.user)
     if args.command == "backup":
         return backup(settings, args.file)
+    if args.command == "export-rsvps":
+        from bot.meetings.cli import export_rsvps as export_rsvps_command
+
+        return export_rsvps_command(settings, args.meeting_id, args.output)
     raise AssertionError(args.command)

@@ -12,7 +12,6 @@ from tests.meetings_support import (
     confirmed_meeting,
     council,
     invitation_of,
-    service,
 )
 
 
@@ -26,7 +25,7 @@ async def test_one_line_form_previews_and_sends_nothing_before_confirm(bot: BotH
     assert "Tue, 15 Dec 2026 14:30" in preview
     assert "Please answer by Mon, 14 Dec 2026 14:30" in preview
     assert "4 people will be invited; 1 of them have no Telegram account" in preview
-    [button] = [c for c in calls if c.callback_data()][0].button_texts()
+    [button] = next(c for c in calls if c.callback_data()).button_texts()
     assert "Confirm" in button
     assert bot.texts_to(100) == []
 
@@ -116,7 +115,7 @@ async def test_answers_change_until_the_deadline_and_no_asks_a_reason(bot: BotHa
     assert "Your answer: <b>Yes</b>" in invitation_of(bot, 100)["text"]
 
     calls = await bot.tap(ann, f"rsvp:{meeting.id}:1:n", invitation_of(bot, 100))
-    prompt = [c for c in calls if c.method == "sendMessage"][0]
+    prompt = next(c for c in calls if c.method == "sendMessage")
     assert "reason" in prompt.text and "force_reply" in prompt.params["reply_markup"]
     reply_to = bot.api.last_message_to(100)
     update = bot.factory.message(ann, "Travelling abroad", reply_to_message=reply_to)
@@ -171,8 +170,9 @@ async def test_forged_callback_data_is_refused_without_effect(bot: BotHarness) -
     calls = await bot.tap(ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
     assert "closed" in bot.alerts(calls)[0]
     assert "Answers are closed" in invitation_of(bot, 100)["text"]
-    labels = [b["text"] for row in invitation_of(bot, 100)["reply_markup"]["inline_keyboard"]
-              for b in row]
+    labels = [
+        b["text"] for row in invitation_of(bot, 100)["reply_markup"]["inline_keyboard"] for b in row
+    ]
     assert "Yes" not in labels
     assert (await answers(bot, meeting.id), await answers(bot, other.id)) == snapshot
 
@@ -294,4 +294,3 @@ async def test_secretariat_sets_an_answer_after_the_deadline_audited(bot: BotHar
     assert row is not None and row[0] == "meeting_answer_set" and "none -> no" in row[1]
     calls = await bot.send(bot.user(100), f"/meeting {meeting.id} set {person.person_id} yes")
     assert "only for the secretariat" in bot.texts_to(100, calls)[0]
-
