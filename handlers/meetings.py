@@ -475,7 +475,11 @@ def register(app: BotApplication) -> None:
     async def restore(application: BotApplication) -> None:
         await svc.schedule_reminders()
 
+    async def finish(application: BotApplication) -> None:
+        await svc.flush()
+
     app.bot_data.startup_hooks.append(restore)
+    app.bot_data.shutdown_hooks.append(finish)
     text = filters.TEXT & ~filters.COMMAND
     app.add_handler(
         MessageHandler(filters.REPLY & text & filters.ChatType.PRIVATE, reason_reply), group=-1

@@ -96,12 +96,14 @@ async def rsvp_tapped(update: Update, context: AppContext) -> None:
         await query.answer(t(language, "meetings.answer_unchanged", answer=answer))
         return
     await query.answer(t(language, "meetings.answer_recorded", answer=answer))
-    updated = await svc.repo.invitee(meeting.id, invitee.person_id) or invitee
-    await _edit_invitation(
-        query.message if isinstance(query.message, Message) else None, svc, meeting, updated
+    message = query.message if isinstance(query.message, Message) else None
+    svc.invitation_changed(
+        meeting.id,
+        invitee.person_id,
+        message.chat_id if message else user.id,
+        message.message_id if message else None,
+        ask_reason=rsvp.response == "no",
     )
-    if rsvp.response == "no":
-        await svc.ask_reason(meeting, updated)
 
 
 async def reason_reply(update: Update, context: AppContext) -> None:

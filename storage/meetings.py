@@ -90,10 +90,13 @@ class Invitee:
 
 @dataclass(frozen=True)
 class AnswerChange:
-    """The outcome of recording an answer: what changed and who moved off the waitlist."""
+    """The outcome of recording an answer: what changed and who moved off the waitlist.
+
+    `before` is None when a member's own tap changed the answer (it is not read back then).
+    """
 
     changed: bool
-    before: Response
+    before: Response | None
     after: Response
     promoted: tuple[int, ...] = ()
 
@@ -180,6 +183,19 @@ async def _seated(tx: Transaction, meeting_id: int, capacity: int) -> list[int]:
         (meeting_id, capacity),
     )
     return [int(row[0]) for row in rows]
+
+
+_SET_ANSWER = (
+    "UPDATE invitations SET response = ?, responded_at = ?,"
+    " set_by = ?, yes_since = CASE WHEN ? = 'yes' THEN ? ELSE NULL END,"
+    " note = CASE WHEN ? = 'no' THEN note ELSE '' END"
+    " WHERE meeting_id = ? AND person_id = ?"
+)
+
+
+def _answer_values(response: Response, now: datetime, set_by: int | None) -> tuple[object, ...]:
+    stamp = to_db(now)
+    return (response, None if response == "none" else stamp, set_by, response, stamp, response)
 
 
 class MeetingRepository:
@@ -332,6 +348,10 @@ class MeetingRepository:
         version: int | None = None,
     ) -> AnswerChange | None:
         """Record an answer; None when the meeting is not open (or moved since `version`)."""
+        if not meeting.capacity and set_by is None:
+            fast = await self._answer_without_seats(meeting, person_id, response, now, version)
+            if fast is not None:
+                return fast
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
                 "SELECT i.response FROM invitations i JOIN meetings m ON m.id = i.meeting_id"
@@ -348,26 +368,38 @@ class MeetingRepository:
                 await _seated(tx, meeting.id, meeting.capacity) if meeting.capacity else []
             )
             await tx.execute(
-                "UPDATE invitations SET response = ?, responded_at = ?, set_by = ?,"
-                " yes_since = CASE WHEN ? = 'yes' THEN ? ELSE NULL END,"
-                " note = CASE WHEN ? = 'no' THEN note ELSE '' END"
-                " WHERE meeting_id = ? AND person_id = ?",
-                (
-                    response,
-                    None if response == "none" else to_db(now),
-                    set_by,
-                    response,
-                    to_db(now),
-                    response,
-                    meeting.id,
-                    person_id,
-                ),
+                _SET_ANSWER, (*_answer_values(response, now, set_by), meeting.id, person_id)
             )
             promoted: tuple[int, ...] = ()
             if meeting.capacity and before == "yes":
                 seated_after = await _seated(tx, meeting.id, meeting.capacity)
                 promoted = tuple(p for p in seated_after if p not in seated_before)
         return AnswerChange(True, before, response, promoted)
+
+    async def _answer_without_seats(
+        self,
+        meeting: Meeting,
+        person_id: int,
+        response: Response,
+        now: datetime,
+        version: int | None,
+    ) -> AnswerChange | None:
+        """One conditional UPDATE (the hot path of a tap); None when it changed nothing."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                f"{_SET_ANSWER} AND response != ? AND EXISTS (SELECT 1 FROM meetings m"
+                " WHERE m.id = invitations.meeting_id AND m.status = 'open'"
+                " AND (? IS NULL OR m.version = ?))",
+                (
+                    *_answer_values(response, now, None),
+                    meeting.id,
+                    person_id,
+                    response,
+                    version,
+                    version,
+                ),
+            )
+        return AnswerChange(True, None, response) if cursor.rowcount == 1 else None
 
     async def set_note(self, meeting_id: int, person_id: int, note: str) -> bool:
         """Store the reason given with a No; False unless the answer is still No."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.meetings.service import MeetingService
+from bot.transport import ApiCall
 from storage.meetings import Invitee, Meeting
 from storage.timestamps import to_db
 from tests.harness import ADMIN_ID, BotHarness
@@ -63,6 +64,16 @@ async def confirmed_meeting(bot: BotHarness, form: str = FORM) -> Meeting:
 async def answers(bot: BotHarness, meeting_id: int) -> dict[str, Invitee]:
     """The invitees of a meeting by name."""
     return {i.name: i for i in await service(bot).repo.invitees(meeting_id)}
+
+
+async def tap(
+    bot: BotHarness, user: dict[str, Any], data: str, message: dict[str, Any] | None = None
+) -> list[ApiCall]:
+    """Tap a button, then let the queued invitation redraws run; the calls made."""
+    before = len(bot.api.calls)
+    await bot.tap(user, data, message)
+    await service(bot).flush()
+    return bot.api.calls[before:]
 
 
 def invitation_of(bot: BotHarness, telegram_id: int) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from tests.meetings_support import (
     confirmed_meeting,
     council,
     invitation_of,
+    service,
+    tap,
 )
 
 
@@ -60,8 +62,8 @@ async def test_confirm_twice_sends_once(bot: BotHarness) -> None:
     calls = await bot.send(admin, f"/newmeeting {FORM}")
     data = next(c for c in calls if c.callback_data()).callback_data()[0]
     preview = bot.api.last_message_to(ADMIN_ID)
-    await bot.tap(admin, data, preview)
-    calls = await bot.tap(admin, data, preview)
+    await tap(bot, admin, data, preview)
+    calls = await tap(bot, admin, data, preview)
     assert bot.alerts(calls) == ["This meeting has already been confirmed."]
     assert len(bot.texts_to(100)) == 1
 
@@ -110,11 +112,11 @@ async def test_guided_newmeeting_asks_each_field_and_can_be_cancelled(bot: BotHa
 async def test_answers_change_until_the_deadline_and_no_asks_a_reason(bot: BotHarness) -> None:
     [ann, _] = await council(bot, 2)
     meeting = await confirmed_meeting(bot)
-    calls = await bot.tap(ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
+    calls = await tap(bot, ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
     assert bot.alerts(calls) == ["Recorded: Yes"]
     assert "Your answer: <b>Yes</b>" in invitation_of(bot, 100)["text"]
 
-    calls = await bot.tap(ann, f"rsvp:{meeting.id}:1:n", invitation_of(bot, 100))
+    calls = await tap(bot, ann, f"rsvp:{meeting.id}:1:n", invitation_of(bot, 100))
     prompt = next(c for c in calls if c.method == "sendMessage")
     assert "reason" in prompt.text and "force_reply" in prompt.params["reply_markup"]
     reply_to = bot.api.last_message_to(100)
@@ -133,10 +135,12 @@ async def test_the_same_callback_update_twice_changes_nothing_the_second_time(
     meeting = await confirmed_meeting(bot)
     update = bot.factory.callback(ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
     await bot.feed(update)
+    await service(bot).flush()
     first = await answers(bot, meeting.id)
     bot.clock.advance(minutes=5)
     before = len(bot.api.calls)
     await bot.feed(update)
+    await service(bot).flush()
     assert await answers(bot, meeting.id) == first
     second = bot.api.calls[before:]
     assert [c.method for c in second] == ["answerCallbackQuery"]
@@ -149,7 +153,7 @@ async def test_forged_callback_data_is_refused_without_effect(bot: BotHarness) -
     await add_person(bot, "Eve", "member", 777)
     meeting = await confirmed_meeting(bot)
     other = await confirmed_meeting(bot, "Members day | 2026-12-18 10:00 | Hall | audience=members")
-    await bot.tap(bob, f"rsvp:{other.id}:1:y", invitation_of(bot, 101))
+    await tap(bot, bob, f"rsvp:{other.id}:1:y", invitation_of(bot, 101))
     snapshot = (await answers(bot, meeting.id), await answers(bot, other.id))
 
     forged = [
@@ -162,12 +166,12 @@ async def test_forged_callback_data_is_refused_without_effect(bot: BotHarness) -
         (ann, f"rsvp:{meeting.id}:2:y"),  # a version that does not exist
     ]
     for user, data in forged:
-        calls = await bot.tap(user, data, invitation_of(bot, user["id"]))
+        calls = await tap(bot, user, data, invitation_of(bot, user["id"]))
         assert bot.alerts(calls) and "Recorded" not in bot.alerts(calls)[0], data
     assert (await answers(bot, meeting.id), await answers(bot, other.id)) == snapshot
 
     bot.clock.set(datetime(2026, 12, 14, 7, 0, tzinfo=UTC))  # after the deadline
-    calls = await bot.tap(ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
+    calls = await tap(bot, ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
     assert "closed" in bot.alerts(calls)[0]
     assert "Answers are closed" in invitation_of(bot, 100)["text"]
     labels = [
@@ -180,15 +184,15 @@ async def test_forged_callback_data_is_refused_without_effect(bot: BotHarness) -
 async def test_capacity_waitlist_and_promotion(bot: BotHarness) -> None:
     [a, b, c] = await council(bot, 3)
     meeting = await confirmed_meeting(bot, f"{FORM} | capacity=1")
-    await bot.tap(a, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
+    await tap(bot, a, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
     bot.clock.advance(seconds=1)
-    await bot.tap(b, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 101))
+    await tap(bot, b, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 101))
     bot.clock.advance(seconds=1)
-    await bot.tap(c, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 102))
+    await tap(bot, c, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 102))
     assert "number 1 on the waitlist" in invitation_of(bot, 101)["text"]
     assert "number 2 on the waitlist" in invitation_of(bot, 102)["text"]
 
-    calls = await bot.tap(a, f"rsvp:{meeting.id}:1:n", invitation_of(bot, 100))
+    calls = await tap(bot, a, f"rsvp:{meeting.id}:1:n", invitation_of(bot, 100))
     [told] = bot.texts_to(101, calls)
     assert "seat became free" in told
     assert bot.texts_to(102, calls) == []
@@ -201,7 +205,7 @@ async def test_meeting_view_counts_non_responders_and_quorum(bot: BotHarness) ->
     await add_person(bot, "Unbound Wang", "council", None, unit="Dianchi Unit")
     meeting = await confirmed_meeting(bot)
     for user, code in zip(users, "yymn", strict=False):
-        await bot.tap(user, f"rsvp:{meeting.id}:1:{code}", invitation_of(bot, user["id"]))
+        await tap(bot, user, f"rsvp:{meeting.id}:1:{code}", invitation_of(bot, user["id"]))
     [view] = bot.texts_to(ADMIN_ID, await bot.send(bot.user(ADMIN_ID), f"/meeting #{meeting.id}"))
     assert "Yes 2 · No 1 · Maybe 1 · No answer 3 (of 7 invited)" in view
     # 7 invited (5 council, the unbound entry and the secretariat admin): ceil(14/3) = 5
@@ -213,7 +217,7 @@ async def test_meeting_view_counts_non_responders_and_quorum(bot: BotHarness) ->
 async def test_quorum_option_overrides_the_council_default(bot: BotHarness) -> None:
     [a, _, _] = await council(bot, 3)
     meeting = await confirmed_meeting(bot, f"{FORM} | quorum=25%")
-    await bot.tap(a, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
+    await tap(bot, a, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
     [view] = bot.texts_to(ADMIN_ID, await bot.send(bot.user(ADMIN_ID), f"/meeting {meeting.id}"))
     assert "✅ Quorum: expected present 1 / required 1 (1/4)" in view
 
@@ -234,7 +238,7 @@ async def test_long_lists_are_paginated_under_telegram_limit(bot: BotHarness) ->
     assert pages > 1 and len(first.text) < 4096
     seen = first.text
     for page in range(1, pages):
-        calls = await bot.tap(admin, f"mtgpage:{meeting.id}:{page}")
+        calls = await tap(bot, admin, f"mtgpage:{meeting.id}:{page}")
         [edit] = [c for c in calls if c.method == "editMessageText"]
         assert len(edit.text) < 4096
         seen += edit.text
@@ -245,7 +249,7 @@ async def test_creator_summary_is_edited_once_per_interval(bot: BotHarness) -> N
     users = await council(bot, 3)
     meeting = await confirmed_meeting(bot)
     for user in users:
-        await bot.tap(user, f"rsvp:{meeting.id}:1:y", invitation_of(bot, user["id"]))
+        await tap(bot, user, f"rsvp:{meeting.id}:1:y", invitation_of(bot, user["id"]))
     queue = bot.app.job_queue
     assert queue is not None
     jobs = queue.get_jobs_by_name(f"meeting-summary-{meeting.id}")
@@ -262,19 +266,19 @@ async def test_members_see_their_meetings_and_change_answers(bot: BotHarness) ->
     calls = await bot.send(ann, "/meetings")
     [listing] = [c for c in calls if c.method == "sendMessage"]
     assert "no answer yet" in listing.text and listing.button_texts()[:3] == ["Yes", "No", "Maybe"]
-    await bot.tap(ann, listing.callback_data()[2])
+    await tap(bot, ann, listing.callback_data()[2])
     assert (await answers(bot, meeting.id))["Member 000"].response == "maybe"
 
 
 async def test_ics_button_sends_a_calendar_file(bot: BotHarness) -> None:
     [ann] = await council(bot, 1)
     meeting = await confirmed_meeting(bot)
-    calls = await bot.tap(ann, f"ics:{meeting.id}", invitation_of(bot, 100))
+    calls = await tap(bot, ann, f"ics:{meeting.id}", invitation_of(bot, 100))
     [doc] = [c for c in calls if c.method == "sendDocument"]
     [(name, content)] = doc.files.values()
     assert name == "meeting-1.ics"
     assert b"DTSTART:20261215T063000Z" in content and b"SUMMARY:Council meeting" in content
-    calls = await bot.tap(bot.user(999, "Eve"), f"ics:{meeting.id}", invitation_of(bot, 100))
+    calls = await tap(bot, bot.user(999, "Eve"), f"ics:{meeting.id}", invitation_of(bot, 100))
     assert [c.method for c in calls if c.method == "sendDocument"] == []
 
 

@@ -22,6 +22,7 @@ from tests.meetings_support import (
     council,
     invitation_of,
     service,
+    tap,
 )
 
 
@@ -48,7 +49,7 @@ async def test_reminders_are_scheduled_in_sqlite_and_as_named_jobs(bot: BotHarne
 async def test_a_reminder_missed_while_down_is_sent_once_at_start_up(bot: BotHarness) -> None:
     [ann, bob] = await council(bot, 2)
     meeting = await confirmed_meeting(bot)
-    await bot.tap(ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
+    await tap(bot, ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
     queue = bot.app.job_queue
     assert queue is not None
     for job in queue.jobs():
@@ -88,7 +89,7 @@ async def test_a_reminder_after_its_event_is_skipped(bot: BotHarness) -> None:
 async def test_yes_are_reminded_before_the_start(bot: BotHarness) -> None:
     [ann, _] = await council(bot, 2)
     meeting = await confirmed_meeting(bot)
-    await bot.tap(ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
+    await tap(bot, ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
     bot.clock.set(datetime(2026, 12, 15, 4, 31, tzinfo=UTC))
     [reminder] = [
         r for r in await service(bot).repo.pending_reminders(meeting.id) if r.kind == "start"
@@ -102,7 +103,7 @@ async def test_yes_are_reminded_before_the_start(bot: BotHarness) -> None:
 async def test_remind_command_nudges_non_responders_now(bot: BotHarness) -> None:
     [ann, _] = await council(bot, 2)
     meeting = await confirmed_meeting(bot)
-    await bot.tap(ann, f"rsvp:{meeting.id}:1:n", invitation_of(bot, 100))
+    await tap(bot, ann, f"rsvp:{meeting.id}:1:n", invitation_of(bot, 100))
     calls = await bot.send(bot.user(ADMIN_ID), f"/remind {meeting.id}")
     assert bot.texts_to(100, calls) == []
     assert len(bot.texts_to(101, calls)) == 1
@@ -116,9 +117,9 @@ async def test_bare_secretariat_commands_offer_the_meetings(bot: BotHarness) -> 
     calls = await bot.send(admin, "/export")
     [pick] = [c for c in calls if c.callback_data()]
     assert pick.callback_data() == [f"mtgpick:e:{meeting.id}"]
-    calls = await bot.tap(admin, pick.callback_data()[0])
+    calls = await tap(bot, admin, pick.callback_data()[0])
     assert [c.method for c in calls if c.method == "sendDocument"] == ["sendDocument"]
-    calls = await bot.tap(bot.user(100), f"mtgpick:e:{meeting.id}")
+    calls = await tap(bot, bot.user(100), f"mtgpick:e:{meeting.id}")
     assert "only for the secretariat" in bot.alerts(calls)[0]
     calls = await bot.send(admin, "/meeting abc")
     assert "Usage:" in bot.texts_to(ADMIN_ID, calls)[0]
@@ -132,13 +133,13 @@ async def test_cancel_tells_everyone_once(bot: BotHarness) -> None:
     calls = await bot.send(admin, f"/cancelmeeting {meeting.id}")
     [ask] = [c for c in calls if c.callback_data()]
     assert ask.callback_data() == [f"mtgcancel:{meeting.id}"]
-    calls = await bot.tap(admin, ask.callback_data()[0])
+    calls = await tap(bot, admin, ask.callback_data()[0])
     assert "has been cancelled" in bot.texts_to(100, calls)[0]
     assert "has been cancelled" in bot.texts_to(101, calls)[0]
     assert "3 people were told (1 unreachable" in bot.texts_to(ADMIN_ID, calls)[-1]
-    calls = await bot.tap(admin, ask.callback_data()[0], bot.api.messages[(ADMIN_ID, 4)])
+    calls = await tap(bot, admin, ask.callback_data()[0], bot.api.messages[(ADMIN_ID, 4)])
     assert bot.texts_to(100, calls) == []
-    calls = await bot.tap(ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
+    calls = await tap(bot, ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
     assert "no longer open" in bot.alerts(calls)[0]
     assert (await reminder_rows(bot, meeting.id))["deadline"][1] == "skipped"
 
@@ -146,7 +147,7 @@ async def test_cancel_tells_everyone_once(bot: BotHarness) -> None:
 async def test_moving_resets_answers_keeps_previous_and_asks_again(bot: BotHarness) -> None:
     [ann, bob] = await council(bot, 2)
     meeting = await confirmed_meeting(bot)
-    await bot.tap(ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
+    await tap(bot, ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
     admin = bot.user(ADMIN_ID)
     calls = await bot.send(admin, f"/meeting {meeting.id} move 2026-12-16 09:00 | Hall 5")
     [notice] = bot.texts_to(100, calls)
@@ -159,9 +160,9 @@ async def test_moving_resets_answers_keeps_previous_and_asks_again(bot: BotHarne
     [view] = bot.texts_to(ADMIN_ID, await bot.send(admin, f"/meeting {meeting.id}"))
     assert "Member 000, Member 000 Unit [id 2] — before the move: Yes" in view
 
-    calls = await bot.tap(ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
+    calls = await tap(bot, ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
     assert "newer invitation" in bot.alerts(calls)[0]
-    calls = await bot.tap(bob, f"rsvp:{meeting.id}:2:m")
+    calls = await tap(bot, bob, f"rsvp:{meeting.id}:2:m")
     assert bot.alerts(calls) == ["Recorded: Maybe"]
     rows = await reminder_rows(bot, meeting.id)
     assert rows["start"] == ("2026-12-15T23:00:00.000000+00:00", "pending")
@@ -173,8 +174,8 @@ async def test_export_csv_has_the_contract_columns_and_a_bom(
     [ann, bob] = await council(bot, 2)
     await add_person(bot, "王小明", "council", None, "zh", unit="昆明会堂")
     meeting = await confirmed_meeting(bot)
-    await bot.tap(ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
-    await bot.tap(bob, f"rsvp:{meeting.id}:1:n", invitation_of(bot, 101))
+    await tap(bot, ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
+    await tap(bot, bob, f"rsvp:{meeting.id}:1:n", invitation_of(bot, 101))
     calls = await bot.send(bot.user(ADMIN_ID), f"/export {meeting.id}")
     [doc] = [c for c in calls if c.method == "sendDocument"]
     [(name, content)] = doc.files.values()
@@ -204,7 +205,7 @@ async def test_export_rsvps_subcommand_writes_the_same_csv(
 ) -> None:
     [ann] = await council(bot, 1)
     meeting = await confirmed_meeting(bot)
-    await bot.tap(ann, f"rsvp:{meeting.id}:1:m", invitation_of(bot, 100))
+    await tap(bot, ann, f"rsvp:{meeting.id}:1:m", invitation_of(bot, 100))
     target = tmp_path / "out.csv"
     env = {"ASSOC_DB_PATH": str(settings.db_path), "TELEGRAM_BOT_TOKEN": ""}
     import os

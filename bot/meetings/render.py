@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.i18n import Html, format_datetime, t
+from bot.i18n import Html, t
+from bot.i18n import format_datetime as _format_datetime
 from bot.meetings.rules import Tally, paginate, rsvp_data
 from storage.meetings import Invitee, Meeting, NewMeeting, Response
 from storage.people import Language
@@ -20,6 +22,12 @@ __all__ = [
     "preview_text",
     "summary_text",
 ]
+
+
+@lru_cache(maxsize=1024)
+def format_datetime(moment: datetime, tz: ZoneInfo, language: Language) -> str:
+    """`bot.i18n.format_datetime`, remembered (Babel is slow and meetings repeat their times)."""
+    return _format_datetime(moment, tz, language)
 
 
 def answer_name(language: Language, response: Response | None) -> str:
@@ -91,22 +99,26 @@ def invitation_keyboard(
     meeting: Meeting, language: Language, current: Response, now: datetime
 ) -> InlineKeyboardMarkup:
     """Yes / No / Maybe (the current answer ticked) and the calendar file; closed: calendar only."""
+    answerable = meeting.status == "open" and now < meeting.deadline
+    return _keyboard(meeting.id, meeting.version, language, current, answerable)
+
+
+@lru_cache(maxsize=4096)
+def _keyboard(
+    meeting_id: int, version: int, language: Language, current: Response, answerable: bool
+) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
-    if meeting.status == "open" and now < meeting.deadline:
+    if answerable:
         row = []
         for response in ("yes", "no", "maybe"):
             label = t(language, f"meetings.button_{response}")
             if response == current:
                 label = f"✓ {label}"
-            row.append(InlineKeyboardButton(label, callback_data=rsvp_data(meeting, response)))
+            data = rsvp_data(meeting_id, version, response)
+            row.append(InlineKeyboardButton(label, callback_data=data))
         rows.append(row)
-    rows.append(
-        [
-            InlineKeyboardButton(
-                t(language, "meetings.button_ics"), callback_data=f"ics:{meeting.id}"
-            )
-        ]
-    )
+    label = t(language, "meetings.button_ics")
+    rows.append([InlineKeyboardButton(label, callback_data=f"ics:{meeting_id}")])
     return InlineKeyboardMarkup(rows)
 
 

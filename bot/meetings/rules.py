@@ -183,9 +183,9 @@ class Rsvp:
     response: Response
 
 
-def rsvp_data(meeting: Meeting, response: Response) -> str:
+def rsvp_data(meeting_id: int, version: int, response: Response) -> str:
     """The callback data of an RSVP button."""
-    return f"rsvp:{meeting.id}:{meeting.version}:{response[0]}"
+    return f"rsvp:{meeting_id}:{version}:{response[0]}"
 
 
 def parse_rsvp(data: str | None) -> Rsvp | None:

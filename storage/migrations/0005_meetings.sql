@@ -28,7 +28,7 @@ CREATE TABLE invitations (
     yes_since TEXT,
     note TEXT NOT NULL DEFAULT '',
     set_by INTEGER REFERENCES persons (id) ON DELETE SET NULL,
-    previous_response TEXT,
+    previous_response TEXT, -- the answer given before the meeting was moved
     previous_responded_at TEXT,
     delivery TEXT NOT NULL DEFAULT 'pending'
         CHECK (delivery IN ('pending', 'sent', 'unreachable', 'failed')),
