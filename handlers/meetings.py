@@ -474,9 +474,10 @@ def register(app: BotApplication) -> None:
 
     async def restore(application: BotApplication) -> None:
         await svc.schedule_reminders()
+        svc.start_resuming_deliveries()
 
     async def finish(application: BotApplication) -> None:
-        await svc.flush()
+        await svc.stop_background()
 
     app.bot_data.startup_hooks.append(restore)
     app.bot_data.shutdown_hooks.append(finish)

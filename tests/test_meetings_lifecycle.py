@@ -251,3 +251,21 @@ async def test_two_hundred_invitees_answering_concurrently_are_all_recorded(
     repo = MeetingRepository(bot.app.bot_data.db)
     assert len(await repo.seated(meeting)) == 67
     assert bot.errors == []
+
+
+async def test_invitations_left_unsent_by_a_crash_are_sent_at_start_up(bot: BotHarness) -> None:
+    await council(bot, 3)
+    meeting = await confirmed_meeting(bot)
+    async with bot.app.bot_data.db.transaction() as tx:  # as if the bot died mid-delivery
+        await tx.execute(
+            "UPDATE invitations SET delivery = 'pending', message_id = NULL"
+            " WHERE meeting_id = ? AND person_id IN"
+            " (SELECT id FROM persons WHERE telegram_id IN (101, 102))",
+            (meeting.id,),
+        )
+    before = len(bot.api.calls)
+    assert await service(bot).resume_deliveries() == 2
+    calls = bot.api.calls[before:]
+    assert bot.texts_to(100, calls) == []
+    assert len(bot.texts_to(101, calls)) == 1 and len(bot.texts_to(102, calls)) == 1
+    assert await service(bot).resume_deliveries() == 0

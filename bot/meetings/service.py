@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ class MeetingService:
         self._summary_pending: set[int] = set()
         self._refresh: dict[tuple[int, int], _Refresh] = {}
         self._worker: asyncio.Task[None] | None = None
+        self._resumer: asyncio.Task[int] | None = None
 
     @property
     def repo(self) -> MeetingRepository:
@@ -227,6 +229,40 @@ class MeetingService:
                     logger.warning("could not tell person %s of the free seat", promoted)
         self.summary_changed(meeting.id)
         return change
+
+    def start_resuming_deliveries(self) -> None:
+        """Resume interrupted deliveries in the background (start-up must not wait on them)."""
+
+        async def resume() -> int:
+            try:
+                return await self.resume_deliveries()
+            except Exception:
+                logger.exception("could not resume the delivery of invitations")
+                return 0
+
+        self._resumer = asyncio.get_running_loop().create_task(resume())
+
+    async def stop_background(self) -> None:
+        """Shut-down: stop resuming (rows stay pending for next time), redraw what is queued."""
+        if self._resumer is not None and not self._resumer.done():
+            self._resumer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._resumer
+        await self.flush()
+
+    async def resume_deliveries(self) -> int:
+        """Send the invitations an interrupted delivery left unsent (start-up); how many."""
+        resumed = 0
+        for meeting in await self.repo.list_open(self.now()):
+            pending = [
+                i
+                for i in await self.repo.invitees(meeting.id)
+                if i.delivery == "pending" and i.telegram_id is not None
+            ]
+            if pending:
+                logger.info("resuming %d invitations of meeting %s", len(pending), meeting.id)
+                resumed += (await self.send_invitations(meeting, pending)).sent
+        return resumed
 
     async def cancel(self, meeting: Meeting) -> Delivery | None:
         """Cancel an open meeting and tell everyone invited, once."""
