@@ -306,7 +306,7 @@ def register(app: BotApplication) -> None:
     app.bot_data.meetings = svc
 
     async def restore(application: BotApplication) -> None:
-        await svc.schedule_reminders()
+        await svc.reminders.schedule()
         svc.start_resuming_deliveries()
 
     async def finish(application: BotApplication) -> None:

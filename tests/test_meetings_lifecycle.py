@@ -68,7 +68,9 @@ async def test_a_reminder_missed_while_down_is_sent_once_at_start_up(bot: BotHar
 
     for hook in bot.app.bot_data.startup_hooks:  # another restart: nothing is sent twice
         await hook(bot.app)
-    assert [r.kind for r in await service(bot).repo.pending_reminders(meeting.id)] == ["start"]
+    assert [r.kind for r in await service(bot).reminders.repo.pending_reminders(meeting.id)] == [
+        "start"
+    ]
     before = len(bot.api.calls)
     await job.run(bot.app)
     assert bot.api.calls[before:] == []
@@ -80,9 +82,11 @@ async def test_a_reminder_after_its_event_is_skipped(bot: BotHarness) -> None:
     meeting = await confirmed_meeting(bot)
     bot.clock.set(datetime(2026, 12, 14, 7, 0, tzinfo=UTC))  # after the deadline
     [reminder] = [
-        r for r in await service(bot).repo.pending_reminders(meeting.id) if r.kind == "deadline"
+        r
+        for r in await service(bot).reminders.repo.pending_reminders(meeting.id)
+        if r.kind == "deadline"
     ]
-    assert await service(bot).run_reminder(reminder.id) is None
+    assert await service(bot).reminders.run(reminder.id) is None
     assert (await reminder_rows(bot, meeting.id))["deadline"][1] == "skipped"
 
 
@@ -92,10 +96,12 @@ async def test_yes_are_reminded_before_the_start(bot: BotHarness) -> None:
     await tap(bot, ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
     bot.clock.set(datetime(2026, 12, 15, 4, 31, tzinfo=UTC))
     [reminder] = [
-        r for r in await service(bot).repo.pending_reminders(meeting.id) if r.kind == "start"
+        r
+        for r in await service(bot).reminders.repo.pending_reminders(meeting.id)
+        if r.kind == "start"
     ]
     before = len(bot.api.calls)
-    delivery = await service(bot).run_reminder(reminder.id)
+    delivery = await service(bot).reminders.run(reminder.id)
     assert delivery is not None and delivery.sent == 1
     assert "starts at Tue, 15 Dec 2026 14:30" in bot.texts_to(100, bot.api.calls[before:])[0]
 

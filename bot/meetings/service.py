@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot.app import AppContext, BotApplication
 from bot.i18n import format_datetime, t
 from bot.meetings import render
+from bot.meetings.reminders import ReminderJobs
 from bot.meetings.rules import AUDIENCE_ROLES, Tally, moved_deadline, reminder_times, tally
 from storage.meetings import AnswerChange, Invitee, Meeting, MeetingRepository, NewMeeting, Response
 from storage.people import Language, Person
@@ -25,7 +26,6 @@ __all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService"]
 logger = logging.getLogger(__name__)
 
 SUMMARY_EDIT_INTERVAL = timedelta(seconds=5)
-REMINDER_MISFIRE_GRACE = 3600
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,7 @@ class MeetingService:
         self.app = app
         self.send_interval = 1 / max(app.bot_data.settings.broadcast_rate, 1)
         self._summary_pending: set[int] = set()
+        self.reminders = ReminderJobs(self)
         self._refresh: dict[tuple[int, int], _Refresh] = {}
         self._worker: asyncio.Task[None] | None = None
         self._resumer: asyncio.Task[int] | None = None
@@ -188,10 +189,10 @@ class MeetingService:
         now = self.now()
         if not await self.repo.open_draft(meeting.id, [p.id for p in people], reachable, now):
             return None
-        await self.repo.replace_reminders(
+        await self.reminders.repo.replace_reminders(
             meeting.id, reminder_times(meeting.starts_at, meeting.deadline), now
         )
-        await self.schedule_reminders(meeting.id)
+        await self.reminders.schedule(meeting.id)
         meeting = await self.repo.get(meeting.id)
         assert meeting is not None
         delivery = await self.send_invitations(meeting, await self.repo.invitees(meeting.id))
@@ -268,7 +269,7 @@ class MeetingService:
         """Cancel an open meeting and tell everyone invited, once."""
         if not await self.repo.cancel(meeting.id, self.now()):
             return None
-        self._drop_jobs(meeting.id)
+        self.reminders.drop(meeting.id)
         self.summary_changed(meeting.id)
         return await self.tell(
             await self.repo.invitees(meeting.id),
@@ -287,11 +288,11 @@ class MeetingService:
         )
         if moved is None:
             return None
-        await self.repo.replace_reminders(
+        await self.reminders.repo.replace_reminders(
             moved.id, reminder_times(moved.starts_at, moved.deadline), now
         )
-        self._drop_jobs(moved.id)
-        await self.schedule_reminders(moved.id)
+        self.reminders.drop(moved.id)
+        await self.reminders.schedule(moved.id)
         self.summary_changed(moved.id)
         delivery = await self.send_invitations(
             moved, await self.repo.invitees(moved.id), header_key="meetings.moved_notice"
@@ -331,60 +332,6 @@ class MeetingService:
         return await self._each(targets, send)
 
     # Jobs ------------------------------------------------------------------------------------
-
-    async def schedule_reminders(self, meeting_id: int | None = None) -> int:
-        """(Re-)create the JobQueue jobs of pending reminders from SQLite; a missed one runs now."""
-        queue = self.app.job_queue
-        if queue is None:
-            return 0
-        now = self.now()
-        reminders = await self.repo.pending_reminders(meeting_id)
-        for reminder in reminders:
-            name = f"meeting-reminder-{reminder.meeting_id}-{reminder.kind}"
-            for job in queue.get_jobs_by_name(name):
-                job.schedule_removal()
-            when: datetime | timedelta = (
-                reminder.due_at if reminder.due_at > now else timedelta(seconds=1)
-            )
-            queue.run_once(
-                self._reminder_job,
-                when=when,
-                data=reminder.id,
-                name=name,
-                job_kwargs={"misfire_grace_time": REMINDER_MISFIRE_GRACE},
-            )
-        return len(reminders)
-
-    def _drop_jobs(self, meeting_id: int) -> None:
-        queue = self.app.job_queue
-        if queue is None:
-            return
-        for kind in ("deadline", "start"):
-            for job in queue.get_jobs_by_name(f"meeting-reminder-{meeting_id}-{kind}"):
-                job.schedule_removal()
-
-    async def _reminder_job(self, context: AppContext) -> None:
-        """Run one reminder if its row is still pending and the event is ahead."""
-        job = context.job
-        if job is not None and isinstance(job.data, int):
-            await self.run_reminder(job.data)
-
-    async def run_reminder(self, reminder_id: int) -> Delivery | None:
-        """Send a reminder once: claim its row first, so it is never sent twice."""
-        reminder = await self.repo.get_reminder(reminder_id)
-        if reminder is None or reminder.status != "pending":
-            return None
-        meeting = await self.repo.get(reminder.meeting_id)
-        now = self.now()
-        if meeting is None:
-            return None
-        event = meeting.deadline if reminder.kind == "deadline" else meeting.starts_at
-        if meeting.status != "open" or now >= event:
-            await self.repo.claim_reminder(reminder.id, "skipped", now)
-            return None
-        if not await self.repo.claim_reminder(reminder.id, "sent", now):
-            return None
-        return await self.remind(meeting, reminder.kind)
 
     def summary_changed(self, meeting_id: int) -> None:
         """Ask for the creator's summary to be edited, at most once per interval."""
