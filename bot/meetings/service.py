@@ -16,6 +16,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot.app import AppContext, BotApplication
 from bot.i18n import format_datetime, t
 from bot.meetings import render
+from bot.meetings.redraws import InvitationRedraws
 from bot.meetings.reminders import ReminderJobs
 from bot.meetings.rules import AUDIENCE_ROLES, Tally, moved_deadline, reminder_times, tally
 from storage.meetings import AnswerChange, Invitee, Meeting, MeetingRepository, NewMeeting, Response
@@ -26,15 +27,6 @@ __all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService"]
 logger = logging.getLogger(__name__)
 
 SUMMARY_EDIT_INTERVAL = timedelta(seconds=5)
-
-
-@dataclass(frozen=True)
-class _Refresh:
-    """An invitation message to redraw after an answer changed (and maybe a reason to ask)."""
-
-    chat_id: int
-    message_id: int | None
-    ask_reason: bool
 
 
 @dataclass(frozen=True)
@@ -59,8 +51,7 @@ class MeetingService:
         self.send_interval = 1 / max(app.bot_data.settings.broadcast_rate, 1)
         self._summary_pending: set[int] = set()
         self.reminders = ReminderJobs(self)
-        self._refresh: dict[tuple[int, int], _Refresh] = {}
-        self._worker: asyncio.Task[None] | None = None
+        self.redraws = InvitationRedraws(self)
         self._resumer: asyncio.Task[int] | None = None
 
     @property
@@ -382,75 +373,12 @@ class MeetingService:
         *,
         ask_reason: bool = False,
     ) -> None:
-        """Queue the redraw of an invitation after a tap; repeated taps of one person coalesce.
-
-        The tap itself is answered at once; redraws (edits count against Telegram's limits)
-        follow in order, paced under the broadcast rate, each showing the answer as stored then.
-        """
-        key = (meeting_id, person_id)
-        previous = self._refresh.get(key)
-        self._refresh[key] = _Refresh(
-            chat_id, message_id, ask_reason or (previous is not None and previous.ask_reason)
-        )
-        if self._worker is None or self._worker.done():
-            self._worker = asyncio.get_running_loop().create_task(self._redraw_queued())
-
-    async def _redraw_queued(self) -> None:
-        while self._refresh:
-            key = next(iter(self._refresh))
-            item = self._refresh.pop(key)
-            await self._redraw(key, item)
-            if self.send_interval:
-                await asyncio.sleep(self.send_interval)
+        """Queue the redraw of an invitation after a tap (see `InvitationRedraws`)."""
+        self.redraws.queue(meeting_id, person_id, chat_id, message_id, ask_reason=ask_reason)
 
     async def flush(self) -> None:
         """Redraw every queued invitation now (tests, shut-down)."""
-        while self._refresh:
-            key = next(iter(self._refresh))
-            await self._redraw(key, self._refresh.pop(key))
-        if self._worker is not None and not self._worker.done():
-            await self._worker
-
-    async def _redraw(self, key: tuple[int, int], item: _Refresh) -> None:
-        """Edit one invitation to its stored answer; after a No, ask for the reason."""
-        try:
-            meeting = await self.repo.get(key[0])
-            invitee = await self.repo.invitee(*key)
-            if meeting is None or invitee is None:
-                return
-            if item.message_id is not None:
-                language = language_of(invitee)
-                now = self.now()
-                position = (
-                    await self.waitlist_position(meeting, invitee.person_id)
-                    if invitee.response == "yes"
-                    else None
-                )
-                text = render.invitation_text(
-                    meeting, invitee, language, self.tz, now, waitlist_position=position
-                )
-                markup = render.invitation_keyboard(meeting, language, invitee.response, now)
-                await self._edit(item.chat_id, item.message_id, text, markup)
-            if item.ask_reason and invitee.response == "no" and not invitee.note:
-                await self.ask_reason(meeting, invitee)
-        except Exception:
-            logger.exception("could not redraw the invitation of %s", key)
-
-    async def _edit(self, chat_id: int, message_id: int, text: str, markup: Any) -> None:
-        for _ in range(2):
-            try:
-                await self.app.bot.edit_message_text(
-                    text, chat_id=chat_id, message_id=message_id, reply_markup=markup
-                )
-                return
-            except RetryAfter as error:
-                delay = error.retry_after
-                seconds = delay.total_seconds() if isinstance(delay, timedelta) else delay
-                await asyncio.sleep(seconds)
-            except BadRequest as error:
-                if "not modified" not in str(error).lower():
-                    raise
-                return
+        await self.redraws.flush()
 
     async def ask_reason(self, meeting: Meeting, invitee: Invitee) -> None:
         """After a No, ask for an optional reason (a reply to the question is the reason)."""

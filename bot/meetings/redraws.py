@@ -1,0 +1,117 @@
+"""Redraws of invitations after taps: queued, coalesced per person, paced under the rate."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from telegram.error import BadRequest, RetryAfter
+
+from bot.meetings import render
+
+if TYPE_CHECKING:
+    from bot.meetings.service import MeetingService
+
+__all__ = ["InvitationRedraws"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class _Refresh:
+    """An invitation message to redraw after an answer changed (and maybe a reason to ask)."""
+
+    chat_id: int
+    message_id: int | None
+    ask_reason: bool
+
+
+class InvitationRedraws:
+    """The queue of invitation messages to edit after answers changed."""
+
+    def __init__(self, service: MeetingService) -> None:
+        self.service = service
+        self._refresh: dict[tuple[int, int], _Refresh] = {}
+        self._worker: asyncio.Task[None] | None = None
+
+    def queue(
+        self,
+        meeting_id: int,
+        person_id: int,
+        chat_id: int,
+        message_id: int | None,
+        *,
+        ask_reason: bool = False,
+    ) -> None:
+        """Queue the redraw of an invitation after a tap; repeated taps of one person coalesce.
+
+        The tap itself is answered at once; redraws (edits count against Telegram's limits)
+        follow in order, paced under the broadcast rate, each showing the answer as stored then.
+        """
+        key = (meeting_id, person_id)
+        previous = self._refresh.get(key)
+        self._refresh[key] = _Refresh(
+            chat_id, message_id, ask_reason or (previous is not None and previous.ask_reason)
+        )
+        if self._worker is None or self._worker.done():
+            self._worker = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while self._refresh:
+            key = next(iter(self._refresh))
+            item = self._refresh.pop(key)
+            await self._redraw(key, item)
+            if self.service.send_interval:
+                await asyncio.sleep(self.service.send_interval)
+
+    async def flush(self) -> None:
+        """Redraw every queued invitation now (tests, shut-down)."""
+        while self._refresh:
+            key = next(iter(self._refresh))
+            await self._redraw(key, self._refresh.pop(key))
+        if self._worker is not None and not self._worker.done():
+            await self._worker
+
+    async def _redraw(self, key: tuple[int, int], item: _Refresh) -> None:
+        """Edit one invitation to its stored answer; after a No, ask for the reason."""
+        try:
+            meeting = await self.service.repo.get(key[0])
+            invitee = await self.service.repo.invitee(*key)
+            if meeting is None or invitee is None:
+                return
+            if item.message_id is not None:
+                language = invitee.language or "zh"
+                now = self.service.now()
+                position = (
+                    await self.service.waitlist_position(meeting, invitee.person_id)
+                    if invitee.response == "yes"
+                    else None
+                )
+                text = render.invitation_text(
+                    meeting, invitee, language, self.service.tz, now, waitlist_position=position
+                )
+                markup = render.invitation_keyboard(meeting, language, invitee.response, now)
+                await self._edit(item.chat_id, item.message_id, text, markup)
+            if item.ask_reason and invitee.response == "no" and not invitee.note:
+                await self.service.ask_reason(meeting, invitee)
+        except Exception:
+            logger.exception("could not redraw the invitation of %s", key)
+
+    async def _edit(self, chat_id: int, message_id: int, text: str, markup: Any) -> None:
+        for _ in range(2):
+            try:
+                await self.service.app.bot.edit_message_text(
+                    text, chat_id=chat_id, message_id=message_id, reply_markup=markup
+                )
+                return
+            except RetryAfter as error:
+                delay = error.retry_after
+                seconds = delay.total_seconds() if isinstance(delay, timedelta) else delay
+                await asyncio.sleep(seconds)
+            except BadRequest as error:
+                if "not modified" not in str(error).lower():
+                    raise
+                return
