@@ -19,11 +19,13 @@ class Tuning:
     """The knobs of ranking and of the "not covered" decision."""
 
     candidates: int = 40
-    title_weight: float = 2.0
+    title_weight: float = 4.0
     other_language_weight: float = 0.8
-    min_coverage: float = 0.5
-    min_matched_weight: float = 2.0
+    min_coverage: float = 0.38
+    min_matched_weight: float = 1.15
     part_credit: float = 0.5
+    unseen_weight: float = 0.5
+    coverage_power: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Match:
     entry: Entry
     score: float
     coverage: float
+    weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -117,7 +120,7 @@ async def rank(
     weights = []
     for concept in concepts:
         seen = [_idf(total, frequencies[t]) for t in concept.terms if frequencies.get(t)]
-        weights.append(max(seen) if seen else unseen)
+        weights.append(min(seen) if seen else unseen * tuning.unseen_weight)
     groups: dict[GroupKey, list[SearchRow]] = {}
     for row in rows:
         groups.setdefault(catalogue.key(row.entry), []).append(row)
@@ -136,13 +139,14 @@ async def rank(
                 share = len(concept.parts & terms) / len(concept.parts)
                 matched += weight * share * tuning.part_credit
         coverage = matched / sum(weights)
-        scored.append((relevance, coverage, matched, key))
+        score = relevance * coverage**tuning.coverage_power
+        scored.append((score, coverage, matched, key))
     scored.sort(key=lambda item: -item[0])
     matches = []
-    for relevance, coverage, _, key in scored[:limit]:
+    for relevance, coverage, matched, key in scored[:limit]:
         entry = catalogue.shown(key, language)
         if entry is not None:
-            matches.append(Match(entry, round(relevance, 4), round(coverage, 3)))
+            matches.append(Match(entry, round(relevance, 4), round(coverage, 3), round(matched, 3)))
     covered = bool(scored) and (
         scored[0][1] >= tuning.min_coverage and scored[0][2] >= tuning.min_matched_weight
     )
