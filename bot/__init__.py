@@ -1,0 +1,1 @@
+"""Youxie bot: the core (configuration, application assembly, services, i18n, console)."""

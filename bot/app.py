@@ -1,0 +1,135 @@
+"""Application assembly: typed context, start-up and shut-down, and `build_application`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    ContextTypes,
+    Defaults,
+    ExtBot,
+    JobQueue,
+)
+from telegram.request import BaseRequest
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from storage.database import Database
+from storage.people import PeopleRepository, Role
+
+__all__ = [
+    "CONCURRENT_UPDATES",
+    "AppContext",
+    "BotApplication",
+    "BotData",
+    "build_application",
+    "on_shutdown",
+    "on_startup",
+]
+
+logger = logging.getLogger(__name__)
+
+CONSOLE_TOKEN = "0:console"
+CONCURRENT_UPDATES = 32
+
+Hook = Callable[["BotApplication"], Awaitable[None]]
+
+
+class BotData:
+    """Everything the handlers share: settings, database, clock and lifecycle hooks."""
+
+    def __init__(self) -> None:
+        self.settings: Settings = Settings()
+        self.clock: Clock = SystemClock()
+        self._db: Database | None = None
+        self.startup_hooks: list[Hook] = []
+        self.shutdown_hooks: list[Hook] = []
+        self.last_error_alert: datetime | None = None
+
+    @property
+    def db(self) -> Database:
+        """The open database (available between start-up and shut-down)."""
+        if self._db is None:
+            raise RuntimeError("the database is not open: start-up has not run")
+        return self._db
+
+    @property
+    def people(self) -> PeopleRepository:
+        """The persons repository."""
+        return PeopleRepository(self.db)
+
+
+AppContext = CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]
+BotApplication = Application[
+    ExtBot[None],
+    AppContext,
+    dict[object, object],
+    dict[object, object],
+    BotData,
+    JobQueue[AppContext],
+]
+CONTEXT_TYPES = ContextTypes(context=CallbackContext, bot_data=BotData)
+
+
+async def on_startup(app: BotApplication) -> None:
+    """Open the database, make the configured admins secretariat, run the features' hooks."""
+    data = app.bot_data
+    data._db = await Database.open(data.settings.db_path)
+    now = data.clock.now()
+    for admin_id in sorted(data.settings.admin_ids):
+        await data.people.ensure_role(admin_id, Role.SECRETARIAT, "", now)
+    for hook in data.startup_hooks:
+        await hook(app)
+    logger.info("bot started on %s", data.settings.db_path)
+
+
+async def on_shutdown(app: BotApplication) -> None:
+    """Run the features' shut-down hooks and close the database."""
+    data = app.bot_data
+    for hook in reversed(data.shutdown_hooks):
+        try:
+            await hook(app)
+        except Exception:
+            logger.exception("shut-down hook failed")
+    if data._db is not None:
+        await data._db.close()
+        data._db = None
+
+
+def build_application(
+    settings: Settings, *, request: BaseRequest | None = None, clock: Clock | None = None
+) -> BotApplication:
+    """Assemble the bot: settings, transport, handlers; no side effects until it is started."""
+    from handlers import register
+
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token or CONSOLE_TOKEN)
+        .base_url(settings.api_base_url)
+        .context_types(CONTEXT_TYPES)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                tzinfo=settings.timezone,
+            )
+        )
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(on_startup)
+        .post_shutdown(on_shutdown)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    app: BotApplication = builder.build()  # type: ignore[assignment]
+    app.bot_data.settings = settings
+    if clock is not None:
+        app.bot_data.clock = clock
+    register(app)
+    return app

@@ -1,0 +1,99 @@
+"""The command line of `run_bot.py`: run the bot, or one of its subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from telegram import Update
+
+from bot.app import build_application
+from bot.config import ConfigError, Settings
+
+__all__ = ["build_parser", "main"]
+
+logger = logging.getLogger(__name__)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="run_bot.py", description="Youxie bot: run it, or run one of its subcommands."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
+    console = commands.add_parser("console", help="chat with the bot in the terminal")
+    console.add_argument("--user", type=int, metavar="ID", help="speak as this roster entry")
+    backup = commands.add_parser("backup", help="online copy of the database")
+    backup.add_argument("file", metavar="FILE")
+    return parser
+
+
+def configure_logging(console: bool) -> None:
+    """Log to stderr; quieter in console mode; never log httpx's URLs (they hold the token)."""
+    logging.basicConfig(
+        level=logging.WARNING if console else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+def run(settings: Settings) -> int:
+    """Run on Telegram (polling or webhook) when a token is set, else the console chat."""
+    if settings.console_mode:
+        return console(settings, None)
+    app = build_application(settings)
+    if settings.webhook_url:
+        app.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            secret_token=settings.webhook_secret,
+            webhook_url=settings.webhook_url,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def console(settings: Settings, person_id: int | None) -> int:
+    """Chat on the terminal."""
+    from bot.console import run_console
+
+    return asyncio.run(run_console(settings, sys.stdin, sys.stdout, person_id=person_id))
+
+
+def backup(settings: Settings, target: str) -> int:
+    """Copy the database with SQLite's online backup API."""
+    from storage.database import backup_database
+
+    if not settings.db_path.is_file():
+        print(f"ASSOC_DB_PATH: no database at {settings.db_path}", file=sys.stderr)
+        return 2
+    pages = backup_database(settings.db_path, target)
+    print(f"Backed up {settings.db_path} to {target} ({pages} pages).")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line, read the settings, and do what was asked."""
+    args = build_parser().parse_args(argv)
+    configure_logging(console=args.command != "run" and args.command is not None)
+    try:
+        settings = Settings.from_env()
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    if args.command is None:
+        if settings.console_mode:
+            logging.getLogger().setLevel(logging.WARNING)
+        return run(settings)
+    if args.command == "console":
+        return console(settings, args.user)
+    if args.command == "backup":
+        return backup(settings, args.file)
+    raise AssertionError(args.command)

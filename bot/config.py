@@ -1,0 +1,174 @@
+"""Settings: the one place that reads the environment (and a `.env` file)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+__all__ = ["ConfigError", "Settings", "parse_duration"]
+
+DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd]?)\s*$")
+_DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class ConfigError(ValueError):
+    """A configuration value is wrong; the message names the variable."""
+
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
+
+
+def parse_duration(text: str) -> timedelta:
+    """Parse `90s`, `30m`, `6h`, `2d` or a plain number of seconds."""
+    match = _DURATION.match(text)
+    if not match:
+        raise ValueError(text)
+    return timedelta(seconds=int(match.group(1)) * _DURATION_UNITS[match.group(2)])
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated configuration of one bot instance."""
+
+    token: str | None = field(default=None, repr=False)
+    api_base_url: str = DEFAULT_API_BASE_URL
+    db_path: Path = Path("data/association.sqlite3")
+    admin_ids: frozenset[int] = frozenset()
+    timezone: ZoneInfo = ZoneInfo("Asia/Shanghai")
+    broadcast_rate: float = 25.0
+    notice_approval: int = 1
+    missed_grace: timedelta = timedelta(hours=6)
+    webhook_url: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: str | None = field(default=None, repr=False)
+
+    @property
+    def webhook_path(self) -> str:
+        """The path part of the webhook URL, where the built-in server listens."""
+        if not self.webhook_url:
+            return ""
+        return urlsplit(self.webhook_url).path.lstrip("/")
+
+    @property
+    def console_mode(self) -> bool:
+        """True when no token is set: the bot chats on the terminal instead of Telegram."""
+        return not self.token
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, dotenv_path: Path | None = None
+    ) -> Settings:
+        """Build settings from `environ` (default: the process) over a `.env` file."""
+        env: dict[str, str] = {}
+        dotenv_file = dotenv_path if dotenv_path is not None else Path(".env")
+        if dotenv_file.is_file():
+            env.update({k: v for k, v in dotenv_values(dotenv_file).items() if v is not None})
+        env.update(os.environ if environ is None else environ)
+
+        def get(name: str) -> str | None:
+            value = env.get(name, "").strip()
+            return value or None
+
+        return cls(
+            token=get("TELEGRAM_BOT_TOKEN"),
+            api_base_url=_url(get("TELEGRAM_API_BASE_URL"), "TELEGRAM_API_BASE_URL")
+            or DEFAULT_API_BASE_URL,
+            db_path=_db_path(get("ASSOC_DB_PATH") or "data/association.sqlite3"),
+            admin_ids=_admin_ids(get("ASSOC_ADMIN_IDS")),
+            timezone=_timezone(get("ASSOC_TIMEZONE") or "Asia/Shanghai"),
+            broadcast_rate=_positive_float(get("ASSOC_BROADCAST_RATE") or "25", "ASSOC_BROADCAST_RATE"),
+            notice_approval=_approval(get("ASSOC_NOTICE_APPROVAL") or "1"),
+            missed_grace=_duration(get("ASSOC_MISSED_GRACE") or "6h", "ASSOC_MISSED_GRACE"),
+            webhook_url=_url(get("ASSOC_WEBHOOK_URL"), "ASSOC_WEBHOOK_URL"),
+            webhook_listen=get("ASSOC_WEBHOOK_LISTEN") or "127.0.0.1",
+            webhook_port=_port(get("ASSOC_WEBHOOK_PORT") or "8443"),
+            webhook_secret=_secret(get("ASSOC_WEBHOOK_SECRET")),
+        )
+
+
+def _url(value: str | None, variable: str) -> str | None:
+    if value is None:
+        return None
+    if not re.match(r"^https?://[^\s/]+", value):
+        raise ConfigError(variable, f"not an http(s) URL: {value!r}")
+    return value
+
+
+def _db_path(value: str) -> Path:
+    path = Path(value).expanduser()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ConfigError("ASSOC_DB_PATH", f"cannot create {path.parent}: {error.strerror}") from None
+    if path.is_dir():
+        raise ConfigError("ASSOC_DB_PATH", f"{path} is a directory, not a database file")
+    if not os.access(path.parent, os.W_OK):
+        raise ConfigError("ASSOC_DB_PATH", f"{path.parent} is not writable")
+    return path
+
+
+def _admin_ids(value: str | None) -> frozenset[int]:
+    if value is None:
+        return frozenset()
+    ids = set()
+    for part in value.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not re.fullmatch(r"\d{1,15}", part):
+            raise ConfigError("ASSOC_ADMIN_IDS", f"{part!r} is not a Telegram user id (digits)")
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _timezone(value: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError("ASSOC_TIMEZONE", f"unknown time zone {value!r} (e.g. Asia/Shanghai)") from None
+
+
+def _positive_float(value: str, variable: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(variable, f"{value!r} is not a number") from None
+    if not 0 < number <= 1000:
+        raise ConfigError(variable, f"{value!r} must be above 0 and at most 1000")
+    return number
+
+
+def _approval(value: str) -> int:
+    if value not in {"1", "2"}:
+        raise ConfigError("ASSOC_NOTICE_APPROVAL", f"{value!r} must be 1 or 2")
+    return int(value)
+
+
+def _duration(value: str, variable: str) -> timedelta:
+    try:
+        return parse_duration(value)
+    except ValueError:
+        raise ConfigError(variable, f"{value!r} is not a duration like 30m, 6h or 2d") from None
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise ConfigError("ASSOC_WEBHOOK_PORT", f"{value!r} is not a port number")
+    return int(value)
+
+
+def _secret(value: str | None) -> str | None:
+    if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
+        raise ConfigError("ASSOC_WEBHOOK_SECRET", "use 1-256 characters A-Z, a-z, 0-9, _ and -")
+    return value

@@ -1,0 +1,83 @@
+"""Translations: the zh and en catalogs, HTML-safe formatting, and locale-aware dates."""
+
+from __future__ import annotations
+
+import html
+import string
+import tomllib
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_skeleton, format_time
+
+from storage.people import Language
+
+__all__ = [
+    "LANGUAGES",
+    "Html",
+    "format_date",
+    "format_datetime",
+    "language_from_hint",
+    "load_catalog",
+    "placeholders",
+    "t",
+]
+
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
+LOCALES_DIR = Path(__file__).parent / "locales"
+_BABEL_LOCALES = {"zh": "zh_Hans_CN", "en": "en_GB"}
+
+
+class Html(str):
+    """Text that is already HTML and must not be escaped again."""
+
+    __slots__ = ()
+
+
+@cache
+def load_catalog(language: Language) -> dict[str, str]:
+    """Return every message of `language` keyed `<file stem>.<key>`."""
+    catalog: dict[str, str] = {}
+    for path in sorted((LOCALES_DIR / language).glob("*.toml")):
+        with path.open("rb") as file:
+            for key, value in tomllib.load(file).items():
+                if not isinstance(value, str):
+                    raise ValueError(f"{path}: {key} is not a string")
+                catalog[f"{path.stem}.{key}"] = value
+    return catalog
+
+
+def placeholders(template: str) -> set[str]:
+    """Return the names of the `{placeholders}` in a message."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def t(language: Language, key: str, /, **values: Any) -> str:
+    """Return message `key` in `language` with `values` filled in, HTML-escaped unless `Html`."""
+    template = load_catalog(language).get(key) or load_catalog("en")[key]
+    safe = {
+        name: value if isinstance(value, Html) or not isinstance(value, str) else html.escape(value)
+        for name, value in values.items()
+    }
+    return template.format(**safe)
+
+
+def language_from_hint(language_code: str | None) -> Language:
+    """Guess a language from Telegram's `language_code` (a hint only): zh* is zh, else en."""
+    return "zh" if language_code and language_code.lower().startswith("zh") else "en"
+
+
+def format_datetime(moment: datetime, timezone: ZoneInfo, language: Language) -> str:
+    """Show an aware datetime in the association's zone and the reader's locale."""
+    local = moment.astimezone(timezone)
+    locale = _BABEL_LOCALES[language]
+    return f"{format_skeleton('yMMMEd', local, locale=locale)} {format_time(local, 'HH:mm', locale=locale)}"
+
+
+def format_date(moment: datetime, timezone: ZoneInfo, language: Language) -> str:
+    """Show the date of an aware datetime in the association's zone and the reader's locale."""
+    local = moment.astimezone(timezone)
+    return format_skeleton("yMMMEd", local, locale=_BABEL_LOCALES[language])

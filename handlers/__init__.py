@@ -1,0 +1,16 @@
+"""Thin Telegram adapters, one module per feature; `register` wires them in order."""
+
+from __future__ import annotations
+
+from bot.app import BotApplication
+
+__all__ = ["register"]
+
+
+def register(app: BotApplication) -> None:
+    """Add every feature's handlers in order; catch-alls last."""
+    from handlers import core, errors
+
+    core.register(app)
+    errors.register(app)
+    core.register_fallbacks(app)

@@ -1,0 +1,77 @@
+"""What every handler needs: who is asking, in which language, with which rights."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardMarkup, Update
+
+from bot.app import AppContext
+from bot.i18n import language_from_hint, t
+from storage.people import Language, Person, Role
+
+__all__ = ["Caller", "identify", "reply", "require_role", "send_usage"]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The person behind an update and the language to answer in."""
+
+    person: Person
+    language: Language
+
+    def t(self, key: str, **values: object) -> str:
+        """A message from the catalog in the caller's language."""
+        return t(self.language, key, **values)
+
+
+async def identify(update: Update, context: AppContext) -> Caller | None:
+    """Load (or create as a guest) the person who sent `update`, fresh from the database."""
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return None
+    data = context.bot_data
+    person = await data.people.ensure_telegram_user(user.id, user.full_name, data.clock.now())
+    language = person.language or language_from_hint(user.language_code)
+    return Caller(person, language)
+
+
+async def reply(
+    update: Update, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Answer in the chat the update came from (callback queries included)."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await chat.send_message(text, reply_markup=reply_markup)
+
+
+async def require_role(update: Update, context: AppContext, role: Role) -> Caller | None:
+    """Return the caller when their role (read now from the database) is at least `role`."""
+    caller = await identify(update, context)
+    if caller is None:
+        return None
+    if caller.person.role.at_least(role):
+        return caller
+    refusal = caller.t("core.not_allowed", role=caller.t(f"core.role_{role.value}"))
+    if update.callback_query is not None:
+        await update.callback_query.answer(refusal, show_alert=True)
+    else:
+        await reply(update, refusal)
+    return None
+
+
+async def send_usage(update: Update, caller: Caller, key: str) -> None:
+    """Answer a malformed command with its usage and an example (`<key>_usage`, `<key>_example`).
+
+    For example `send_usage(update, caller, "meetings.newmeeting")` shows the catalog entries
+    `meetings.newmeeting_usage` and `meetings.newmeeting_example`.
+    """
+    await reply(
+        update,
+        caller.t(
+            "core.usage",
+            usage=caller.t(f"{key}_usage"),
+            example=caller.t(f"{key}_example"),
+        ),
+    )

@@ -1,0 +1,92 @@
+"""/start, /help, /language and the answer to unknown commands."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.app import AppContext, BotApplication
+from bot.commands import commands_for
+from bot.i18n import t
+from handlers.common import Caller, identify, reply
+from storage.people import Language
+
+__all__ = ["LANGUAGE_CALLBACK", "register"]
+
+LANGUAGE_CALLBACK = "lang"
+_LANGUAGE_NAMES: dict[Language, str] = {"zh": "中文", "en": "English"}
+
+
+def help_text(caller: Caller) -> str:
+    """The command list of the caller's role, one line each."""
+    lines = [caller.t("core.help_title", role=caller.t(f"core.role_{caller.person.role.value}"))]
+    for spec in commands_for(caller.person.role):
+        lines.append(f"/{spec.name} — {caller.t(f'commands.{spec.name}')}")
+    lines.append("")
+    lines.append(caller.t("core.sample_notice"))
+    return "\n".join(lines)
+
+
+async def start(update: Update, context: AppContext) -> None:
+    """Welcome the person and show what they can do."""
+    caller = await identify(update, context)
+    if caller is None:
+        return
+    name = caller.person.name or (update.effective_user.first_name if update.effective_user else "")
+    await reply(update, caller.t("core.welcome", name=name) + "\n\n" + help_text(caller))
+
+
+async def help_command(update: Update, context: AppContext) -> None:
+    """List the commands of the caller's role."""
+    caller = await identify(update, context)
+    if caller is not None:
+        await reply(update, help_text(caller))
+
+
+async def language_command(update: Update, context: AppContext) -> None:
+    """Offer the two languages as buttons."""
+    caller = await identify(update, context)
+    if caller is None:
+        return
+    buttons = [
+        InlineKeyboardButton(label, callback_data=f"{LANGUAGE_CALLBACK}:{code}")
+        for code, label in _LANGUAGE_NAMES.items()
+    ]
+    await reply(update, caller.t("core.language_choose"), InlineKeyboardMarkup([buttons]))
+
+
+async def language_chosen(update: Update, context: AppContext) -> None:
+    """Store the chosen language and confirm in it."""
+    query = update.callback_query
+    caller = await identify(update, context)
+    if query is None or caller is None:
+        return
+    code = (query.data or "").partition(":")[2]
+    if code not in _LANGUAGE_NAMES:
+        await query.answer(caller.t("core.button_invalid"), show_alert=True)
+        return
+    language: Language = "zh" if code == "zh" else "en"
+    data = context.bot_data
+    await data.people.set_language(caller.person.id, language, data.clock.now())
+    await query.answer()
+    await query.edit_message_text(t(language, "core.language_set", language=_LANGUAGE_NAMES[language]))
+
+
+async def unknown_command(update: Update, context: AppContext) -> None:
+    """Say that the command is not known and point to /help."""
+    caller = await identify(update, context)
+    if caller is not None:
+        await reply(update, caller.t("core.unknown_command"))
+
+
+def register(app: BotApplication) -> None:
+    """Wire the core commands in."""
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("help", help_command))
+    app.add_handler(CommandHandler("language", language_command))
+    app.add_handler(CallbackQueryHandler(language_chosen, pattern=rf"^{LANGUAGE_CALLBACK}:"))
+
+
+def register_fallbacks(app: BotApplication) -> None:
+    """Wire the answer to unknown commands in, after every feature."""
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))

@@ -1,0 +1,167 @@
+"""The persons table: roster entries and guests, with roles and preferences."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from storage.database import Database
+from storage.timestamps import from_db, to_db
+
+__all__ = ["Language", "PeopleRepository", "Person", "Role"]
+
+Language = Literal["zh", "en"]
+
+
+class Role(StrEnum):
+    """Roles in rising order of rights: guest < member < council < secretariat."""
+
+    GUEST = "guest"
+    MEMBER = "member"
+    COUNCIL = "council"
+    SECRETARIAT = "secretariat"
+
+    @property
+    def rank(self) -> int:
+        """Position in the order of rights."""
+        return _ROLE_ORDER.index(self)
+
+    def at_least(self, other: Role) -> bool:
+        """True when this role has every right of `other`."""
+        return self.rank >= other.rank
+
+
+_ROLE_ORDER = [Role.GUEST, Role.MEMBER, Role.COUNCIL, Role.SECRETARIAT]
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person the bot knows: a roster entry, a guest, or both once bound."""
+
+    id: int
+    name: str
+    unit: str
+    role: Role
+    telegram_id: int | None
+    language: Language | None
+    news_enabled: bool
+    reachable: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+_COLUMNS = (
+    "id, name, unit, role, telegram_id, language, news_enabled, reachable, created_at, updated_at"
+)
+
+
+def _person(row: sqlite3.Row) -> Person:
+    return Person(
+        id=row["id"],
+        name=row["name"],
+        unit=row["unit"],
+        role=Role(row["role"]),
+        telegram_id=row["telegram_id"],
+        language=row["language"],
+        news_enabled=bool(row["news_enabled"]),
+        reachable=bool(row["reachable"]),
+        created_at=from_db(row["created_at"]),
+        updated_at=from_db(row["updated_at"]),
+    )
+
+
+class PeopleRepository:
+    """Reads and writes persons."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, person_id: int) -> Person | None:
+        """Return the person with this id."""
+        row = await self._db.fetchone(f"SELECT {_COLUMNS} FROM persons WHERE id = ?", (person_id,))
+        return _person(row) if row else None
+
+    async def get_by_telegram_id(self, telegram_id: int) -> Person | None:
+        """Return the person bound to this Telegram account."""
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM persons WHERE telegram_id = ?", (telegram_id,)
+        )
+        return _person(row) if row else None
+
+    async def ensure_telegram_user(self, telegram_id: int, name: str, now: datetime) -> Person:
+        """Return the person bound to `telegram_id`, creating a guest on first contact."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO persons (name, telegram_id, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (telegram_id) DO NOTHING",
+                (name, telegram_id, to_db(now), to_db(now)),
+            )
+            row = await tx.fetchone(
+                f"SELECT {_COLUMNS} FROM persons WHERE telegram_id = ?", (telegram_id,)
+            )
+        assert row is not None
+        return _person(row)
+
+    async def ensure_role(self, telegram_id: int, role: Role, name: str, now: datetime) -> Person:
+        """Give `telegram_id` at least `role`, creating the person if needed."""
+        person = await self.ensure_telegram_user(telegram_id, name, now)
+        if not person.role.at_least(role):
+            async with self._db.transaction() as tx:
+                await tx.execute(
+                    "UPDATE persons SET role = ?, updated_at = ? WHERE id = ?",
+                    (role.value, to_db(now), person.id),
+                )
+            person = await self.get(person.id) or person
+        return person
+
+    async def bind_telegram_id(self, person_id: int, telegram_id: int, now: datetime) -> None:
+        """Bind a Telegram account to a roster entry."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE persons SET telegram_id = ?, updated_at = ? WHERE id = ?",
+                (telegram_id, to_db(now), person_id),
+            )
+
+    async def set_language(self, person_id: int, language: Language, now: datetime) -> None:
+        """Store the person's chosen language."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE persons SET language = ?, updated_at = ? WHERE id = ?",
+                (language, to_db(now), person_id),
+            )
+
+    async def list_by_roles(self, roles: tuple[Role, ...]) -> list[Person]:
+        """Return every person holding one of `roles`, by name."""
+        marks = ",".join("?" * len(roles))
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM persons WHERE role IN ({marks}) ORDER BY name, id",
+            tuple(role.value for role in roles),
+        )
+        return [_person(row) for row in rows]
+
+    async def secretariat_chat_ids(self) -> list[int]:
+        """Return the Telegram ids of every bound, reachable secretariat member."""
+        rows = await self._db.fetchall(
+            "SELECT telegram_id FROM persons WHERE role = 'secretariat'"
+            " AND telegram_id IS NOT NULL AND reachable = 1 ORDER BY id"
+        )
+        return [int(row["telegram_id"]) for row in rows]
+
+    async def record_audit(
+        self,
+        now: datetime,
+        actor_person_id: int | None,
+        action: str,
+        subject_person_id: int | None = None,
+        detail: str = "",
+    ) -> None:
+        """Append one secretariat action to the audit log."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO audit_log (at, actor_person_id, action, subject_person_id, detail)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (to_db(now), actor_person_id, action, subject_person_id, detail),
+            )
