@@ -26,6 +26,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
     console = commands.add_parser("console", help="chat with the bot in the terminal")
     console.add_argument("--user", type=int, metavar="ID", help="speak as this roster entry")
+    ask = commands.add_parser("ask", help="answer one question from the knowledge base")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--lang", choices=("zh", "en"), help="the question's language")
+    ask.add_argument("question", nargs="+", metavar="QUESTION")
+    articles = commands.add_parser("import-articles", help="replace the Articles from a file")
+    articles.add_argument("file", metavar="FILE")
+    articles.add_argument("--lang", choices=("zh", "en"), help="default: what the text is in")
     backup = commands.add_parser("backup", help="online copy of the database")
     backup.add_argument("file", metavar="FILE")
     return parser
@@ -94,6 +101,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(settings)
     if args.command == "console":
         return console(settings, args.user)
+    if args.command == "ask":
+        from bot.knowledge.commands import ask_command
+
+        question = " ".join(args.question)
+        return asyncio.run(
+            ask_command(settings.db_path, question, args.lang, args.json, sys.stdout)
+        )
+    if args.command == "import-articles":
+        from pathlib import Path
+
+        from bot.knowledge.commands import import_command
+
+        return asyncio.run(import_command(settings.db_path, Path(args.file), args.lang, sys.stdout))
     if args.command == "backup":
         return backup(settings, args.file)
     raise AssertionError(args.command)

@@ -23,7 +23,7 @@ def chinese_to_int(text: str) -> int | None:
     total, digit = 0, None
     for char in text:
         if char in _DIGITS:
-            if digit is not None and _DIGITS[char] != 0:
+            if digit and _DIGITS[char] != 0:
                 return None
             digit = _DIGITS[char]
         else:
