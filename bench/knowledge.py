@@ -14,10 +14,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.knowledge.parser import parse_articles  # noqa: E402
-from bot.knowledge.search import SearchResult  # noqa: E402
-from bot.knowledge.service import CONTENT_DIR, KnowledgeBase  # noqa: E402
-from storage.database import Database  # noqa: E402
+from bot.knowledge.parser import parse_articles
+from bot.knowledge.search import SearchResult
+from bot.knowledge.service import CONTENT_DIR, KnowledgeBase
+from storage.database import Database
 
 DEV_SET = Path(__file__).resolve().parents[2] / "shared" / "eval" / "kunming-dev.jsonl"
 
@@ -34,7 +34,7 @@ def hit(result: SearchResult, item: dict[str, object], depth: int) -> bool:
         if entry.kind == "articles" and entry.number in expect:  # type: ignore[operator]
             return True
         if entry.kind == "mission" and item.get("expect_section"):
-            return True if _section_matches(entry.title, str(item["expect_section"])) else False
+            return _section_matches(entry.title, str(item["expect_section"]))
     return False
 
 
@@ -63,11 +63,15 @@ async def accuracy(kb: KnowledgeBase, dev: Path, verbose: bool) -> None:
             shown = [
                 (m.entry.number or m.entry.title, m.score, m.coverage) for m in result.matches[:3]
             ]
-            print(f"  miss {item['id']} {item['q']} expect={item['expect']}"
-                  f" {item.get('expect_section', '')} covered={result.covered} got={shown}")
+            print(
+                f"  miss {item['id']} {item['q']} expect={item['expect']}"
+                f" {item.get('expect_section', '')} covered={result.covered} got={shown}"
+            )
     for language, (top1, top3, count) in sorted(figures.items()):
-        print(f"{language}: top-1 {top1 / count:.3f} ({top1}/{count})"
-              f"  top-3 {top3 / count:.3f} ({top3}/{count})")
+        print(
+            f"{language}: top-1 {top1 / count:.3f} ({top1}/{count})"
+            f"  top-3 {top3 / count:.3f} ({top3}/{count})"
+        )
     print(f"uncovered recognised: {uncovered[0]} of {uncovered[1]}")
 
 
@@ -80,8 +84,11 @@ def synthetic_articles(count: int, language: str, seed: int) -> str:
     for number in range(1, count + 1):
         if number % 10 == 1:
             chapter = number // 10 + 1
-            lines.append(f"## 第{chapter}章 第{chapter}部分" if language == "zh"
-                         else f"## Chapter {chapter} Part {chapter}")
+            lines.append(
+                f"## 第{chapter}章 第{chapter}部分"
+                if language == "zh"
+                else f"## Chapter {chapter} Part {chapter}"
+            )
         lines.append(f"### 第{number}条" if language == "zh" else f"### Article {number}")
         lines.append(rng.choice(bodies) + ("\n" + rng.choice(bodies) if rng.random() < 0.3 else ""))
     return "\n".join(lines)
@@ -102,8 +109,10 @@ async def latency(kb: KnowledgeBase, dev: Path) -> None:
     timings.sort()
     p50 = statistics.median(timings)
     p95 = timings[int(len(timings) * 0.95) - 1]
-    print(f"latency on 500 articles per language ({len(timings)} queries):"
-          f" p50 {p50:.2f} ms  p95 {p95:.2f} ms")
+    print(
+        f"latency on 500 articles per language ({len(timings)} queries):"
+        f" p50 {p50:.2f} ms  p95 {p95:.2f} ms"
+    )
 
 
 async def main() -> None:

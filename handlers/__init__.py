@@ -9,8 +9,10 @@ __all__ = ["register"]
 
 def register(app: BotApplication) -> None:
     """Add every feature's handlers in order; catch-alls last."""
-    from handlers import core, errors
+    from handlers import core, errors, knowledge
 
     core.register(app)
+    knowledge.register(app)
     errors.register(app)
+    knowledge.register_fallbacks(app)
     core.register_fallbacks(app)

@@ -104,16 +104,32 @@ class SearchRow:
 def _entry(row: sqlite3.Row) -> Entry:
     """Build an Entry from a row."""
     return Entry(
-        row["id"], row["document_id"], row["kind"], row["language"], row["position"],
-        row["number"], row["chapter_number"], row["title"], row["body"], row["chapter_title"],
+        row["id"],
+        row["document_id"],
+        row["kind"],
+        row["language"],
+        row["position"],
+        row["number"],
+        row["chapter_number"],
+        row["title"],
+        row["body"],
+        row["chapter_title"],
     )
 
 
 def _document(row: sqlite3.Row) -> Document:
     """Build a Document from a row."""
     return Document(
-        row["id"], row["kind"], row["language"], row["title"], row["preface"], row["source"],
-        row["imported_at"], row["imported_by"], bool(row["is_current"]), row["entries"],
+        row["id"],
+        row["kind"],
+        row["language"],
+        row["title"],
+        row["preface"],
+        row["source"],
+        row["imported_at"],
+        row["imported_by"],
+        bool(row["is_current"]),
+        row["entries"],
     )
 
 

@@ -49,9 +49,7 @@ def describe_import(parsed: ParsedArticles) -> str:
     return "\n".join(lines)
 
 
-async def import_command(
-    db_path: Path, file: Path, language: Language | None, out: TextIO
-) -> int:
+async def import_command(db_path: Path, file: Path, language: Language | None, out: TextIO) -> int:
     """Replace one language's Articles from a file, keeping the previous version."""
     try:
         text = file.read_text(encoding="utf-8-sig")

@@ -184,7 +184,12 @@ def parse_articles(text: str, language: Language | None = None) -> ParsedArticle
     if empty:
         warnings.append(f"articles without text: {', '.join(map(str, empty))}")
     return ParsedArticles(
-        language, title, _clean(preface_lines), tuple(chapters), tuple(articles), gaps,
+        language,
+        title,
+        _clean(preface_lines),
+        tuple(chapters),
+        tuple(articles),
+        gaps,
         tuple(warnings),
     )
 

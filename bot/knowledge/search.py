@@ -30,7 +30,7 @@ class Tuning:
 
 @dataclass(frozen=True)
 class Match:
-    """One answer candidate: the entry to show, its relevance and how much of the question it covers."""
+    """One candidate: the entry to show, its relevance and how much of the question it covers."""
 
     entry: Entry
     score: float
@@ -71,7 +71,7 @@ class Catalogue:
         return entry.number if entry.number is not None else entry.position
 
     def key(self, entry: Entry) -> GroupKey:
-        """Entries sharing a key are the same text in two languages (when the texts are parallel)."""
+        """Entries sharing a key are one text in two languages (when the texts are parallel)."""
         language = "*" if self.parallel.get(entry.kind) else entry.language
         return entry.kind, language, self._ordinal(entry)
 

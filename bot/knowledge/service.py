@@ -172,6 +172,11 @@ class KnowledgeBase:
             if entry is not None:
                 return SearchResult(question, language, (Match(entry, 1.0, 1.0),), True, number)
         return await rank(
-            self.repo, await self.catalogue(), self.analyzer, question, language,
-            limit=limit, tuning=self.tuning,
+            self.repo,
+            await self.catalogue(),
+            self.analyzer,
+            question,
+            language,
+            limit=limit,
+            tuning=self.tuning,
         )

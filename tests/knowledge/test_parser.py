@@ -27,12 +27,16 @@ def test_invalid_roman_numeral_is_refused() -> None:
 
 
 def test_markdown_chinese_articles_with_chapters() -> None:
-    parsed = parse_articles("# 章程\n说明\n## 第一章 总则\n### 第一条\n本会名称。\n### 第二条\n宗旨。\n"
-                            "## 第二章 会员\n### 第三条\n会员。")
+    parsed = parse_articles(
+        "# 章程\n说明\n## 第一章 总则\n### 第一条\n本会名称。\n### 第二条\n宗旨。\n"
+        "## 第二章 会员\n### 第三条\n会员。"
+    )
     assert parsed.language == "zh"
     assert [(c.number, c.title) for c in parsed.chapters] == [(1, "总则"), (2, "会员")]
     assert [(a.number, a.chapter, a.body) for a in parsed.articles] == [
-        (1, 1, "本会名称。"), (2, 1, "宗旨。"), (3, 2, "会员。"),
+        (1, 1, "本会名称。"),
+        (2, 1, "宗旨。"),
+        (3, 2, "会员。"),
     ]
     assert parsed.title == "章程"
     assert parsed.preface == "说明"
@@ -53,14 +57,16 @@ def test_english_roman_chapters_and_titled_articles() -> None:
     assert parsed.language == "en"
     assert [(c.number, c.title) for c in parsed.chapters] == [(1, "General"), (2, "Members")]
     assert [(a.number, a.title, a.chapter) for a in parsed.articles] == [
-        (1, "Name", 1), (2, "Joining", 2),
+        (1, "Name", 1),
+        (2, "Joining", 2),
     ]
 
 
 def test_bracketed_chinese_article_titles() -> None:
     parsed = parse_articles("第一条【名称】本会名称为某某协会。\n第二条【宗旨】本会宗旨。")
     assert [(a.title, a.body) for a in parsed.articles] == [
-        ("名称", "本会名称为某某协会。"), ("宗旨", "本会宗旨。"),
+        ("名称", "本会名称为某某协会。"),
+        ("宗旨", "本会宗旨。"),
     ]
 
 
@@ -86,14 +92,22 @@ def test_language_is_given_explicitly() -> None:
 def test_mission_page_sections() -> None:
     page = parse_mission("# About\nIntro\n## Who we are\nA body.\n## Leadership\nThe president.")
     assert [(s.position, s.title, s.body) for s in page.sections] == [
-        (1, "Who we are", "A body."), (2, "Leadership", "The president."),
+        (1, "Who we are", "A body."),
+        (2, "Leadership", "The president."),
     ]
 
 
 @pytest.mark.parametrize(
     ("question", "number"),
-    [("What does article 27 say?", 27), ("Show me Article XIV", 14), ("第十二条是什么", 12),
-     ("第12条", 12), ("art. 3", 3), ("会费", None), ("the Articles", None)],
+    [
+        ("What does article 27 say?", 27),
+        ("Show me Article XIV", 14),
+        ("第十二条是什么", 12),
+        ("第12条", 12),
+        ("art. 3", 3),
+        ("会费", None),
+        ("the Articles", None),
+    ],
 )
 def test_article_references_in_questions(question: str, number: int | None) -> None:
     assert article_reference(question) == number

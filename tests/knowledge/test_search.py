@@ -102,13 +102,18 @@ async def test_chapters_list_with_counts(kb: KnowledgeBase) -> None:
 def test_ask_json_has_exactly_the_contract_keys(tmp_path: Path) -> None:
     completed = subprocess.run(
         [sys.executable, "run_bot.py", "ask", "--json", "--lang", "en", "How much are the dues?"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
         env={"ASSOC_DB_PATH": str(tmp_path / "ask.sqlite3"), "PATH": "/usr/bin:/bin"},
     )
     payload = json.loads(completed.stdout)
     assert set(payload) == {"answer", "citations", "matches"}
     assert isinstance(payload["answer"], str)
-    assert payload["citations"] and all(set(c) == {"article", "title"} for c in payload["citations"])
+    assert payload["citations"] and all(
+        set(c) == {"article", "title"} for c in payload["citations"]
+    )
     assert payload["citations"][0]["article"] == 38
     assert 0 < len(payload["matches"]) <= 5
     assert all(set(m) == {"article", "score"} for m in payload["matches"])
