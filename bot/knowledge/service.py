@@ -142,9 +142,10 @@ class KnowledgeBase:
                 return None
             target = versions[current + 1]
         else:
-            target = next((d for d in versions if d.id == document_id), None)
-            if target is None:
+            chosen = next((d for d in versions if d.id == document_id), None)
+            if chosen is None:
                 return None
+            target = chosen
         await self._activate(target.id)
         return await self.repo.current_document("articles", language)
 
