@@ -13,16 +13,16 @@ from functools import cache
 from pathlib import Path
 
 import jieba
+import snowballstemmer
 
 from bot.knowledge.numerals import CHINESE_NUMERAL_CHARS, chinese_to_int
-from bot.knowledge.stemmer import stem
 
 __all__ = ["Analyzer", "Concept", "default_analyzer"]
 
 jieba.setLogLevel(logging.WARNING)
 
 DATA_DIR = Path(__file__).parent
-ANALYZER_VERSION = "1"
+ANALYZER_VERSION = "2"
 _RUNS = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([a-z0-9]+(?:'[a-z]+)?)")
 _CHINESE_NUMBER = re.compile(f"[{CHINESE_NUMERAL_CHARS}]{{2,}}")
 _SYNONYM_PREFIX = "qx"
@@ -35,6 +35,15 @@ class Concept:
     text: str
     terms: frozenset[str]
     parts: frozenset[str] = frozenset()
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@cache
+def stem(word: str) -> str:
+    """Reduce an English word to its Snowball (Porter 2) stem."""
+    return str(_STEMMER.stemWord(word))
 
 
 def normalise(text: str) -> str:
