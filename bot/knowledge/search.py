@@ -6,6 +6,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.knowledge.information import information
 from bot.knowledge.text import Analyzer, Concept
 from storage.articles import Entry, KnowledgeRepository, SearchRow
 
@@ -20,12 +21,14 @@ class Tuning:
 
     candidates: int = 40
     title_weight: float = 4.0
-    other_language_weight: float = 0.8
-    min_coverage: float = 0.38
-    min_matched_weight: float = 1.15
+    other_language_weight: float = 1.0
+    min_coverage: float = 0.5
+    min_matched_weight: float = 1.0
     part_credit: float = 0.5
     unseen_weight: float = 0.5
-    coverage_power: float = 1.0
+    coverage_power: float = 2.0
+    information_power: float = 1.0
+    rarity_power: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,21 @@ def _idf(total: int, frequency: int) -> float:
     return math.log(1 + (total - frequency + 0.5) / (frequency + 0.5))
 
 
+def concept_weight(
+    concept: Concept, total: int, frequencies: dict[str, int], tuning: Tuning
+) -> float:
+    """A concept's weight: its information in general language times its rarity here.
+
+    Rarity is the BM25 idf of the concept's commonest matching term relative to a term
+    found nowhere; a concept found nowhere gets `unseen_weight`.
+    """
+    unseen = _idf(max(total, 1), 0)
+    seen = [_idf(total, frequencies[t]) for t in concept.terms if frequencies.get(t)]
+    rarity = min(seen) / unseen if seen else tuning.unseen_weight
+    general = information(concept.text, concept.language)
+    return float(general**tuning.information_power * rarity**tuning.rarity_power)
+
+
 async def rank(
     repo: KnowledgeRepository,
     catalogue: Catalogue,
@@ -116,11 +134,7 @@ async def rank(
     total, frequencies = await repo.document_frequencies(
         t for c in concepts for t in (*c.terms, *c.parts)
     )
-    unseen = _idf(max(total, 1), 0)
-    weights = []
-    for concept in concepts:
-        seen = [_idf(total, frequencies[t]) for t in concept.terms if frequencies.get(t)]
-        weights.append(min(seen) if seen else unseen * tuning.unseen_weight)
+    weights = [concept_weight(c, total, frequencies, tuning) for c in concepts]
     groups: dict[GroupKey, list[SearchRow]] = {}
     for row in rows:
         groups.setdefault(catalogue.key(row.entry), []).append(row)

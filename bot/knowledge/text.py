@@ -35,6 +35,7 @@ class Concept:
     text: str
     terms: frozenset[str]
     parts: frozenset[str] = frozenset()
+    language: str = "en"
 
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -181,7 +182,7 @@ class Analyzer:
             )
             if any(c.terms == terms for c in [*seen, *result]):
                 continue
-            result.append(Concept(word, terms, parts))
+            result.append(Concept(word, terms, parts, "zh"))
         return result
 
     def terms(self, text: str) -> list[str]:

@@ -119,3 +119,10 @@ def test_ask_json_has_exactly_the_contract_keys(tmp_path: Path) -> None:
     assert all(set(m) == {"article", "score"} for m in payload["matches"])
     scores = [m["score"] for m in payload["matches"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_rare_words_carry_more_information_than_common_ones() -> None:
+    from bot.knowledge.information import information
+
+    assert information("wechat", "en") > information("skip", "en") > information("the", "en")
+    assert information("会费", "zh") > information("多少", "zh")
