@@ -44,7 +44,7 @@ class Settings:
     api_base_url: str = DEFAULT_API_BASE_URL
     db_path: Path = Path("data/association.sqlite3")
     admin_ids: frozenset[int] = frozenset()
-    timezone: ZoneInfo = ZoneInfo("Asia/Shanghai")
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
     broadcast_rate: float = 25.0
     notice_approval: int = 1
     missed_grace: timedelta = timedelta(hours=6)
@@ -87,7 +87,9 @@ class Settings:
             db_path=_db_path(get("ASSOC_DB_PATH") or "data/association.sqlite3"),
             admin_ids=_admin_ids(get("ASSOC_ADMIN_IDS")),
             timezone=_timezone(get("ASSOC_TIMEZONE") or "Asia/Shanghai"),
-            broadcast_rate=_positive_float(get("ASSOC_BROADCAST_RATE") or "25", "ASSOC_BROADCAST_RATE"),
+            broadcast_rate=_positive_float(
+                get("ASSOC_BROADCAST_RATE") or "25", "ASSOC_BROADCAST_RATE"
+            ),
             notice_approval=_approval(get("ASSOC_NOTICE_APPROVAL") or "1"),
             missed_grace=_duration(get("ASSOC_MISSED_GRACE") or "6h", "ASSOC_MISSED_GRACE"),
             webhook_url=_url(get("ASSOC_WEBHOOK_URL"), "ASSOC_WEBHOOK_URL"),
@@ -110,7 +112,9 @@ def _db_path(value: str) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise ConfigError("ASSOC_DB_PATH", f"cannot create {path.parent}: {error.strerror}") from None
+        raise ConfigError(
+            "ASSOC_DB_PATH", f"cannot create {path.parent}: {error.strerror}"
+        ) from None
     if path.is_dir():
         raise ConfigError("ASSOC_DB_PATH", f"{path} is a directory, not a database file")
     if not os.access(path.parent, os.W_OK):
@@ -136,7 +140,9 @@ def _timezone(value: str) -> ZoneInfo:
     try:
         return ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError("ASSOC_TIMEZONE", f"unknown time zone {value!r} (e.g. Asia/Shanghai)") from None
+        raise ConfigError(
+            "ASSOC_TIMEZONE", f"unknown time zone {value!r} (e.g. Asia/Shanghai)"
+        ) from None
 
 
 def _positive_float(value: str, variable: str) -> float:

@@ -104,8 +104,12 @@ async def run_console(
             except LookupError as error:
                 print(str(error), file=stdout)
                 return 2
-            print("Console chat. Type a command (/help), a number to tap a button, "
-                  "':file PATH' to send a file, /quit to leave.", file=stdout, flush=True)
+            print(
+                "Console chat. Type a command (/help), a number to tap a button, "
+                "':file PATH' to send a file, /quit to leave.",
+                file=stdout,
+                flush=True,
+            )
             while True:
                 line = await asyncio.to_thread(stdin.readline)
                 if not line or line.strip() == "/quit":

@@ -74,7 +74,8 @@ def format_datetime(moment: datetime, timezone: ZoneInfo, language: Language) ->
     """Show an aware datetime in the association's zone and the reader's locale."""
     local = moment.astimezone(timezone)
     locale = _BABEL_LOCALES[language]
-    return f"{format_skeleton('yMMMEd', local, locale=locale)} {format_time(local, 'HH:mm', locale=locale)}"
+    day = format_skeleton("yMMMEd", local, locale=locale)
+    return f"{day} {format_time(local, 'HH:mm', locale=locale)}"
 
 
 def format_date(moment: datetime, timezone: ZoneInfo, language: Language) -> str:

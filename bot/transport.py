@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import time
@@ -122,16 +123,31 @@ class LocalBotApi(BaseRequest):
         if "/file/bot" in url:
             file_id = url.rsplit("/", 1)[-1]
             return (200, self.files[file_id]) if file_id in self.files else (404, b"")
-        api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         files: dict[str, tuple[str, bytes]] = {}
         if request_data and request_data.contains_files:
             for name, value in request_data.multipart_data.items():
-                files[name] = (str(value[0]), bytes(value[1]))
-        call = ApiCall(api_method, _decode(params), files)
+                content = value[1]
+                files[name] = (
+                    str(value[0]),
+                    content if isinstance(content, bytes) else content.read(),
+                )
+        status, body, call, result = self.answer(url.rsplit("/", 1)[-1], params, files)
+        if status == 200:
+            await self.show(call, result)
+        return status, body
+
+    def answer(
+        self,
+        method: str,
+        params: dict[str, Any],
+        files: dict[str, tuple[str, bytes]] | None = None,
+    ) -> tuple[int, bytes, ApiCall, Any]:
+        """Record one call and return (HTTP status, JSON body, the call, its result)."""
+        call = ApiCall(method, _decode(params), files or {})
         self.calls.append(call)
         try:
-            responder = self.responders.get(api_method)
+            responder = self.responders.get(method)
             result = responder(call) if responder else None
             if result is None:
                 result = self.result_for(call)
@@ -143,9 +159,8 @@ class LocalBotApi(BaseRequest):
             }
             if error.retry_after is not None:
                 body["parameters"] = {"retry_after": error.retry_after}
-            return error.code, json.dumps(body).encode()
-        await self.show(call, result)
-        return 200, json.dumps({"ok": True, "result": result}).encode()
+            return error.code, json.dumps(body).encode(), call, None
+        return 200, json.dumps({"ok": True, "result": result}).encode(), call, result
 
     def result_for(self, call: ApiCall) -> Any:
         """The success result of a call, shaped as the Bot API shapes it."""
@@ -224,15 +239,27 @@ class LocalBotApi(BaseRequest):
         }
 
 
+_JSON_PARAMETERS = {
+    "reply_markup",
+    "entities",
+    "caption_entities",
+    "commands",
+    "scope",
+    "results",
+    "allowed_updates",
+    "link_preview_options",
+    "media",
+    "reply_parameters",
+}
+
+
 def _decode(params: dict[str, Any]) -> dict[str, Any]:
-    """Parse parameters PTB sent JSON-encoded (reply_markup, entities) back into objects."""
+    """Parse parameters sent JSON-encoded (reply_markup, entities, ...) back into objects."""
     decoded = {}
     for name, value in params.items():
-        if isinstance(value, str) and value[:1] in "[{" and name != "text":
-            try:
+        if name in _JSON_PARAMETERS and isinstance(value, str):
+            with contextlib.suppress(ValueError):
                 value = json.loads(value)
-            except ValueError:
-                pass
         decoded[name] = value
     return decoded
 
@@ -274,8 +301,11 @@ class UpdateFactory:
         self, user: dict[str, Any], file_id: str, file_name: str, caption: str = ""
     ) -> dict[str, Any]:
         """An update carrying a document sent by `user`."""
-        update = self.message(user, "", document={"file_id": file_id, "file_unique_id": file_id,
-                                                  "file_name": file_name})
+        update = self.message(
+            user,
+            "",
+            document={"file_id": file_id, "file_unique_id": file_id, "file_name": file_name},
+        )
         del update["message"]["text"]
         if caption:
             update["message"]["caption"] = caption

@@ -69,7 +69,9 @@ async def language_chosen(update: Update, context: AppContext) -> None:
     data = context.bot_data
     await data.people.set_language(caller.person.id, language, data.clock.now())
     await query.answer()
-    await query.edit_message_text(t(language, "core.language_set", language=_LANGUAGE_NAMES[language]))
+    await query.edit_message_text(
+        t(language, "core.language_set", language=_LANGUAGE_NAMES[language])
+    )
 
 
 async def unknown_command(update: Update, context: AppContext) -> None:

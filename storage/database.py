@@ -13,7 +13,7 @@ from typing import Any
 
 import aiosqlite
 
-__all__ = ["Database", "MIGRATIONS_DIR", "backup_database", "migration_files"]
+__all__ = ["MIGRATIONS_DIR", "Database", "backup_database", "migration_files"]
 
 logger = logging.getLogger(__name__)
 
@@ -122,7 +122,7 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """Hold the write lock and a `BEGIN IMMEDIATE` transaction; commit, or roll back on error."""
+        """Hold the write lock in a `BEGIN IMMEDIATE` transaction; commit, or roll back on error."""
         async with self._write_lock:
             await self._connection.execute("BEGIN IMMEDIATE")
             try:
