@@ -41,3 +41,16 @@ CREATE TABLE kb_meta (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- Questions the documents did not cover, passed on to the secretariat, and their answers.
+CREATE TABLE kb_questions (
+    id INTEGER PRIMARY KEY,
+    telegram_id INTEGER NOT NULL,
+    language TEXT NOT NULL CHECK (language IN ('zh', 'en')),
+    question TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT 'offered' CHECK (status IN ('offered', 'sent', 'answered')),
+    asked_at TEXT NOT NULL,
+    answer TEXT,
+    answered_by INTEGER,
+    answered_at TEXT
+);
