@@ -31,8 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--lang", choices=("zh", "en"), help="the question's language")
     ask.add_argument("question", nargs="+", metavar="QUESTION")
     articles = commands.add_parser("import-articles", help="replace the Articles from a file")
-    articles.add_argument("file", metavar="FILE")
+    articles.add_argument("file", metavar="FILE", nargs="?")
     articles.add_argument("--lang", choices=("zh", "en"), help="default: what the text is in")
+    articles.add_argument(
+        "--restore", action="store_true", help="make the previous version current (needs --lang)"
+    )
     backup = commands.add_parser("backup", help="online copy of the database")
     backup.add_argument("file", metavar="FILE")
     return parser
@@ -111,8 +114,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "import-articles":
         from pathlib import Path
 
-        from bot.knowledge.commands import import_command
+        from bot.knowledge.commands import import_command, restore_command
 
+        if args.restore:
+            if args.lang is None or args.file is not None:
+                print("import-articles --restore needs --lang zh|en and no FILE", file=sys.stderr)
+                return 2
+            return asyncio.run(restore_command(settings.db_path, args.lang, sys.stdout))
+        if args.file is None:
+            print("import-articles needs a FILE (or --restore --lang zh|en)", file=sys.stderr)
+            return 2
         return asyncio.run(import_command(settings.db_path, Path(args.file), args.lang, sys.stdout))
     if args.command == "backup":
         return backup(settings, args.file)

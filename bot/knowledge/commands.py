@@ -12,7 +12,7 @@ from bot.knowledge.parser import Language, ParsedArticles, ParseError, parse_art
 from bot.knowledge.service import KnowledgeBase
 from storage.database import Database
 
-__all__ = ["ask_command", "describe_import", "import_command"]
+__all__ = ["ask_command", "describe_import", "import_command", "restore_command"]
 
 
 async def ask_command(
@@ -67,5 +67,25 @@ async def import_command(db_path: Path, file: Path, language: Language | None, o
         await db.close()
     out.write(
         f"Imported as version #{document_id}; the previous version is kept and can be restored.\n"
+    )
+    return 0
+
+
+async def restore_command(db_path: Path, language: Language, out: TextIO) -> int:
+    """Make the version of a language's Articles before the current one current again."""
+    db = await Database.open(db_path)
+    try:
+        kb = KnowledgeBase(db)
+        await kb.start()
+        restored = await kb.restore(language)
+    finally:
+        await db.close()
+    if restored is None:
+        print(f"No earlier version of the {language} Articles to restore.", file=sys.stderr)
+        return 1
+    out.write(
+        f"Restored version #{restored.id} of the {language} Articles"
+        f" ({restored.entries} articles, imported {restored.imported_at} from"
+        f" {restored.source or 'unknown source'}).\n"
     )
     return 0
