@@ -11,7 +11,9 @@ from bot.app import AppContext, BotApplication
 from bot.i18n import Html
 from bot.knowledge.answers import entry_title, heading, trim
 from bot.knowledge.service import KnowledgeBase
+from handlers import knowledge_inline, knowledge_relay, knowledge_upload
 from handlers.common import Caller, identify, reply, send_usage
+from handlers.knowledge_relay import offer_markup
 
 __all__ = ["CALLBACK", "register"]
 
@@ -50,7 +52,12 @@ async def answer_question(
     """Quote the best match with buttons, or say the documents do not cover the question."""
     result = await context.bot_data.knowledge.search(question, caller.language)
     if not result.covered or not result.matches:
-        await reply(update, caller.t("knowledge.not_covered"))
+        markup = await offer_markup(update, context, caller, question)
+        await reply(
+            update,
+            caller.t("knowledge.not_covered_offer" if markup else "knowledge.not_covered"),
+            markup,
+        )
         return
     best = result.matches[0].entry
     body, _ = trim(best.body)
@@ -220,6 +227,9 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("mission", mission))
     app.add_handler(CommandHandler("articles", articles))
     app.add_handler(CallbackQueryHandler(browse, pattern=rf"^{CALLBACK}:"))
+    knowledge_inline.register(app)
+    knowledge_upload.register(app)
+    knowledge_relay.register(app)
 
 
 def register_fallbacks(app: BotApplication) -> None:
