@@ -90,6 +90,7 @@ class IndexRow:
     entry_id: int
     title_terms: str
     body_terms: str
+    chapter_terms: str = ""
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class SearchRow:
     entry: Entry
     bm25: float
     terms: str
+    chapter_terms: str = ""
 
 
 def _entry(row: sqlite3.Row) -> Entry:
@@ -211,8 +213,8 @@ class KnowledgeRepository:
     async def _insert_index(tx: Transaction, index: Iterable[IndexRow]) -> None:
         """Insert index rows."""
         await tx.executemany(
-            "INSERT INTO kb_search (rowid, title, body) VALUES (?, ?, ?)",
-            [(r.entry_id, r.title_terms, r.body_terms) for r in index],
+            "INSERT INTO kb_search (rowid, title, body, chapter) VALUES (?, ?, ?, ?)",
+            [(r.entry_id, r.title_terms, r.body_terms, r.chapter_terms) for r in index],
         )
 
     async def index_fingerprint(self) -> str | None:
@@ -296,15 +298,20 @@ class KnowledgeRepository:
         )
         return [_entry(row) for row in rows]
 
-    async def search(self, match: str, *, limit: int, title_weight: float) -> list[SearchRow]:
+    async def search(
+        self, match: str, *, limit: int, title_weight: float, chapter_weight: float = 0.5
+    ) -> list[SearchRow]:
         """Run an FTS5 MATCH over current entries, best bm25 first."""
         rows = await self.db.fetchall(
-            f"SELECT {_ENTRY_COLUMNS}, s.title || ' ' || s.body AS terms,"
-            f" bm25(kb_search, ?, 1.0) AS rank FROM kb_search s JOIN {_ENTRY_FROM}"
+            f"SELECT {_ENTRY_COLUMNS}, s.title || ' ' || s.body AS terms, s.chapter AS chapter,"
+            f" bm25(kb_search, ?, 1.0, ?) AS rank FROM kb_search s JOIN {_ENTRY_FROM}"
             " WHERE e.id = s.rowid AND kb_search MATCH ? ORDER BY rank LIMIT ?",
-            (title_weight, match, limit),
+            (title_weight, chapter_weight, match, limit),
         )
-        return [SearchRow(_entry(row), float(row["rank"]), row["terms"]) for row in rows]
+        return [
+            SearchRow(_entry(row), float(row["rank"]), row["terms"], row["chapter"] or "")
+            for row in rows
+        ]
 
     async def document_frequencies(self, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
         """Return the number of indexed entries and, per term, how many contain it."""

@@ -20,6 +20,8 @@ FLOOR = 0.25
 
 @cache
 def information(text: str, language: str) -> float:
-    """Information of a word or phrase: the ceiling minus its Zipf frequency, at least a floor."""
-    zipf = zipf_frequency(text, "zh" if language == "zh" else "en")
-    return max(FLOOR, CEILING - zipf)
+    """Information of a word, or of a phrase's most informative word: ceiling minus Zipf."""
+    if language == "zh":
+        return max(FLOOR, CEILING - zipf_frequency(text, "zh"))
+    words = text.split() or [text]
+    return max(max(FLOOR, CEILING - zipf_frequency(word, "en")) for word in words)

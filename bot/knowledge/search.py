@@ -21,8 +21,10 @@ class Tuning:
 
     candidates: int = 40
     title_weight: float = 4.0
+    chapter_weight: float = 0.5
+    chapter_credit: float = 0.5
     other_language_weight: float = 1.0
-    min_coverage: float = 0.5
+    min_coverage: float = 0.485
     min_matched_weight: float = 1.0
     part_credit: float = 0.5
     unseen_weight: float = 0.5
@@ -89,8 +91,8 @@ class Catalogue:
 
 
 def fts_query(concepts: Sequence[Concept]) -> str:
-    """Build an FTS5 OR query from the concepts' terms and sub-words."""
-    terms = sorted({t for c in concepts for t in (*c.terms, *c.parts)})
+    """Build an FTS5 OR query from the concepts' query terms."""
+    terms = sorted({t for c in concepts for t in c.query_terms})
     return " OR ".join(f'"{term}"' for term in terms)
 
 
@@ -129,7 +131,10 @@ async def rank(
     if not concepts:
         return SearchResult(question, language, (), False)
     rows = await repo.search(
-        fts_query(concepts), limit=tuning.candidates, title_weight=tuning.title_weight
+        fts_query(concepts),
+        limit=tuning.candidates,
+        title_weight=tuning.title_weight,
+        chapter_weight=tuning.chapter_weight,
     )
     total, frequencies = await repo.document_frequencies(
         t for c in concepts for t in (*c.terms, *c.parts)
@@ -145,10 +150,13 @@ async def rank(
             factor = 1.0 if row.entry.language == language else tuning.other_language_weight
             relevance += -row.bm25 * factor
         terms = {t for row in members for t in row.terms.split()}
+        chapter = {t for row in members for t in row.chapter_terms.split()}
         matched = 0.0
         for concept, weight in zip(concepts, weights, strict=True):
             if concept.terms & terms:
                 matched += weight
+            elif concept.terms & chapter:
+                matched += weight * tuning.chapter_credit
             elif concept.parts:
                 share = len(concept.parts & terms) / len(concept.parts)
                 matched += weight * share * tuning.part_credit

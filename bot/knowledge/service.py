@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -25,6 +26,15 @@ logger = logging.getLogger(__name__)
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
+
+
+_LEAD = re.compile(r"^(.{4,200}?[:：])\s*(?:\n|$)")
+
+
+def lead(body: str) -> str:
+    """An article's lead-in that introduces a list ("Members have the following rights:")."""
+    match = _LEAD.match(body)
+    return match.group(1) if match else ""
 
 
 class KnowledgeBase:
@@ -64,8 +74,9 @@ class KnowledgeBase:
         return [
             IndexRow(
                 entry.id,
-                " ".join(self.analyzer.terms(f"{entry.title}\n{entry.chapter_title}")),
+                " ".join(self.analyzer.terms(f"{entry.title}\n{lead(entry.body)}")),
                 " ".join(self.analyzer.terms(entry.body)),
+                " ".join(self.analyzer.terms(entry.chapter_title)),
             )
             for entry in entries
         ]

@@ -22,7 +22,7 @@ __all__ = ["Analyzer", "Concept", "default_analyzer"]
 jieba.setLogLevel(logging.WARNING)
 
 DATA_DIR = Path(__file__).parent
-ANALYZER_VERSION = "2"
+ANALYZER_VERSION = "3"
 _RUNS = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([a-z0-9]+(?:'[a-z]+)?)")
 _CHINESE_NUMBER = re.compile(f"[{CHINESE_NUMERAL_CHARS}]{{2,}}")
 _SYNONYM_PREFIX = "qx"
@@ -36,6 +36,17 @@ class Concept:
     terms: frozenset[str]
     parts: frozenset[str] = frozenset()
     language: str = "en"
+
+    @property
+    def query_terms(self) -> frozenset[str]:
+        """Terms to search for: the synonym groups alone when the concept has one.
+
+        The literal word still counts (as a part) for coverage, but does not pull in texts
+        where it only occurs inside a longer term of another group.
+        """
+        if any(term.startswith(_SYNONYM_PREFIX) for term in self.terms):
+            return self.terms
+        return self.terms | self.parts
 
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -155,9 +166,10 @@ class Analyzer:
             end, keys = spans.get(index, (index + 1, set()))
             content = [stems[i] for i in range(index, end) if words[i] not in self.stop_en]
             if content or keys:
-                terms = frozenset({*content, *keys})
+                terms = frozenset(keys or content)
                 if all(c.terms != terms for c in concepts):
-                    concepts.append(Concept(" ".join(words[index:end]), terms))
+                    literal = frozenset(content) - terms
+                    concepts.append(Concept(" ".join(words[index:end]), terms, literal))
             index = end
         for match in _RUNS.finditer(text):
             if match.group(1):
@@ -176,10 +188,10 @@ class Analyzer:
             keys |= self._zh_single.get(word, set())
             if word in self.stop_zh and not keys:
                 continue
-            terms = frozenset(keys if word in self.stop_zh else {word, *keys})
+            terms = frozenset(keys or {word})
             parts = frozenset(
                 part for part in jieba.cut_for_search(word) if part != word and len(part) > 1
-            )
+            ) | ({word} - terms)
             if any(c.terms == terms for c in [*seen, *result]):
                 continue
             result.append(Concept(word, terms, parts, "zh"))

@@ -33,8 +33,9 @@ CREATE TABLE kb_entries (
 CREATE INDEX kb_entries_document ON kb_entries (document_id, number);
 
 -- Search terms of the current entries (rowid = kb_entries.id), segmented and stemmed by
--- the bot before they are stored, so unicode61 only splits on spaces.
-CREATE VIRTUAL TABLE kb_search USING fts5 (title, body, tokenize = 'unicode61');
+-- the bot before they are stored, so unicode61 only splits on spaces. `chapter` holds the
+-- terms of the entry's chapter title, which count for less than the entry's own words.
+CREATE VIRTUAL TABLE kb_search USING fts5 (title, body, chapter, tokenize = 'unicode61');
 CREATE VIRTUAL TABLE kb_search_vocab USING fts5vocab (kb_search, 'row');
 
 CREATE TABLE kb_meta (
