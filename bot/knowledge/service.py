@@ -7,6 +7,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+from bot.knowledge.information import information
 from bot.knowledge.parser import (
     Language,
     ParsedArticles,
@@ -55,6 +56,8 @@ class KnowledgeBase:
         if await self.repo.index_fingerprint() != self.analyzer.fingerprint:
             await self.reindex()
         await self._refresh()
+        information("会费", "zh")  # load the word-frequency tables now, not at the first question
+        information("dues", "en")
 
     async def load_directory(self, content_dir: Path) -> None:
         """Import `articles.<lang>.md` and `mission.<lang>.md` from a directory."""

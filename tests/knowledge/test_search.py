@@ -126,3 +126,13 @@ def test_rare_words_carry_more_information_than_common_ones() -> None:
 
     assert information("wechat", "en") > information("skip", "en") > information("the", "en")
     assert information("会费", "zh") > information("多少", "zh")
+
+
+def test_list_lead_in_is_found_only_before_a_list() -> None:
+    from bot.knowledge.service import lead
+
+    assert lead("Members have the following rights:\n1. to vote;") == (
+        "Members have the following rights:"
+    )
+    assert lead("本会的经费来源：\n（一）会费；") == "本会的经费来源："
+    assert lead("The association is a non-profit organisation.") == ""
