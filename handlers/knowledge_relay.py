@@ -72,7 +72,7 @@ async def send_to_secretariat(update: Update, context: AppContext) -> None:
         text = t(
             language,
             "knowledge.relay_incoming",
-            name=caller.person.name,
+            name=caller.person.name or f"#{caller.person.id}",
             question=question.question,
         )
         button = InlineKeyboardButton(
