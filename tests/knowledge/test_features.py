@@ -143,3 +143,8 @@ async def test_answer_quotes_article_with_buttons(bot: BotHarness) -> None:
     assert answer.text.startswith("<b>Article 38 · ") or answer.text.startswith("Article 38 · ")
     data = answer.callback_data()
     assert "kb:a:38" in data and any(d.startswith("kb:c:") for d in data) and len(data) >= 3
+
+
+async def test_other_files_are_left_to_other_features(bot: BotHarness) -> None:
+    calls = await _upload(bot, ADMIN_ID, b"name,unit\nLi,KPAFFC\n", "roster.csv")
+    assert not any("Chapters" in text for text in bot.texts_to(ADMIN_ID, calls))
