@@ -26,6 +26,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
     console = commands.add_parser("console", help="chat with the bot in the terminal")
     console.add_argument("--user", type=int, metavar="ID", help="speak as this roster entry")
+    roster = commands.add_parser("roster", help="manage the roster")
+    roster_commands = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
+    roster_import = roster_commands.add_parser(
+        "import", help="add or update entries from a CSV (name,unit,role,telegram_id,language)"
+    )
+    roster_import.add_argument("file", metavar="FILE.csv")
     backup = commands.add_parser("backup", help="online copy of the database")
     backup.add_argument("file", metavar="FILE")
     return parser
@@ -96,4 +102,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return console(settings, args.user)
     if args.command == "backup":
         return backup(settings, args.file)
+    if args.command == "roster":
+        from bot.roster.cli import import_roster
+
+        return import_roster(settings, args.file)
     raise AssertionError(args.command)

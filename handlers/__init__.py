@@ -9,8 +9,9 @@ __all__ = ["register"]
 
 def register(app: BotApplication) -> None:
     """Add every feature's handlers in order; catch-alls last."""
-    from handlers import core, errors
+    from handlers import core, errors, roster
 
     core.register(app)
+    roster.register(app)
     errors.register(app)
     core.register_fallbacks(app)
