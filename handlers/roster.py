@@ -78,13 +78,17 @@ def chunks(lines: list[str], limit: int = 3900) -> list[str]:
 
 
 async def keep_menu_current(update: Update, context: AppContext) -> None:
-    """Before anything else: give a known person the menu of their role and language."""
+    """Before anything else: a known person gets a name if they had none, and their menu."""
     user = update.effective_user
     if user is None or user.is_bot or context.bot_data._db is None:
         return
-    person = await context.bot_data.people.get_by_telegram_id(user.id)
-    if person is not None:
-        await sync_menu(context.bot, context.bot_data.roster, person)
+    data = context.bot_data
+    person = await data.people.get_by_telegram_id(user.id)
+    if person is None:
+        return
+    if not person.name and user.full_name:
+        await data.people.fill_empty_name(person.id, user.full_name[:100], data.clock.now())
+    await sync_menu(context.bot, data.roster, person)
 
 
 async def chat_member_changed(update: Update, context: AppContext) -> None:

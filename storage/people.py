@@ -184,3 +184,11 @@ class PeopleRepository:
                 (int(reachable), to_db(now), telegram_id),
             )
         return await self.get_by_telegram_id(telegram_id)
+
+    async def fill_empty_name(self, person_id: int, name: str, now: datetime) -> None:
+        """Give a nameless person (e.g. an admin from the settings) their Telegram name."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE persons SET name = ?, updated_at = ? WHERE id = ? AND name = ''",
+                (name, to_db(now), person_id),
+            )

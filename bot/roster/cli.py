@@ -7,48 +7,46 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.clock import SystemClock
+from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.i18n import t
-from bot.roster.csv_import import apply_plan, decode_csv, plan_import, render_problem
+from bot.roster.csv_import import apply_plan, decode_csv, plain_problem, plan_import
 from storage.database import Database
 from storage.roster import RosterRepository
 
-__all__ = ["import_roster"]
+__all__ = ["import_file", "import_roster"]
 
 
-def import_roster(settings: Settings, file: str, out: TextIO | None = None) -> int:
+def import_roster(settings: Settings, file: str) -> int:
     """Import the CSV; 0 when every row went in, 1 when some were rejected, 2 when none could."""
-    out = out or sys.stdout
-    path = Path(file)
+    return asyncio.run(import_file(settings, file, sys.stdout, sys.stderr))
+
+
+async def import_file(
+    settings: Settings, file: str, out: TextIO, err: TextIO, clock: Clock | None = None
+) -> int:
+    """Import the CSV at `file`, report on `out` and the rejected lines on `err`."""
     try:
-        content = path.read_bytes()
+        content = Path(file).read_bytes()
     except OSError as error:
-        print(f"{file}: {error.strerror or error}", file=sys.stderr)
+        print(f"{file}: {error.strerror or error}", file=err)
         return 2
     text = decode_csv(content)
     if text is None:
-        print(f"{file}: not a text file (UTF-8 or GB18030 expected)", file=sys.stderr)
+        print(f"{file}: not a text file (UTF-8 or GB18030 expected)", file=err)
         return 2
-    return asyncio.run(_import(settings, text, file, out))
-
-
-async def _import(settings: Settings, text: str, file: str, out: TextIO) -> int:
+    now = (clock or SystemClock()).now()
     db = await Database.open(settings.db_path)
     try:
         roster = RosterRepository(db)
         plan = plan_import(text, await roster.entries())
         if plan.fatal is not None:
-            print(f"{file}: {render_problem('en', plan.fatal)}", file=sys.stderr)
+            print(f"{file}: {plain_problem(plan.fatal)}", file=err)
             return 2
-        report = await apply_plan(roster, plan, settings.bot_username, None, SystemClock().now())
+        report = await apply_plan(roster, plan, settings.bot_username, None, now)
     finally:
         await db.close()
     for problem in plan.problems:
-        print(
-            f"{file}:{problem.line}: {t('en', f'roster.csv_{problem.key}', **problem.values)}",
-            file=sys.stderr,
-        )
+        print(f"{file}:{problem.line}: {plain_problem(problem)}", file=err)
     print(
         f"{plan.count('new')} new, {plan.count('updated')} updated, "
         f"{plan.count('unchanged')} unchanged, {len(plan.problems)} rejected.",

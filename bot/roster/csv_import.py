@@ -7,7 +7,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.i18n import t
+from bot.i18n import Html, load_catalog, t
 from bot.roster.invites import links_for_entries
 from storage.people import Language, Role
 from storage.roster import EntryChange, RosterEntry, RosterRepository
@@ -18,6 +18,7 @@ __all__ = [
     "ImportReport",
     "RowProblem",
     "apply_plan",
+    "plain_problem",
     "decode_csv",
     "plan_import",
     "render_problem",
@@ -105,7 +106,12 @@ def render_problem(language: Language, problem: RowProblem) -> str:
     reason = t(language, f"roster.csv_{problem.key}", **problem.values)
     if problem.line == 0:
         return reason
-    return t(language, "roster.csv_line", line=problem.line, reason=reason)
+    return t(language, "roster.csv_line", line=problem.line, reason=Html(reason))
+
+
+def plain_problem(problem: RowProblem) -> str:
+    """One problem in English plain text, for the command line."""
+    return load_catalog("en")[f"roster.csv_{problem.key}"].format(**problem.values)
 
 
 def _parse_row(line: int, cells: dict[str, str]) -> EntryChange | RowProblem:
