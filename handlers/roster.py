@@ -332,6 +332,14 @@ async def invite_button(update: Update, context: AppContext) -> int:
     return ConversationHandler.END
 
 
+async def stale_invite_button(update: Update, context: AppContext) -> None:
+    """An /invite button outside its form (old, or forged): refuse, change nothing."""
+    query = update.callback_query
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if query is not None and caller is not None:
+        await query.answer(caller.t("core.button_invalid"), show_alert=True)
+
+
 async def cancel(update: Update, context: AppContext) -> int:
     """Leave the guided form; nothing is created."""
     caller = await identify(update, context)
@@ -501,6 +509,7 @@ def register(app: BotApplication) -> None:
                 name="invite",
             )
         )
+    app.add_handler(CallbackQueryHandler(stale_invite_button, pattern=r"^iv:"))
     app.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & filters.Document.FileExtension("csv"), roster_upload

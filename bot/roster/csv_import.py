@@ -18,8 +18,8 @@ __all__ = [
     "ImportReport",
     "RowProblem",
     "apply_plan",
-    "plain_problem",
     "decode_csv",
+    "plain_problem",
     "plan_import",
     "render_problem",
 ]
