@@ -259,7 +259,7 @@ async def person_action(
     elif action == "X":
         await change_role(update, context, caller, person_id, Role.GUEST)
     else:
-        from handlers.roster import renew_link
+        from handlers.invite import renew_link
 
         await query.answer()
         await renew_link(update, context, caller, person_id)
