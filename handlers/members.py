@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -287,7 +288,8 @@ async def change_role(
     if old is None:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return
-    await query.answer(caller.t("roster.role_done", name=person.name, role=_role(caller, role)))
+    alert = caller.t("roster.role_done", name=person.name, role=_role(caller, role))
+    await query.answer(html.unescape(alert))
     await tell_person(context, person, role)
     await sync_person(context.bot, data.people, data.roster, person.id)
     text, markup = await person_card(caller, context, person.id)

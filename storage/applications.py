@@ -101,7 +101,7 @@ class ApplicationsMixin:
         """Remember a request message sent to a secretariat member."""
         async with self._db.transaction() as tx:
             await tx.execute(
-                "INSERT OR REPLACE INTO application_messages (application_id, chat_id, message_id)"
+                "INSERT OR IGNORE INTO application_messages (application_id, chat_id, message_id)"
                 " VALUES (?, ?, ?)",
                 (application_id, chat_id, message_id),
             )

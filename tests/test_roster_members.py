@@ -125,3 +125,18 @@ async def test_menus_follow_language_changes_and_are_set_at_start_up(bot: BotHar
     calls = await bot.tap(user, "lang:zh")
     [menu] = [c for c in calls if c.method == "setMyCommands"]
     assert menu.params["commands"][0]["description"] == "开始，或绑定邀请"
+
+
+async def test_deciding_from_members_updates_every_copy_of_the_request(bot: BotHarness) -> None:
+    admin = await english_admin(bot)
+    guest = bot.user(83, "Ivan")
+    await bot.send(guest, "/join")
+    await bot.send(guest, "Ivan")
+    await bot.send(guest, "-")
+    calls = await bot.send(admin, "/members")
+    copy = [c for c in calls if c.method == "sendMessage"][1]
+    calls = await bot.tap(admin, copy.callback_data()[0])
+    edited = [c for c in calls if c.method == "editMessageText" and c.chat_id == ADMIN_ID]
+    assert len(edited) == 2
+    assert all("Approved as member by Sec" in c.text for c in edited)
+    assert (await person_of(bot, 83)).role is Role.MEMBER

@@ -38,7 +38,7 @@ CREATE TABLE application_messages (
     application_id INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
     chat_id INTEGER NOT NULL,
     message_id INTEGER NOT NULL,
-    PRIMARY KEY (application_id, chat_id)
+    PRIMARY KEY (application_id, chat_id, message_id)
 ) WITHOUT ROWID;
 
 -- A roster CSV sent to the bot, kept until its uploader confirms or cancels the import.
