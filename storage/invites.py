@@ -139,7 +139,7 @@ class InvitesMixin:
             if current is not None:
                 if Role(current["role"]) is not Role.GUEST:
                     return Redeemed(RedeemStatus.ACCOUNT_TAKEN, current["id"])
-                await self._retire_guest(tx, current["id"], stamp)
+                await self._retire_guest(tx, current["id"], entry["id"], stamp)
             await tx.execute(
                 "UPDATE persons SET telegram_id = ?, language = COALESCE(language, ?),"
                 " reachable = 1, updated_at = ? WHERE id = ?",
@@ -185,12 +185,15 @@ class InvitesMixin:
         )
 
     @staticmethod
-    async def _retire_guest(tx: Transaction, guest_id: int, stamp: str) -> None:
+    async def _retire_guest(tx: Transaction, guest_id: int, entry_id: int, stamp: str) -> None:
         """Free the Telegram account of the guest row it had before binding to an entry."""
         await tx.execute(
             "UPDATE applications SET status = 'withdrawn', decided_at = ?"
             " WHERE person_id = ? AND status = 'pending'",
             (stamp, guest_id),
+        )
+        await tx.execute(
+            "UPDATE applications SET person_id = ? WHERE person_id = ?", (entry_id, guest_id)
         )
         try:
             await tx.execute("DELETE FROM persons WHERE id = ?", (guest_id,))

@@ -56,3 +56,18 @@ def test_missing_file_is_one_line_and_status_2(tmp_path: Path) -> None:
     assert result.returncode == 2
     [line] = result.stderr.strip().splitlines()
     assert "nope.csv" in line
+
+
+def test_bot_username_setting_is_validated(tmp_path: Path) -> None:
+    import pytest
+
+    from bot.config import ConfigError, Settings
+
+    base = {"ASSOC_DB_PATH": str(tmp_path / "db.sqlite3")}
+    none = tmp_path / "no.env"
+    assert Settings.from_env(base, dotenv_path=none).bot_username == "youxie_bot"
+    named = Settings.from_env({**base, "ASSOC_BOT_USERNAME": "@KunmingYX_bot"}, dotenv_path=none)
+    assert named.bot_username == "KunmingYX_bot"
+    for bad in ("kmyx", "bot", "has space_bot", "x" * 40 + "bot"):
+        with pytest.raises(ConfigError, match="ASSOC_BOT_USERNAME"):
+            Settings.from_env({**base, "ASSOC_BOT_USERNAME": bad}, dotenv_path=none)

@@ -195,3 +195,17 @@ async def test_expiry_is_thirty_days(bot: BotHarness) -> None:
     bot.clock.advance(days=29, hours=23)
     calls = await bot.send(bot.user(74), f"/start {code}")
     assert "Anna" in only_message(calls, 74).text
+
+
+async def test_a_guest_with_a_pending_application_who_binds_withdraws_it(bot: BotHarness) -> None:
+    await apply(bot, 75, "Anna", "-")
+    card = bot.api.sent(ADMIN_ID, "sendMessage")[-1]
+    code = await invite_code(bot, "/invite Anna | Friendship Society | member | en")
+    await bot.send(bot.user(75, "Anna"), f"/start {code}")
+    calls = await bot.tap(
+        bot.user(ADMIN_ID, "Sec"), card.callback_data()[1], message=bot.api.messages[(ADMIN_ID, 1)]
+    )
+    assert bot.alerts(calls) == ["This application has already been decided."]
+    assert "申请人已通过邀请加入" in bot.api.messages[(ADMIN_ID, 1)]["text"]
+    person = await person_of(bot, 75)
+    assert (person.role, person.unit) == (Role.MEMBER, "Friendship Society")
