@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -18,7 +19,12 @@ __all__ = ["import_file", "import_roster"]
 
 def import_roster(settings: Settings, file: str) -> int:
     """Import the CSV; 0 when every row went in, 1 when some were rejected, 2 when none could."""
-    return asyncio.run(import_file(settings, file, sys.stdout, sys.stderr))
+    try:
+        return asyncio.run(import_file(settings, file, sys.stdout, sys.stderr))
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) stopped reading; the import itself is complete.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 async def import_file(
