@@ -38,6 +38,8 @@ __all__ = ["register"]
 
 logger = logging.getLogger(__name__)
 
+# After every feature has answered: a stale menu is fixed without delaying the reply.
+MENU_GROUP = 99
 MAX_UPLOAD = 2 * 1024 * 1024
 PREVIEW_PROBLEMS = 20
 _UPLOAD_BUTTON = re.compile(r"^ri:(\d{1,9}):([yn])$")
@@ -60,18 +62,26 @@ def chunks(lines: list[str], limit: int = 3900) -> list[str]:
 # -- menus and reachability ----------------------------------------------------------------
 
 
+async def name_the_nameless(update: Update, context: AppContext) -> None:
+    """Before anything else: a known person without a name takes their Telegram name."""
+    user = update.effective_user
+    if user is None or user.is_bot or not user.full_name or context.bot_data._db is None:
+        return
+    data = context.bot_data
+    person = await data.people.get_by_telegram_id(user.id)
+    if person is not None and not person.name:
+        await data.people.fill_empty_name(person.id, user.full_name[:100], data.clock.now())
+
+
 async def keep_menu_current(update: Update, context: AppContext) -> None:
-    """Before anything else: a known person gets a name if they had none, and their menu."""
+    """After the answer: a known person's menu shows their role and language."""
     user = update.effective_user
     if user is None or user.is_bot or update.my_chat_member or context.bot_data._db is None:
         return
     data = context.bot_data
     person = await data.people.get_by_telegram_id(user.id)
-    if person is None:
-        return
-    if not person.name and user.full_name:
-        await data.people.fill_empty_name(person.id, user.full_name[:100], data.clock.now())
-    await sync_menu(context.bot, data.roster, person)
+    if person is not None:
+        await sync_menu(context.bot, data.roster, person)
 
 
 async def chat_member_changed(update: Update, context: AppContext) -> None:
@@ -262,10 +272,11 @@ async def on_startup(app: BotApplication) -> None:
 
 
 def register(app: BotApplication) -> None:
-    """Wire the roster in: menus and /start CODE first, then the commands and buttons."""
+    """Wire the roster in: /start CODE first, the commands and buttons, menus last."""
     from handlers import invite, join, members, privacy
 
-    app.add_handler(TypeHandler(Update, keep_menu_current), group=-2)
+    app.add_handler(TypeHandler(Update, name_the_nameless), group=-2)
+    app.add_handler(TypeHandler(Update, keep_menu_current), group=MENU_GROUP)
     app.add_handler(CommandHandler("start", start_with_code, has_args=True), group=-1)
     app.add_handler(ChatMemberHandler(chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     invite.register(app)
