@@ -164,3 +164,43 @@ async def test_binary_upload_is_refused_politely(bot: BotHarness) -> None:
     bot.api.add_file("f1", b"\xff\xfe\x00\x81\x82" * 10)
     calls = await send_document(bot, admin, "f1", "roster.csv")
     assert "could not read this file" in bot.texts_to(ADMIN_ID, calls)[0]
+
+
+async def test_reimporting_a_removed_member_restores_the_same_entry(
+    bot: BotHarness, settings: Settings, tmp_path: Path
+) -> None:
+    path = write(tmp_path, GOOD)
+    await cli(settings, path, io.StringIO())
+    await cli(
+        settings,
+        write(tmp_path, GOOD.replace("Wang Fang,,", "Wang Fang,Kunming,"), "k.csv"),
+        io.StringIO(),
+    )
+    people = bot.app.bot_data.people
+    [wang] = [p for p in await people.list_by_roles((Role.MEMBER,)) if p.telegram_id == 777]
+    await bot.app.bot_data.roster.change_role(wang.id, Role.GUEST, None, bot.clock.now(), "removed")
+    out = io.StringIO()
+    await cli(
+        settings,
+        write(
+            tmp_path,
+            "name,unit,role,telegram_id,language\nWang Fang,Kunming,member,,\n",
+            "again.csv",
+        ),
+        out,
+    )
+    assert "0 new, 1 updated" in out.getvalue()
+    again = await people.get(wang.id)
+    assert again is not None and again.role is Role.MEMBER and again.telegram_id == 777
+
+
+async def test_a_guest_who_named_themselves_like_an_entry_is_not_matched(
+    bot: BotHarness, settings: Settings, tmp_path: Path
+) -> None:
+    await bot.send(bot.user(501, "Zhang Xiaoming"), "/start")
+    out = io.StringIO()
+    text = "name,unit,role,telegram_id,language\nZhang Xiaoming,,council,,zh\n"
+    await cli(settings, write(tmp_path, text), out)
+    assert "1 new" in out.getvalue()
+    guest = await bot.app.bot_data.people.get_by_telegram_id(501)
+    assert guest is not None and guest.role is Role.GUEST

@@ -174,11 +174,13 @@ def plan_import(text: str, existing: list[RosterEntry]) -> ImportPlan:
     if fatal is not None:
         return ImportPlan([], [], fatal)
     by_telegram = {entry.telegram_id: entry for entry in existing if entry.telegram_id}
-    by_name = {
-        (entry.name.casefold(), entry.unit.casefold()): entry
-        for entry in existing
-        if entry.role is not Role.GUEST
-    }
+    # A removed member (a guest with a unit, which only the roster gives) is the same person
+    # again; a guest known only by a self-chosen Telegram name never is. Roster entries win.
+    ranked = sorted(
+        (entry for entry in existing if entry.role is not Role.GUEST or entry.unit),
+        key=lambda entry: entry.role is not Role.GUEST,
+    )
+    by_name = {(entry.name.casefold(), entry.unit.casefold()): entry for entry in ranked}
     seen_telegram: dict[int, int] = {}
     seen_name: dict[tuple[str, str], int] = {}
     claimed: dict[int, int] = {}
