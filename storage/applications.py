@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from storage.audit_log import audit
 from storage.database import Database
@@ -142,8 +142,17 @@ class ApplicationsMixin:
     # -- uploads -------------------------------------------------------------------------
 
     async def add_upload(self, uploaded_by: int, content: str, now: datetime) -> int:
-        """Keep an uploaded roster until its uploader confirms it; return its id."""
+        """Keep an uploaded roster until its uploader confirms it; return its id.
+
+        The file holds other people's data: it is blanked once confirmed or cancelled, and
+        one left unconfirmed for a day is dropped.
+        """
         async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE roster_uploads SET status = 'cancelled', content = ''"
+                " WHERE status = 'pending' AND created_at < ?",
+                (to_db(now - timedelta(days=1)),),
+            )
             cursor = await tx.execute(
                 "INSERT INTO roster_uploads (uploaded_by, content, created_at) VALUES (?, ?, ?)",
                 (uploaded_by, content, to_db(now)),
@@ -151,7 +160,10 @@ class ApplicationsMixin:
         return int(cursor.lastrowid or 0)
 
     async def take_upload(self, upload_id: int, uploaded_by: int, status: str) -> Upload | None:
-        """Close the uploader's pending upload with `status`; None if not theirs or not pending."""
+        """Close the uploader's pending upload with `status` and return its content.
+
+        None when the upload is not theirs or no longer pending.
+        """
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
                 "SELECT * FROM roster_uploads WHERE id = ? AND uploaded_by = ?"
@@ -161,8 +173,7 @@ class ApplicationsMixin:
             if row is None:
                 return None
             await tx.execute(
-                "UPDATE roster_uploads SET status = ?, content = CASE WHEN ? = 'cancelled'"
-                " THEN '' ELSE content END WHERE id = ?",
-                (status, status, upload_id),
+                "UPDATE roster_uploads SET status = ?, content = '' WHERE id = ?",
+                (status, upload_id),
             )
         return Upload(row["id"], row["uploaded_by"], row["content"], status)

@@ -204,3 +204,21 @@ async def test_a_guest_who_named_themselves_like_an_entry_is_not_matched(
     assert "1 new" in out.getvalue()
     guest = await bot.app.bot_data.people.get_by_telegram_id(501)
     assert guest is not None and guest.role is Role.GUEST
+
+
+async def test_uploaded_rosters_are_not_kept_after_use_or_after_a_day(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    bot.api.add_file("f1", GOOD.encode())
+    calls = await send_document(bot, admin, "f1", "roster.csv")
+    [preview] = [c for c in calls if c.method == "sendMessage"]
+    await bot.tap(admin, preview.callback_data()[0])
+    bot.clock.advance(hours=1)
+    await send_document(bot, admin, "f1", "roster.csv")
+    bot.clock.advance(days=2)
+    await send_document(bot, admin, "f1", "roster.csv")
+    rows = await bot.app.bot_data.db.fetchall("SELECT status, content FROM roster_uploads")
+    assert [(r["status"], r["content"] == "") for r in rows] == [
+        ("imported", True),
+        ("cancelled", True),
+        ("pending", False),
+    ]
