@@ -140,3 +140,21 @@ async def test_deciding_from_members_updates_every_copy_of_the_request(bot: BotH
     assert len(edited) == 2
     assert all("Approved as member by Sec" in c.text for c in edited)
     assert (await person_of(bot, 83)).role is Role.MEMBER
+
+
+async def test_bad_arguments_answer_with_usage_and_example(bot: BotHarness) -> None:
+    admin = await english_admin(bot)
+    for text in [
+        "/members abc",
+        "/members 1 2",
+        "/invite Li | Unit | boss",
+        "/invite Li | U | member | fr",
+        "/invite | Unit | member",
+        "/invite secretariat",
+    ]:
+        calls = await bot.send(admin, text)
+        [answer] = bot.texts_to(ADMIN_ID, calls)
+        assert answer.startswith("Usage: /"), text
+        assert "Example: <code>/" in answer, text
+    row = await bot.app.bot_data.db.fetchone("SELECT COUNT(*) FROM persons")
+    assert row is not None and row[0] == 1
