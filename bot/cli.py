@@ -36,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
     articles.add_argument(
         "--restore", action="store_true", help="make the previous version current (needs --lang)"
     )
+    roster = commands.add_parser("roster", help="manage the roster")
+    roster_commands = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
+    roster_import = roster_commands.add_parser(
+        "import", help="add or update entries from a CSV (name,unit,role,telegram_id,language)"
+    )
+    roster_import.add_argument("file", metavar="FILE.csv")
     backup = commands.add_parser("backup", help="online copy of the database")
     backup.add_argument("file", metavar="FILE")
     return parser
@@ -127,4 +133,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(import_command(settings.db_path, Path(args.file), args.lang, sys.stdout))
     if args.command == "backup":
         return backup(settings, args.file)
+    if args.command == "roster":
+        from bot.roster.cli import import_roster
+
+        return import_roster(settings, args.file)
     raise AssertionError(args.command)

@@ -9,9 +9,10 @@ __all__ = ["register"]
 
 def register(app: BotApplication) -> None:
     """Add every feature's handlers in order; catch-alls last."""
-    from handlers import core, errors, knowledge
+    from handlers import core, errors, knowledge, roster
 
     core.register(app)
+    roster.register(app)
     knowledge.register(app)
     errors.register(app)
     knowledge.register_fallbacks(app)

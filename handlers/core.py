@@ -69,6 +69,9 @@ async def language_chosen(update: Update, context: AppContext) -> None:
     data = context.bot_data
     await data.people.set_language(caller.person.id, language, data.clock.now())
     await query.answer()
+    from bot.roster.menus import sync_person
+
+    await sync_person(context.bot, data.people, data.roster, caller.person.id)
     await query.edit_message_text(
         t(language, "core.language_set", language=_LANGUAGE_NAMES[language])
     )
