@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -23,6 +24,9 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from storage.database import Database
 from storage.people import PeopleRepository, Role
+
+if TYPE_CHECKING:
+    from bot.notices.service import NoticeService
 
 __all__ = [
     "CONCURRENT_UPDATES",
@@ -52,6 +56,7 @@ class BotData:
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []
         self.last_error_alert: datetime | None = None
+        self.notices: NoticeService | None = None
 
     @property
     def db(self) -> Database:

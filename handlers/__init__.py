@@ -9,8 +9,9 @@ __all__ = ["register"]
 
 def register(app: BotApplication) -> None:
     """Add every feature's handlers in order; catch-alls last."""
-    from handlers import core, errors
+    from handlers import core, errors, notices
 
     core.register(app)
+    notices.register(app)
     errors.register(app)
     core.register_fallbacks(app)
