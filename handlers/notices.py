@@ -54,26 +54,40 @@ def _buttons(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
     )
 
 
-async def _store_and_preview(update: Update, context: AppContext, caller: Caller,
-                             draft: Draft) -> None:
+async def _store_and_preview(
+    update: Update, context: AppContext, caller: Caller, draft: Draft
+) -> None:
     """Keep the draft in the database and show it with Confirm and Cancel."""
     data = context.bot_data
     chat = update.effective_chat
     notice = await NoticeRepository(data.db).create(
-        author_person_id=caller.person.id, author_chat_id=chat.id if chat else 0,
+        author_person_id=caller.person.id,
+        author_chat_id=chat.id if chat else 0,
         author_language=caller.language,
-        audience=draft.audience, language=draft.language, category=draft.category,
-        text_zh=draft.text_zh, text_en=draft.text_en, media_kind=draft.media_kind,
-        media_file_id=draft.media_file_id, due_at=draft.due_at, recurrence=draft.recurrence,
+        audience=draft.audience,
+        language=draft.language,
+        category=draft.category,
+        text_zh=draft.text_zh,
+        text_en=draft.text_en,
+        media_kind=draft.media_kind,
+        media_file_id=draft.media_file_id,
+        due_at=draft.due_at,
+        recurrence=draft.recurrence,
         now=data.clock.now(),
     )
     parts = preview_parts(notice, data.settings.timezone, caller.language)
     for part in parts[:-1]:
         await reply(update, part)
-    await reply(update, parts[-1], _buttons([
-        (caller.t("notices.confirm"), f"ntc:ok:{notice.id}"),
-        (caller.t("notices.cancel"), f"ntc:no:{notice.id}"),
-    ]))
+    await reply(
+        update,
+        parts[-1],
+        _buttons(
+            [
+                (caller.t("notices.confirm"), f"ntc:ok:{notice.id}"),
+                (caller.t("notices.cancel"), f"ntc:no:{notice.id}"),
+            ]
+        ),
+    )
 
 
 async def notice_command(update: Update, context: AppContext) -> int:
@@ -85,9 +99,16 @@ async def notice_command(update: Update, context: AppContext) -> int:
     text = message.text or message.caption or ""
     if text.strip() == "/notice" or re.fullmatch(r"/notice(@\w+)?\s*", text):
         context.user_data[DRAFT_KEY] = Draft()  # type: ignore[index]
-        await reply(update, caller.t("notices.ask_audience"), _buttons(
-            [(caller.t(f"notices.audience_{a}"), f"ntc:aud:{a}")
-             for a in ("all", "council", "secretariat")]))
+        await reply(
+            update,
+            caller.t("notices.ask_audience"),
+            _buttons(
+                [
+                    (caller.t(f"notices.audience_{a}"), f"ntc:aud:{a}")
+                    for a in ("all", "council", "secretariat")
+                ]
+            ),
+        )
         return AUDIENCE
     await one_line(update, context, caller, message)
     return ConversationHandler.END
@@ -126,8 +147,13 @@ async def chosen(update: Update, context: AppContext) -> int:
     draft = _draft(context)
     if field == "aud" and value in ("all", "council", "secretariat"):
         context.user_data[DRAFT_KEY] = replace(draft, audience=value)  # type: ignore[index]
-        await reply(update, caller.t("notices.ask_category"), _buttons(
-            [(caller.t(f"notices.category_{c}"), f"ntc:cat:{c}") for c in ("official", "news")]))
+        await reply(
+            update,
+            caller.t("notices.ask_category"),
+            _buttons(
+                [(caller.t(f"notices.category_{c}"), f"ntc:cat:{c}") for c in ("official", "news")]
+            ),
+        )
         return CATEGORY
     if field == "cat" and value in ("official", "news"):
         context.user_data[DRAFT_KEY] = replace(draft, category=value)  # type: ignore[index]
@@ -152,8 +178,11 @@ async def _version(update: Update, context: AppContext, language: str) -> int | 
 
 
 async def _ask_when(update: Update, caller: Caller) -> int:
-    await reply(update, caller.t("notices.ask_when"),
-                _buttons([(caller.t("notices.when_now_button"), "ntc:now")]))
+    await reply(
+        update,
+        caller.t("notices.ask_when"),
+        _buttons([(caller.t("notices.when_now_button"), "ntc:now")]),
+    )
     return WHEN
 
 
@@ -205,14 +234,18 @@ async def when(update: Update, context: AppContext) -> int:
         due, recurrence = None, None
     else:
         try:
-            due, recurrence = parse_when(update.effective_message.text or "",  # type: ignore[union-attr]
-                                         data.settings.timezone, data.clock.now())
+            due, recurrence = parse_when(
+                update.effective_message.text or "",  # type: ignore[union-attr]
+                data.settings.timezone,
+                data.clock.now(),
+            )
         except ComposeError as error:
             await reply(update, caller.t(error.key, **error.values))
             return WHEN
     _clear(context)
-    await _store_and_preview(update, context, caller,
-                             replace(draft, due_at=due, recurrence=recurrence))
+    await _store_and_preview(
+        update, context, caller, replace(draft, due_at=due, recurrence=recurrence)
+    )
     return ConversationHandler.END
 
 
@@ -255,8 +288,14 @@ async def action(update: Update, context: AppContext) -> None:
         await _approver_decides(update, context, service, caller, notice, verb == "apr")
 
 
-async def _author_decides(update: Update, context: AppContext, service: NoticeService,
-                          caller: Caller, notice: Notice, confirmed: bool) -> None:
+async def _author_decides(
+    update: Update,
+    context: AppContext,
+    service: NoticeService,
+    caller: Caller,
+    notice: Notice,
+    confirmed: bool,
+) -> None:
     if notice.status != "draft" or notice.author_person_id != caller.person.id:
         await reply(update, caller.t("notices.already_handled", id=notice.id))
         return
@@ -273,8 +312,9 @@ async def _author_decides(update: Update, context: AppContext, service: NoticeSe
     await _tell_scheduled(update, service, caller, scheduled)
 
 
-async def _ask_approval(context: AppContext, service: NoticeService, author: Caller,
-                        notice: Notice) -> None:
+async def _ask_approval(
+    context: AppContext, service: NoticeService, author: Caller, notice: Notice
+) -> None:
     data = context.bot_data
     for chat_id in await data.people.secretariat_chat_ids():
         if chat_id == author.person.telegram_id:
@@ -287,14 +327,25 @@ async def _ask_approval(context: AppContext, service: NoticeService, author: Cal
         for part in parts[:-1]:
             await context.bot.send_message(chat_id, part)
         await context.bot.send_message(
-            chat_id, t(language, "notices.approval_request", author=author.person.name)
-            + "\n\n" + parts[-1],
-            reply_markup=_buttons([(t(language, "notices.approve"), f"ntc:apr:{notice.id}"),
-                                   (t(language, "notices.reject"), f"ntc:rej:{notice.id}")]))
+            chat_id,
+            t(language, "notices.approval_request", author=author.person.name) + "\n\n" + parts[-1],
+            reply_markup=_buttons(
+                [
+                    (t(language, "notices.approve"), f"ntc:apr:{notice.id}"),
+                    (t(language, "notices.reject"), f"ntc:rej:{notice.id}"),
+                ]
+            ),
+        )
 
 
-async def _approver_decides(update: Update, context: AppContext, service: NoticeService,
-                            caller: Caller, notice: Notice, approved: bool) -> None:
+async def _approver_decides(
+    update: Update,
+    context: AppContext,
+    service: NoticeService,
+    caller: Caller,
+    notice: Notice,
+    approved: bool,
+) -> None:
     if notice.status != "pending_approval":
         await reply(update, caller.t("notices.already_handled", id=notice.id))
         return
@@ -314,11 +365,13 @@ async def _approver_decides(update: Update, context: AppContext, service: Notice
 
         key = "notices.approved_by" if approved else "notices.rejected_by"
         await context.bot.send_message(
-            notice.author_chat_id, t(language, key, id=notice.id, name=caller.person.name))
+            notice.author_chat_id, t(language, key, id=notice.id, name=caller.person.name)
+        )
 
 
-async def _tell_scheduled(update: Update, service: NoticeService, caller: Caller,
-                          notice: Notice | None) -> None:
+async def _tell_scheduled(
+    update: Update, service: NoticeService, caller: Caller, notice: Notice | None
+) -> None:
     if notice is None:
         await reply(update, caller.t("notices.already_handled", id=0))
         return
@@ -327,13 +380,19 @@ async def _tell_scheduled(update: Update, service: NoticeService, caller: Caller
     if notice.status in ("sending", "done") and not notice.recurrence:
         await reply(update, caller.t("notices.sending_now", id=notice.id))
     else:
-        await reply(update, caller.t("notices.scheduled", id=notice.id,
-                                     when=when_text(notice, service.settings.timezone,
-                                                    caller.language)))
+        await reply(
+            update,
+            caller.t(
+                "notices.scheduled",
+                id=notice.id,
+                when=when_text(notice, service.settings.timezone, caller.language),
+            ),
+        )
 
 
-async def _send_unreachable(update: Update, service: NoticeService, caller: Caller,
-                            notice: Notice) -> None:
+async def _send_unreachable(
+    update: Update, service: NoticeService, caller: Caller, notice: Notice
+) -> None:
     lines = unreachable_lines(await service.repo.unreachable(notice.id), caller.language)
     chunk = caller.t("notices.unreachable_title", id=notice.id)
     for line in lines or [caller.t("notices.unreachable_none")]:
@@ -358,8 +417,10 @@ async def list_notices(update: Update, context: AppContext) -> None:
     for notice in notices:
         if notice.status in ("done", "cancelled") and notice.total and notice.id not in progress:
             counts = await service.repo.counts(notice.id)
-            progress[notice.id] = (counts.get("sent", 0) + counts.get("unconfirmed", 0),
-                                   notice.total)
+            progress[notice.id] = (
+                counts.get("sent", 0) + counts.get("unconfirmed", 0),
+                notice.total,
+            )
     lines = overview_lines(notices, progress, service.settings.timezone, caller.language)
     await reply(update, "\n".join([caller.t("notices.overview_title"), *lines]))
 
@@ -388,7 +449,8 @@ async def reachability(update: Update, context: AppContext) -> None:
     status = change.new_chat_member.status
     data = context.bot_data
     await NoticeRepository(data.db).set_reachable(
-        change.chat.id, status not in ("kicked", "left"), data.clock.now())
+        change.chat.id, status not in ("kicked", "left"), data.clock.now()
+    )
 
 
 def register(app: BotApplication) -> None:
@@ -398,15 +460,19 @@ def register(app: BotApplication) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBUserWarning)
         conversation = ConversationHandler(
-            entry_points=[CommandHandler("notice", notice_command),
-                          MessageHandler(filters.CaptionRegex(r"^/notice\b"), notice_command)],
+            entry_points=[
+                CommandHandler("notice", notice_command),
+                MessageHandler(filters.CaptionRegex(r"^/notice\b"), notice_command),
+            ],
             states={
                 AUDIENCE: [CallbackQueryHandler(chosen, pattern=r"^ntc:aud:")],
                 CATEGORY: [CallbackQueryHandler(chosen, pattern=r"^ntc:cat:")],
                 TEXT_ZH: [MessageHandler(text_input, text_zh), CommandHandler("skip", skip)],
                 TEXT_EN: [MessageHandler(text_input, text_en), CommandHandler("skip", skip)],
-                WHEN: [MessageHandler(filters.TEXT & ~filters.COMMAND, when),
-                       CallbackQueryHandler(when, pattern=r"^ntc:now$")],
+                WHEN: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, when),
+                    CallbackQueryHandler(when, pattern=r"^ntc:now$"),
+                ],
             },
             fallbacks=[CommandHandler("cancel", cancel)],
             name="notice",

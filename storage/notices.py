@@ -30,9 +30,9 @@ ACTIVE_STATUSES = ("pending_approval", "scheduled", "sending")
 TERMINAL_STATES = ("sent", "unconfirmed", "blocked", "never_started", "failed", "cancelled")
 
 _COLUMNS = (
-    "id, author_person_id, author_chat_id, author_language, audience, language, category, text_zh, text_en,"
-    " media_kind, media_file_id, status, due_at, recurrence, parent_id, approved_by,"
-    " progress_message_id, total, created_at, started_at, finished_at"
+    "id, author_person_id, author_chat_id, author_language, audience, language, category,"
+    " text_zh, text_en, media_kind, media_file_id, status, due_at, recurrence, parent_id,"
+    " approved_by, progress_message_id, total, created_at, started_at, finished_at"
 )
 
 
@@ -64,9 +64,13 @@ class Notice:
 
     def text_for(self, language: str) -> str:
         """The version in `language`, else the other one."""
-        first, second = (self.text_zh, self.text_en) if language == "zh" else (
-            self.text_en,
-            self.text_zh,
+        first, second = (
+            (self.text_zh, self.text_en)
+            if language == "zh"
+            else (
+                self.text_en,
+                self.text_zh,
+            )
         )
         return first or second or ""
 
@@ -197,8 +201,14 @@ class NoticeRepository:
                 f" approved_by = COALESCE(?, approved_by),"
                 f" finished_at = COALESCE(?, finished_at)"
                 f" WHERE id = ? AND status IN ({marks})",
-                (status, _optional(due_at), approved_by, _optional(finished_at), notice_id,
-                 *expected),
+                (
+                    status,
+                    _optional(due_at),
+                    approved_by,
+                    _optional(finished_at),
+                    notice_id,
+                    *expected,
+                ),
             )
             changed = cursor.rowcount > 0
             if changed and status == "cancelled":
@@ -245,8 +255,8 @@ class NoticeRepository:
             if notice.recurrence:
                 cursor = await tx.execute(
                     "INSERT INTO notices (author_person_id, author_chat_id, author_language,"
-                    " audience, language, category, text_zh, text_en, media_kind, media_file_id, status, due_at,"
-                    " parent_id, approved_by, created_at, started_at)"
+                    " audience, language, category, text_zh, text_en, media_kind, media_file_id,"
+                    " status, due_at, parent_id, approved_by, created_at, started_at)"
                     " SELECT author_person_id, author_chat_id, author_language, audience,"
                     " language, category,"
                     " text_zh, text_en, media_kind, media_file_id, 'sending', due_at, id,"
@@ -272,7 +282,9 @@ class NoticeRepository:
             await tx.execute("UPDATE notices SET total = ? WHERE id = ?", (total, delivery_id))
         return delivery_id
 
-    async def _snapshot(self, tx: Transaction, delivery_id: int, notice: Notice, now: datetime) -> int:
+    async def _snapshot(
+        self, tx: Transaction, delivery_id: int, notice: Notice, now: datetime
+    ) -> int:
         """Copy the audience into the outbox in one statement; return how many rows."""
         roles = AUDIENCE_ROLES[notice.audience]
         marks = ",".join("?" * len(roles))
@@ -344,13 +356,25 @@ class NoticeRepository:
         Both happen in one transaction, so each send costs one write. Returns whether the
         next recipient was claimed.
         """
-        claimed = False
+        claim = -1 if next_to_send is None else next_to_send
         async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE notice_outbox SET state = ?, reason = ?, updated_at = ?"
-                " WHERE notice_id = ? AND person_id = ?",
-                (state, reason[:500], to_db(now), notice_id, person_id),
+            cursor = await tx.execute(
+                "UPDATE notice_outbox SET"
+                " state = CASE WHEN person_id = :done THEN :state ELSE 'sending' END,"
+                " reason = CASE WHEN person_id = :done THEN :reason ELSE reason END,"
+                " attempts = CASE WHEN person_id = :done THEN attempts ELSE attempts + 1 END,"
+                " updated_at = :now WHERE notice_id = :notice"
+                " AND (person_id = :done OR (person_id = :next AND state = 'pending'))",
+                {
+                    "done": person_id,
+                    "state": state,
+                    "reason": reason[:500],
+                    "now": to_db(now),
+                    "notice": notice_id,
+                    "next": claim,
+                },
             )
+            claimed = next_to_send is not None and cursor.rowcount == 2
             if state in ("blocked", "never_started"):
                 await tx.execute(
                     "UPDATE persons SET reachable = 0, updated_at = ? WHERE id = ?",
@@ -358,16 +382,10 @@ class NoticeRepository:
                 )
                 await tx.execute(
                     "INSERT INTO notice_unreachable (person_id, state, at) VALUES (?, ?, ?)"
-                    " ON CONFLICT (person_id) DO UPDATE SET state = excluded.state, at = excluded.at",
+                    " ON CONFLICT (person_id) DO UPDATE"
+                    " SET state = excluded.state, at = excluded.at",
                     (person_id, state, to_db(now)),
                 )
-            if next_to_send is not None:
-                cursor = await tx.execute(
-                    "UPDATE notice_outbox SET state = 'sending', attempts = attempts + 1,"
-                    " updated_at = ? WHERE notice_id = ? AND person_id = ? AND state = 'pending'",
-                    (to_db(now), notice_id, next_to_send),
-                )
-                claimed = cursor.rowcount > 0
         return claimed
 
     async def release(self, notice_id: int, person_id: int, reason: str) -> None:

@@ -78,7 +78,9 @@ async def test_one_line_notice_previews_then_reaches_each_member_in_their_langua
     await add_person(bot, "Li", 102, language="zh")
     await add_person(bot, "Bo", 103, language=None)
     admin = bot.user(ADMIN_ID, "Sec")
-    calls = await bot.send(admin, "/notice audience=all\n会议改到周五。\n---\nThe meeting moves to Friday.")
+    calls = await bot.send(
+        admin, "/notice audience=all\n会议改到周五。\n---\nThe meeting moves to Friday."
+    )
     preview = bot.texts_to(ADMIN_ID, calls)[-1]
     assert "Preview of notice #1" in preview
     assert "会议改到周五" in preview and "moves to Friday" in preview
@@ -234,9 +236,19 @@ async def test_notice_missed_while_down_is_sent_once_within_grace_else_reported(
     now = bot.clock.now()
     for hours_late, text in ((2, "Recent"), (7, "Stale")):
         notice = await repo.create(
-            author_person_id=1, author_chat_id=ADMIN_ID, author_language="en", audience="all", language=None,
-            category="official", text_zh=None, text_en=text, media_kind=None, media_file_id=None,
-            due_at=now - timedelta(hours=hours_late), recurrence=None, now=now,
+            author_person_id=1,
+            author_chat_id=ADMIN_ID,
+            author_language="en",
+            audience="all",
+            language=None,
+            category="official",
+            text_zh=None,
+            text_en=text,
+            media_kind=None,
+            media_file_id=None,
+            due_at=now - timedelta(hours=hours_late),
+            recurrence=None,
+            now=now,
             status="scheduled",
         )
         assert notice.status == "scheduled"

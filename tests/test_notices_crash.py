@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
-from bot.notices.delivery import WORKERS
+from bot.notices.delivery import workers_for
 from bot.transport import ApiCall, ApiError
 from storage.database import Database
 from storage.timestamps import to_db
@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ADMIN = 5000
 FIRST = 10_000
 RECIPIENTS = 240
+RATE = 60
+WORKERS = workers_for(RATE)
 BLOCKED = {FIRST + 7, FIRST + 77}
 NEVER_STARTED = {FIRST + 50, FIRST + 150}
 TEXT = "Crash-safe notice"
@@ -124,7 +126,7 @@ def start(tmp_path: Path, api: HttpBotApi) -> subprocess.Popen[bytes]:
     env.update(
         ASSOC_DB_PATH=str(tmp_path / "association.sqlite3"),
         ASSOC_ADMIN_IDS=str(ADMIN),
-        ASSOC_BROADCAST_RATE="60",
+        ASSOC_BROADCAST_RATE=str(RATE),
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{api.port}/bot",
         PYTHONPATH=str(ROOT),
@@ -165,7 +167,7 @@ def test_sigkill_mid_delivery_loses_nobody_and_repeats_only_in_flight_sends(
         kills = []
         for threshold in (30, 100, 170):
             process = start(tmp_path, api)
-            wait_until(lambda: len(notice_sends(api)) >= threshold)
+            wait_until(lambda n=threshold: len(notice_sends(api)) >= n)
             process.send_signal(signal.SIGKILL)
             process.communicate(timeout=10)
             time.sleep(0.2)  # requests the server already read finish being answered

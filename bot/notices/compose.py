@@ -32,11 +32,30 @@ AUDIENCES = ("all", "council", "secretariat")
 CATEGORIES = ("official", "news")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
-_DAYS = {"mon": "mon", "tue": "tue", "wed": "wed", "thu": "thu", "fri": "fri", "sat": "sat",
-         "sun": "sun", "周一": "mon", "周二": "tue", "周三": "wed", "周四": "thu", "周五": "fri",
-         "周六": "sat", "周日": "sun"}
-_KINDS = {"daily": "daily", "每天": "daily", "weekly": "weekly", "每周": "weekly",
-          "monthly": "monthly", "每月": "monthly"}
+_DAYS = {
+    "mon": "mon",
+    "tue": "tue",
+    "wed": "wed",
+    "thu": "thu",
+    "fri": "fri",
+    "sat": "sat",
+    "sun": "sun",
+    "周一": "mon",
+    "周二": "tue",
+    "周三": "wed",
+    "周四": "thu",
+    "周五": "fri",
+    "周六": "sat",
+    "周日": "sun",
+}
+_KINDS = {
+    "daily": "daily",
+    "每天": "daily",
+    "weekly": "weekly",
+    "每周": "weekly",
+    "monthly": "monthly",
+    "每月": "monthly",
+}
 
 
 class ComposeError(ValueError):
@@ -79,7 +98,10 @@ class Draft:
             raise ComposeError("notices.too_long", limit=limit)
         if not part.html.strip() and not part.media_kind:
             raise ComposeError("notices.text_missing")
-        draft = replace(self, **{f"text_{language}": part.html})
+        if language == "zh":
+            draft = replace(self, text_zh=part.html)
+        else:
+            draft = replace(self, text_en=part.html)
         if part.media_kind and not draft.media_kind:
             draft = replace(draft, media_kind=part.media_kind, media_file_id=part.media_file_id)
         return draft
@@ -97,11 +119,19 @@ def _utf16(text: str) -> int:
 def message_part(message: Message) -> Part:
     """A whole message (text, or photo/document with caption) as one version."""
     if message.photo:
-        return Part(message.caption_html or "", len(message.caption or ""), "photo",
-                    message.photo[-1].file_id)
+        return Part(
+            message.caption_html or "",
+            len(message.caption or ""),
+            "photo",
+            message.photo[-1].file_id,
+        )
     if message.document:
-        return Part(message.caption_html or "", len(message.caption or ""), "document",
-                    message.document.file_id)
+        return Part(
+            message.caption_html or "",
+            len(message.caption or ""),
+            "document",
+            message.document.file_id,
+        )
     return Part(message.text_html or "", len(message.text or ""))
 
 
@@ -116,8 +146,17 @@ def body_after_first_line(message: Message) -> tuple[str, Part]:
         for entity in entities
         if entity.offset >= offset
     ]
-    html = Message(message.message_id, message.date, message.chat, text=body,
-                   entities=[e for e in shifted if e is not None]).text_html if body else ""
+    html = (
+        Message(
+            message.message_id,
+            message.date,
+            message.chat,
+            text=body,
+            entities=[e for e in shifted if e is not None],
+        ).text_html
+        if body
+        else ""
+    )
     if message.photo:
         return head, Part(html, len(body), "photo", message.photo[-1].file_id)
     if message.document:
@@ -155,7 +194,11 @@ def parse_options(head: str, timezone: ZoneInfo, now: datetime) -> Draft:
     audience = options.get("audience", "all")
     category = options.get("category", "official")
     language = options.get("lang")
-    if audience not in AUDIENCES or category not in CATEGORIES or language not in (None, "zh", "en"):
+    if (
+        audience not in AUDIENCES
+        or category not in CATEGORIES
+        or language not in (None, "zh", "en")
+    ):
         raise ComposeError("notices.bad_option", option=" ".join(tokens))
     due = _parse_moment(options["at"], timezone, now) if "at" in options else None
     recurrence = None
@@ -167,8 +210,9 @@ def parse_options(head: str, timezone: ZoneInfo, now: datetime) -> Draft:
         if kind is None or due is None:
             raise ComposeError("notices.bad_repeat")
         recurrence = cron_for(kind, due, timezone)
-    return Draft(audience=audience, language=language, category=category, due_at=due,
-                 recurrence=recurrence)
+    return Draft(
+        audience=audience, language=language, category=category, due_at=due, recurrence=recurrence
+    )
 
 
 def parse_when(text: str, timezone: ZoneInfo, now: datetime) -> tuple[datetime | None, str | None]:
@@ -222,7 +266,8 @@ def _parse_moment(text: str, timezone: ZoneInfo, now: datetime) -> datetime:
     if not match:
         raise ComposeError("notices.bad_when")
     try:
-        local = datetime(*(int(group) for group in match.groups()), tzinfo=timezone)
+        year, month, day, hour, minute = (int(group) for group in match.groups())
+        local = datetime(year, month, day, hour, minute, tzinfo=timezone)
     except ValueError:
         raise ComposeError("notices.bad_when") from None
     if local < now - timedelta(minutes=1):

@@ -6,7 +6,7 @@ import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.cron import CronTrigger  # type: ignore[import-untyped]
 
 from bot.i18n import t
 from storage.people import Language
@@ -118,8 +118,13 @@ def describe(expression: str, language: Language) -> str:
 def _list(weekday: str, language: Language) -> str:
     parts = []
     for part in weekday.split(","):
-        names = [t(language, f"notices.day_{name}") if name in _DAY_NAMES else name
-                 for name in part.split("-")]
-        parts.append(t(language, "notices.cron_range", start=names[0], end=names[1])
-                     if len(names) == 2 else names[0])
+        names = [
+            t(language, f"notices.day_{name}") if name in _DAY_NAMES else name
+            for name in part.split("-")
+        ]
+        parts.append(
+            t(language, "notices.cron_range", start=names[0], end=names[1])
+            if len(names) == 2
+            else names[0]
+        )
     return t(language, "notices.list_separator").join(parts)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -15,8 +16,9 @@ from telegram.ext import CallbackContext
 from telegram.request import HTTPXRequest
 
 from bot.i18n import format_datetime, t
-from bot.notices.delivery import WORKERS, DeliveryRun, send_notice
+from bot.notices.delivery import DeliveryRun, send_notice, send_notice_raw, workers_for
 from bot.notices.pacing import SmoothLimiter
+from bot.notices.rawapi import RawBotApi
 from bot.notices.recurrence import next_occurrence
 from storage.notices import Notice, NoticeRepository, Recipient
 from storage.people import Language
@@ -36,12 +38,20 @@ UNREACHABLE_CALLBACK = "ntc:unr"
 class NoticeService:
     """Schedules notices, runs their deliveries, and reports to their authors."""
 
-    def __init__(self, app: BotApplication, bot: Bot, *, workers: int = WORKERS) -> None:
+    def __init__(
+        self,
+        app: BotApplication,
+        bot: Bot,
+        *,
+        workers: int | None = None,
+        raw: RawBotApi | None = None,
+    ) -> None:
         self.app = app
         self.bot = bot
-        self.workers = workers
+        self.raw = raw
         data = app.bot_data
         self.settings = data.settings
+        self.workers = workers or workers_for(self.settings.broadcast_rate)
         self.clock = data.clock
         self.repo = NoticeRepository(data.db)
         self.limiter = SmoothLimiter(self.settings.broadcast_rate)
@@ -80,6 +90,8 @@ class NoticeService:
         for task in list(self.tasks.values()):
             task.cancel()
         await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        if self.raw is not None:
+            await self.raw.close()
         await self.bot.shutdown()
 
     # --- schedule ----------------------------------------------------------------------------
@@ -125,7 +137,9 @@ class NoticeService:
         now = self.clock.now()
         next_due = None
         if notice.recurrence:
-            next_due = next_occurrence(notice.recurrence, max(now, occurrence), self.settings.timezone)
+            next_due = next_occurrence(
+                notice.recurrence, max(now, occurrence), self.settings.timezone
+            )
         if now - occurrence > self.settings.missed_grace:
             if notice.recurrence:
                 await self.repo.move(notice.id, ("scheduled",), "scheduled", due_at=next_due)
@@ -134,9 +148,15 @@ class NoticeService:
             else:
                 await self.repo.move(notice.id, ("scheduled",), "missed", finished_at=now)
             language = await self.language_of(notice)
-            await self._tell(notice, t(language, "notices.missed", id=notice.id,
-                                       due=format_datetime(occurrence, self.settings.timezone,
-                                                           language)))
+            await self._tell(
+                notice,
+                t(
+                    language,
+                    "notices.missed",
+                    id=notice.id,
+                    due=format_datetime(occurrence, self.settings.timezone, language),
+                ),
+            )
         else:
             delivery_id = await self.repo.start_delivery(notice, occurrence, next_due, now)
             if delivery_id is None:
@@ -150,7 +170,9 @@ class NoticeService:
     async def cancel(self, notice_id: int) -> bool:
         """Cancel a scheduled notice, or stop its running delivery."""
         if not await self.repo.move(
-            notice_id, ("draft", "pending_approval", "scheduled", "sending"), "cancelled",
+            notice_id,
+            ("draft", "pending_approval", "scheduled", "sending"),
+            "cancelled",
             finished_at=self.clock.now(),
         ):
             return False
@@ -174,25 +196,31 @@ class NoticeService:
         return task
 
     async def _send(self, notice: Notice, recipient: Recipient) -> None:
-        await send_notice(self.bot, notice, recipient.chat_id, recipient.language)
+        if self.raw is not None:
+            await send_notice_raw(self.raw, notice, recipient.chat_id, recipient.language)
+        else:
+            await send_notice(self.bot, notice, recipient.chat_id, recipient.language)
 
     async def _deliver(self, notice_id: int) -> None:
         notice = await self.repo.get(notice_id)
         if notice is None:
             return
-        run = DeliveryRun(notice, self.repo, self._send, self.limiter, self.clock,
-                          workers=self.workers)
+        run = DeliveryRun(
+            notice, self.repo, self._send, self.limiter, self.clock, workers=self.workers
+        )
         self.runs[notice_id] = run
         reporter: asyncio.Task[None] | None = None
         try:
             language = await self.language_of(notice)
             run.counts.update(await self.repo.counts(notice_id))
             message_id = notice.progress_message_id or await self._tell(
-                notice, self._progress(run, language))
+                notice, self._progress(run, language)
+            )
             if message_id and not notice.progress_message_id:
                 await self.repo.set_progress_message(notice_id, message_id)
             reporter = asyncio.get_running_loop().create_task(
-                self._report_progress(run, language, message_id))
+                self._report_progress(run, language, message_id)
+            )
             await run.run()
             reporter.cancel()
             if run.cancelled.is_set() or (await self._status(notice_id)) == "cancelled":
@@ -216,57 +244,85 @@ class NoticeService:
         rate = run.rate()
         remaining = run.counts["pending"] + run.counts["sending"]
         left = math.ceil(remaining / rate) if rate > 0 else None
-        return t(language, "notices.progress", id=run.notice.id, done=run.finished,
-                 total=run.total, rate=f"{rate:.1f}",
-                 left=t(language, "notices.seconds", n=left) if left is not None else "…")
+        return t(
+            language,
+            "notices.progress",
+            id=run.notice.id,
+            done=run.finished,
+            total=run.total,
+            rate=f"{rate:.1f}",
+            left=t(language, "notices.seconds", n=left) if left is not None else "…",
+        )
 
-    async def _report_progress(self, run: DeliveryRun, language: Language, message_id: int | None
-                               ) -> None:
+    async def _report_progress(
+        self, run: DeliveryRun, language: Language, message_id: int | None
+    ) -> None:
         shown = ""
         while message_id and run.notice.author_chat_id:
             await asyncio.sleep(PROGRESS_EVERY)
             text = self._progress(run, language)
             if text != shown:
                 shown = text
+                await self.limiter.acquire()  # edits count against Telegram's limit too
                 try:
-                    await self.bot.edit_message_text(text, run.notice.author_chat_id, message_id,
-                                                     parse_mode=ParseMode.HTML)
+                    await self.bot.edit_message_text(
+                        text, run.notice.author_chat_id, message_id, parse_mode=ParseMode.HTML
+                    )
                 except TelegramError as error:
                     logger.info("progress edit failed: %s", error)
 
-    async def _final_report(self, notice: Notice, run: DeliveryRun, language: Language,
-                            message_id: int | None) -> None:
+    async def _final_report(
+        self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
+    ) -> None:
         counts = await self.repo.counts(notice.id)
         delivered = counts.get("sent", 0) + counts.get("unconfirmed", 0)
-        unreachable = counts.get("blocked", 0) + counts.get("never_started", 0) + counts.get(
-            "failed", 0)
-        text = t(language, "notices.report_cancelled" if run.cancelled.is_set()
-                 else "notices.report", id=notice.id, delivered=delivered,
-                 unconfirmed=counts.get("unconfirmed", 0), blocked=counts.get("blocked", 0),
-                 never_started=counts.get("never_started", 0), failed=counts.get("failed", 0),
-                 cancelled=counts.get("cancelled", 0), total=sum(counts.values()))
+        unreachable = (
+            counts.get("blocked", 0) + counts.get("never_started", 0) + counts.get("failed", 0)
+        )
+        text = t(
+            language,
+            "notices.report_cancelled" if run.cancelled.is_set() else "notices.report",
+            id=notice.id,
+            delivered=delivered,
+            unconfirmed=counts.get("unconfirmed", 0),
+            blocked=counts.get("blocked", 0),
+            never_started=counts.get("never_started", 0),
+            failed=counts.get("failed", 0),
+            cancelled=counts.get("cancelled", 0),
+            total=sum(counts.values()),
+        )
         markup = None
         if unreachable:
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton(
-                t(language, "notices.unreachable_button", n=unreachable),
-                callback_data=f"{UNREACHABLE_CALLBACK}:{notice.id}")]])
+            markup = InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            t(language, "notices.unreachable_button", n=unreachable),
+                            callback_data=f"{UNREACHABLE_CALLBACK}:{notice.id}",
+                        )
+                    ]
+                ]
+            )
         if message_id and notice.author_chat_id:
-            try:
-                await self.bot.edit_message_text(self._progress(run, language),
-                                                 notice.author_chat_id, message_id,
-                                                 parse_mode=ParseMode.HTML)
-            except TelegramError:
-                pass
+            with contextlib.suppress(TelegramError):
+                await self.bot.edit_message_text(
+                    self._progress(run, language),
+                    notice.author_chat_id,
+                    message_id,
+                    parse_mode=ParseMode.HTML,
+                )
         await self._tell(notice, text, markup)
 
-    async def _tell(self, notice: Notice, text: str, markup: InlineKeyboardMarkup | None = None
-                    ) -> int | None:
+    async def _tell(
+        self, notice: Notice, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> int | None:
         """Message the notice's author; return the message id."""
         if not notice.author_chat_id:
             return None
         try:
-            message = await self.bot.send_message(notice.author_chat_id, text,
-                                                  parse_mode=ParseMode.HTML, reply_markup=markup)
+            message = await self.bot.send_message(
+                notice.author_chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
         except TelegramError as error:
             logger.warning("could not report to the author of notice %d: %s", notice.id, error)
             return None
@@ -278,27 +334,34 @@ async def _fire_job(context: CallbackContext) -> None:  # type: ignore[type-arg]
     service: NoticeService | None = context.bot_data.notices
     if service is None or context.job is None:
         return
-    notice_id, due = context.job.data  # type: ignore[misc]
+    notice_id, due = cast(tuple[int, str], context.job.data)
     await service.fire(notice_id, from_db(due))
 
 
-def delivery_bot(app: BotApplication) -> Bot:
-    """A Bot of its own for deliveries: its own connections, its own pacing, no shared pause."""
+def delivery_bot(app: BotApplication) -> tuple[Bot, RawBotApi | None]:
+    """A Bot of its own for deliveries (its own connections, its own pacing, no shared pause).
+
+    Over real HTTP, bulk sends go through the lean `RawBotApi`; the Bot serves the author's
+    progress messages. In process (tests, console) both use the in-process fake.
+    """
     request = app.bot.request
-    if isinstance(request, HTTPXRequest):
-        request = HTTPXRequest(connection_pool_size=WORKERS + 4, read_timeout=20.0,
-                               connect_timeout=10.0)
     settings = app.bot_data.settings
-    return Bot(app.bot.token, base_url=settings.api_base_url, request=request)
+    raw = None
+    if isinstance(request, HTTPXRequest):
+        request = HTTPXRequest(connection_pool_size=4, read_timeout=20.0, connect_timeout=10.0)
+        raw = RawBotApi(
+            settings.api_base_url, app.bot.token, pool=workers_for(settings.broadcast_rate) + 2
+        )
+    return Bot(app.bot.token, base_url=settings.api_base_url, request=request), raw
 
 
 def install(app: BotApplication) -> None:
     """Create the service at start-up (after the database opens) and stop it at shut-down."""
 
     async def start(application: BotApplication) -> None:
-        bot = delivery_bot(application)
+        bot, raw = delivery_bot(application)
         await bot.initialize()
-        service = NoticeService(application, bot)
+        service = NoticeService(application, bot, raw=raw)
         application.bot_data.notices = service
         await service.resume()
 

@@ -28,8 +28,12 @@ def when_text(notice: Notice, timezone: ZoneInfo, language: Language) -> str:
         words = describe(notice.recurrence, language)
         if notice.due_at is None:
             return words
-        return t(language, "notices.when_repeat", words=words,
-                 next=format_datetime(notice.due_at, timezone, language))
+        return t(
+            language,
+            "notices.when_repeat",
+            words=words,
+            next=format_datetime(notice.due_at, timezone, language),
+        )
     if notice.due_at is None:
         return t(language, "notices.when_now")
     return format_datetime(notice.due_at, timezone, language)
@@ -38,10 +42,13 @@ def when_text(notice: Notice, timezone: ZoneInfo, language: Language) -> str:
 def _header(notice: Notice, timezone: ZoneInfo, language: Language) -> str:
     lines = [
         t(language, "notices.preview_title", id=notice.id),
-        t(language, "notices.preview_audience",
-          audience=t(language, f"notices.audience_{notice.audience}"),
-          language=t(language, f"notices.lang_{notice.language or 'any'}"),
-          category=t(language, f"notices.category_{notice.category}")),
+        t(
+            language,
+            "notices.preview_audience",
+            audience=t(language, f"notices.audience_{notice.audience}"),
+            language=t(language, f"notices.lang_{notice.language or 'any'}"),
+            category=t(language, f"notices.category_{notice.category}"),
+        ),
         t(language, "notices.preview_when", when=when_text(notice, timezone, language)),
     ]
     if notice.media_kind:
@@ -63,8 +70,12 @@ def preview_parts(notice: Notice, timezone: ZoneInfo, language: Language) -> lis
     return [*versions, header]
 
 
-def overview_lines(notices: list[Notice], progress: dict[int, tuple[int, int]],
-                   timezone: ZoneInfo, language: Language) -> list[str]:
+def overview_lines(
+    notices: list[Notice],
+    progress: dict[int, tuple[int, int]],
+    timezone: ZoneInfo,
+    language: Language,
+) -> list[str]:
     """One line per notice: id, status, time, audience and the start of its text."""
     lines = []
     for notice in notices:
@@ -73,17 +84,29 @@ def overview_lines(notices: list[Notice], progress: dict[int, tuple[int, int]],
         if notice.id in progress:
             done, total = progress[notice.id]
             status += f" {done}/{total}"
-        lines.append(t(language, "notices.overview_line", id=notice.id, status=status,
-                       when=when_text(notice, timezone, language),
-                       audience=t(language, f"notices.audience_{notice.audience}"),
-                       snippet=snippet[:40] + ("…" if len(snippet) > 40 else "")))
+        lines.append(
+            t(
+                language,
+                "notices.overview_line",
+                id=notice.id,
+                status=status,
+                when=when_text(notice, timezone, language),
+                audience=t(language, f"notices.audience_{notice.audience}"),
+                snippet=snippet[:40] + ("…" if len(snippet) > 40 else ""),
+            )
+        )
     return lines
 
 
 def unreachable_lines(people: list[Unreachable], language: Language) -> list[str]:
     """`name — unit (why)` for each person to phone."""
     return [
-        t(language, "notices.unreachable_line", name=person.name or "?", unit=person.unit or "—",
-          why=t(language, f"notices.why_{person.state}"))
+        t(
+            language,
+            "notices.unreachable_line",
+            name=person.name or "?",
+            unit=person.unit or "—",
+            why=t(language, f"notices.why_{person.state}"),
+        )
         for person in people
     ]
