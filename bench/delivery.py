@@ -255,6 +255,7 @@ def run(
         "achieved": achieved,
         "ratio": achieved / rate,
         "rejected": len(fake.rejected),
+        "rejected_at": [round(t - times[0], 3) for t in fake.rejected] if times else [],
         "final": final,
         "per_second": per_second,
         "peak_rss_mb": peak,
@@ -285,39 +286,46 @@ def main() -> int:
     parser.add_argument("--recipients", type=int, default=5000)
     parser.add_argument("--big", type=int, default=10_000)
     parser.add_argument("--big-rate", type=float, default=500.0)
+    parser.add_argument("--only", type=int, choices=(1, 2, 3), help="run one scenario")
     args = parser.parse_args()
+    wanted = {args.only} if args.only else {1, 2, 3}
 
-    print(f"== 1. {args.recipients} recipients at R={args.rate:g}/s, fake enforcing R")
-    first = run(args.rate, args.recipients, snapshots=True)
-    print("outbox per second:")
-    print("\n".join(first["per_second"]))
-    print(
-        f"delivered {first['sent']}, achieved {first['achieved']:.1f}/s,"
-        f" achieved/R = {first['ratio']:.3f} (target >= 0.97), 429s = {first['rejected']}"
-        f" (target 0), final outbox {first['final']}"
-    )
-
-    print("\n== 2. same, with flood waits (retry_after=2) injected at sends 1000 and 3000")
-    second = run(args.rate, args.recipients, inject=[1000, 3000])
-    for n, pause in enumerate(second["pauses"], 1):
+    results: list[tuple[str, dict[str, Any]]] = []
+    if 1 in wanted:
+        print(f"== 1. {args.recipients} recipients at R={args.rate:g}/s, fake enforcing R")
+        first = run(args.rate, args.recipients, snapshots=True)
+        results.append(("1", first))
+        print("outbox per second:")
+        print("\n".join(first["per_second"]))
         print(
-            f"flood wait {n}: pause measured {pause['pause_s']:.2f}s (asked 2s),"
-            f" requests arriving during it {pause['requests_during_pause']} (only sends"
-            f" already in flight), rate over the 3s after / R = {pause['rate_after']:.3f}"
+            f"delivered {first['sent']}, achieved {first['achieved']:.1f}/s,"
+            f" achieved/R = {first['ratio']:.3f} (target >= 0.97), 429s = {first['rejected']}"
+            f" (target 0), final outbox {first['final']}"
         )
-    print(
-        f"delivered {second['sent']}, overall achieved/R = {second['ratio']:.3f} (pauses"
-        f" included), 429s = {second['rejected']}"
-    )
-
-    print(f"\n== 3. {args.big} recipients, {args.big} roster entries, R={args.big_rate:g}/s")
-    third = run(args.big_rate, args.big)
-    print(
-        f"delivered {third['sent']}, achieved/R = {third['ratio']:.3f},"
-        f" 429s = {third['rejected']}, peak RSS of the bot process"
-        f" {third['peak_rss_mb']:.1f} MB (target <= 150)"
-    )
-    for name, result in (("1", first), ("2", second), ("3", third)):
+    if 2 in wanted:
+        print("\n== 2. same, with flood waits (retry_after=2) injected at sends 1000 and 3000")
+        second = run(args.rate, args.recipients, inject=[1000, 3000])
+        results.append(("2", second))
+        for n, pause in enumerate(second["pauses"], 1):
+            print(
+                f"flood wait {n}: pause measured {pause['pause_s']:.2f}s (asked 2s),"
+                f" requests arriving during it {pause['requests_during_pause']} (only sends"
+                f" already in flight), rate over the 3s after / R = {pause['rate_after']:.3f}"
+            )
+        print(
+            f"delivered {second['sent']}, overall achieved/R = {second['ratio']:.3f} (pauses"
+            f" included), 429s = {second['rejected']} (2 injected + sends in flight)"
+        )
+    if 3 in wanted:
+        print(f"\n== 3. {args.big} recipients, {args.big} roster entries, R={args.big_rate:g}/s")
+        third = run(args.big_rate, args.big)
+        results.append(("3", third))
+        print(
+            f"delivered {third['sent']}, achieved/R = {third['ratio']:.3f},"
+            f" 429s = {third['rejected']}, peak RSS of the bot process"
+            f" {third['peak_rss_mb']:.1f} MB (target <= 150)"
+        )
+    for name, result in results:
         if result["final"].get("sent", 0) != result["sent"]:
             print(f"run {name}: outbox and fake disagree; bot stderr:\n{result['stderr']}")
     return 0

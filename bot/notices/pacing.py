@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -40,6 +42,10 @@ class SmoothLimiter:
         self._next = 0.0
         self._paused_until = 0.0
         self.pauses = 0
+        # Never more than `cap` sends in any sliding second, counted when they really leave:
+        # a late event loop that wakes several senders at once cannot bunch them.
+        self._cap = max(1, math.floor(rate) - 1)
+        self._sent: deque[float] = deque(maxlen=self._cap)
 
     @property
     def paused_for(self) -> float:
@@ -57,7 +63,12 @@ class SmoothLimiter:
             self._next = slot + self.interval
             if slot > now:
                 await asyncio.sleep(slot - now)
-            if self._monotonic() >= self._paused_until:
+            now = self._monotonic()
+            if len(self._sent) == self._cap and now < self._sent[0] + 1.0:
+                await asyncio.sleep(self._sent[0] + 1.0 - now)
+                now = self._monotonic()
+            if now >= self._paused_until:
+                self._sent.append(now)
                 return
 
     def pause(self, seconds: float) -> None:
