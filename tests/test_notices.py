@@ -376,3 +376,67 @@ async def test_blocking_and_restarting_the_bot_updates_reachability(bot: BotHarn
     await bot.feed(restarted)
     person = await bot.app.bot_data.people.get_by_telegram_id(101)
     assert person is not None and person.reachable
+
+
+async def test_network_errors_are_retried_with_backoff(bot: BotHarness) -> None:
+    await add_person(bot, "Flaky", 101)
+    await add_person(bot, "Down", 102)
+    failures = {101: 1}
+
+    def respond(call: ApiCall) -> None:
+        if call.chat_id == 101 and failures[101]:
+            failures[101] -= 1
+            raise ApiError(502, "Bad Gateway")
+        if call.chat_id == 102:
+            raise ApiError(502, "Bad Gateway")
+
+    bot.api.responders["sendMessage"] = respond
+    service(bot).backoff = 0.01
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice\nRetry me")
+    await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    assert len(bot.api.sent(101)) == 2
+    assert len(bot.api.sent(102)) == 5  # MAX_ATTEMPTS, then failed with the reason
+    counts = await service(bot).repo.counts(1)
+    assert counts == {"sent": 2, "failed": 1}
+    [failed] = await service(bot).repo.unreachable(1)
+    assert failed.reason == "Bad Gateway"
+
+
+async def test_guided_notice_skipping_chinese_scheduled_for_later(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec")
+    await bot.send(admin, "/notice")
+    await bot.tap(admin, "ntc:aud:council")
+    await bot.tap(admin, "ntc:cat:news")
+    calls = await bot.send(admin, "/skip")
+    assert "English version" in bot.texts_to(ADMIN_ID, calls)[-1]
+    calls = await bot.send(admin, "Council news")
+    assert "When?" in bot.texts_to(ADMIN_ID, calls)[-1]
+    calls = await bot.send(admin, "next week")
+    assert "YYYY-MM-DD HH:MM" in bot.texts_to(ADMIN_ID, calls)[-1]
+    calls = await bot.send(admin, "2026-11-28 18:00")
+    preview = bot.texts_to(ADMIN_ID, calls)[-1]
+    assert "the council" in preview and "news" in preview and "Council news" in preview
+    calls = await bot.tap(admin, confirm_data(calls))
+    assert "scheduled: Sat, 28 Nov 2026 18:00" in bot.texts_to(ADMIN_ID, calls)[-1]
+    calls = await bot.send(admin, "/cancelnotice #1")
+    assert "Notice #1 cancelled" in bot.texts_to(ADMIN_ID, calls)[-1]
+    queue = bot.app.job_queue
+    assert queue is not None
+    assert all(job.removed for job in queue.get_jobs_by_name("notice-1"))
+
+
+async def test_one_line_notice_with_a_document(bot: BotHarness) -> None:
+    await add_person(bot, "Ann", 101)
+    admin = bot.user(ADMIN_ID, "Sec")
+    update = bot.factory.document(admin, "doc7", "agenda.pdf", caption="/notice\nThe agenda")
+    update["message"]["caption_entities"] = [{"type": "bot_command", "offset": 0, "length": 7}]
+    before = len(bot.api.calls)
+    await bot.feed(update)
+    calls = bot.api.calls[before:]
+    assert "With a document" in bot.texts_to(ADMIN_ID, calls)[-1]
+    await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    [sent] = bot.api.sent(101, "sendDocument")
+    assert sent.params["document"] == "doc7" and sent.text == "The agenda"

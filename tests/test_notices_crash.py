@@ -205,6 +205,7 @@ def test_sigkill_mid_delivery_loses_nobody_and_repeats_only_in_flight_sends(
     # The kills really landed mid-delivery.
     assert all(0 < len(sent) < RECIPIENTS for _, sent in kills)
     assert process.returncode == 0, stderr.decode()[-2000:]
+    assert "Traceback" not in stderr.decode(), stderr.decode()[-2000:]
     report = [c.text for c in api.sent(ADMIN) if "finished" in c.text][-1]
     assert "delivered: 237" in report
     assert "blocked the bot: 2" in report and "never started the bot: 2" in report

@@ -142,6 +142,7 @@ class DeliveryRun:
     limiter: SmoothLimiter
     clock: Clock
     workers: int = WORKERS
+    backoff: float = BACKOFF_BASE
     monotonic: Callable[[], float] = time.monotonic
     counts: Counter[str] = field(default_factory=Counter)
     cancelled: asyncio.Event = field(default_factory=asyncio.Event)
@@ -265,7 +266,7 @@ class DeliveryRun:
             return
         await self.repo.release(self.notice.id, recipient.person_id, outcome.reason)
         self._moved("sending", "pending")
-        delay = min(BACKOFF_BASE**attempts, BACKOFF_MAX)
+        delay = min(self.backoff**attempts, BACKOFF_MAX)
         retry = Recipient(recipient.person_id, recipient.chat_id, recipient.language, attempts)
         heapq.heappush(self._retries, (self.monotonic() + delay, recipient.person_id, retry))
 

@@ -16,7 +16,13 @@ from telegram.ext import CallbackContext
 from telegram.request import HTTPXRequest
 
 from bot.i18n import format_datetime, t
-from bot.notices.delivery import DeliveryRun, send_notice, send_notice_raw, workers_for
+from bot.notices.delivery import (
+    BACKOFF_BASE,
+    DeliveryRun,
+    send_notice,
+    send_notice_raw,
+    workers_for,
+)
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.rawapi import RawBotApi
 from bot.notices.recurrence import next_occurrence
@@ -52,6 +58,7 @@ class NoticeService:
         data = app.bot_data
         self.settings = data.settings
         self.workers = workers or workers_for(self.settings.broadcast_rate)
+        self.backoff = BACKOFF_BASE
         self.clock = data.clock
         self.repo = NoticeRepository(data.db)
         self.limiter = SmoothLimiter(self.settings.broadcast_rate)
@@ -206,7 +213,13 @@ class NoticeService:
         if notice is None:
             return
         run = DeliveryRun(
-            notice, self.repo, self._send, self.limiter, self.clock, workers=self.workers
+            notice,
+            self.repo,
+            self._send,
+            self.limiter,
+            self.clock,
+            workers=self.workers,
+            backoff=self.backoff,
         )
         self.runs[notice_id] = run
         reporter: asyncio.Task[None] | None = None
