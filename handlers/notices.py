@@ -6,7 +6,7 @@ import re
 import warnings
 from dataclasses import replace
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -27,31 +27,17 @@ from bot.notices.compose import (
     parse_when,
     split_versions,
 )
-from bot.notices.service import NoticeService, install
-from bot.notices.views import overview_lines, preview_parts, unreachable_lines
+from bot.notices.service import install
+from bot.notices.views import overview_lines, preview_parts
 from handlers.common import Caller, identify, reply, require_role, send_usage
-from storage.notices import Notice, NoticeRepository
+from handlers.notices_actions import ACTION_PATTERN, action, buttons, notice_service
+from storage.notices import NoticeRepository
 from storage.people import Role
 
 __all__ = ["AUDIENCE", "CATEGORY", "TEXT_EN", "TEXT_ZH", "WHEN", "register"]
 
 AUDIENCE, CATEGORY, TEXT_ZH, TEXT_EN, WHEN = range(5)
 DRAFT_KEY = "notice_draft"
-_ACTION = re.compile(r"^ntc:(ok|no|apr|rej|unr):(\d{1,12})$")
-_CHUNK = 3800
-
-
-def _service(context: AppContext) -> NoticeService:
-    service = context.bot_data.notices
-    if service is None:
-        raise RuntimeError("the notices service is not running")
-    return service
-
-
-def _buttons(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
-    )
 
 
 async def _store_and_preview(
@@ -81,7 +67,7 @@ async def _store_and_preview(
     await reply(
         update,
         parts[-1],
-        _buttons(
+        buttons(
             [
                 (caller.t("notices.confirm"), f"ntc:ok:{notice.id}"),
                 (caller.t("notices.cancel"), f"ntc:no:{notice.id}"),
@@ -102,7 +88,7 @@ async def notice_command(update: Update, context: AppContext) -> int:
         await reply(
             update,
             caller.t("notices.ask_audience"),
-            _buttons(
+            buttons(
                 [
                     (caller.t(f"notices.audience_{a}"), f"ntc:aud:{a}")
                     for a in ("all", "council", "secretariat")
@@ -150,7 +136,7 @@ async def chosen(update: Update, context: AppContext) -> int:
         await reply(
             update,
             caller.t("notices.ask_category"),
-            _buttons(
+            buttons(
                 [(caller.t(f"notices.category_{c}"), f"ntc:cat:{c}") for c in ("official", "news")]
             ),
         )
@@ -181,7 +167,7 @@ async def _ask_when(update: Update, caller: Caller) -> int:
     await reply(
         update,
         caller.t("notices.ask_when"),
-        _buttons([(caller.t("notices.when_now_button"), "ntc:now")]),
+        buttons([(caller.t("notices.when_now_button"), "ntc:now")]),
     )
     return WHEN
 
@@ -202,22 +188,22 @@ async def text_en(update: Update, context: AppContext) -> int:
     return TEXT_EN if state is None else state
 
 
-async def skip(update: Update, context: AppContext) -> int:
-    """/skip a language version (at least one is needed)."""
+async def skip_zh(update: Update, context: AppContext) -> int:
+    """/skip the Chinese version."""
+    caller = await identify(update, context)
+    if caller is not None:
+        await reply(update, caller.t("notices.ask_text_en"))
+    return TEXT_EN
+
+
+async def skip_en(update: Update, context: AppContext) -> int:
+    """/skip the English version (one of the two is needed)."""
     caller = await identify(update, context)
     if caller is None:
         return ConversationHandler.END
     draft = _draft(context)
     if draft.text_zh is None and draft.text_en is None:
-        if context.user_data is not None and context.user_data.get("notice_asked_en"):
-            await reply(update, caller.t("notices.text_missing"))
-            return TEXT_EN
-        context.user_data["notice_asked_en"] = True  # type: ignore[index]
-        await reply(update, caller.t("notices.ask_text_en"))
-        return TEXT_EN
-    if draft.text_en is None and not (context.user_data or {}).get("notice_asked_en"):
-        context.user_data["notice_asked_en"] = True  # type: ignore[index]
-        await reply(update, caller.t("notices.ask_text_en"))
+        await reply(update, caller.t("notices.text_missing"))
         return TEXT_EN
     return await _ask_when(update, caller)
 
@@ -252,7 +238,6 @@ async def when(update: Update, context: AppContext) -> int:
 def _clear(context: AppContext) -> None:
     if context.user_data is not None:
         context.user_data.pop(DRAFT_KEY, None)
-        context.user_data.pop("notice_asked_en", None)
 
 
 async def cancel(update: Update, context: AppContext) -> int:
@@ -264,151 +249,12 @@ async def cancel(update: Update, context: AppContext) -> int:
     return ConversationHandler.END
 
 
-async def action(update: Update, context: AppContext) -> None:
-    """Confirm, Cancel, Approve, Reject and the unreachable list (every tap rechecks the role)."""
-    query = update.callback_query
-    if query is None:
-        return
-    caller = await require_role(update, context, Role.SECRETARIAT)
-    if caller is None:
-        return
-    match = _ACTION.match(query.data or "")
-    service = _service(context)
-    notice = await service.repo.get(int(match.group(2))) if match else None
-    if match is None or notice is None:
-        await query.answer(caller.t("core.button_invalid"), show_alert=True)
-        return
-    await query.answer()
-    verb = match.group(1)
-    if verb == "unr":
-        await _send_unreachable(update, service, caller, notice)
-    elif verb in ("ok", "no"):
-        await _author_decides(update, context, service, caller, notice, verb == "ok")
-    else:
-        await _approver_decides(update, context, service, caller, notice, verb == "apr")
-
-
-async def _author_decides(
-    update: Update,
-    context: AppContext,
-    service: NoticeService,
-    caller: Caller,
-    notice: Notice,
-    confirmed: bool,
-) -> None:
-    if notice.status != "draft" or notice.author_person_id != caller.person.id:
-        await reply(update, caller.t("notices.already_handled", id=notice.id))
-        return
-    if not confirmed:
-        await service.repo.move(notice.id, ("draft",), "cancelled")
-        await reply(update, caller.t("notices.draft_cancelled", id=notice.id))
-        return
-    if context.bot_data.settings.notice_approval >= 2:
-        if await service.repo.move(notice.id, ("draft",), "pending_approval"):
-            await _ask_approval(context, service, caller, notice)
-            await reply(update, caller.t("notices.waiting_approval", id=notice.id))
-        return
-    scheduled = await service.confirm(notice.id)
-    await _tell_scheduled(update, service, caller, scheduled)
-
-
-async def _ask_approval(
-    context: AppContext, service: NoticeService, author: Caller, notice: Notice
-) -> None:
-    data = context.bot_data
-    for chat_id in await data.people.secretariat_chat_ids():
-        if chat_id == author.person.telegram_id:
-            continue
-        person = await data.people.get_by_telegram_id(chat_id)
-        language = person.language if person and person.language else "zh"
-        from bot.i18n import t
-
-        parts = preview_parts(notice, data.settings.timezone, language)
-        for part in parts[:-1]:
-            await context.bot.send_message(chat_id, part)
-        await context.bot.send_message(
-            chat_id,
-            t(language, "notices.approval_request", author=author.person.name) + "\n\n" + parts[-1],
-            reply_markup=_buttons(
-                [
-                    (t(language, "notices.approve"), f"ntc:apr:{notice.id}"),
-                    (t(language, "notices.reject"), f"ntc:rej:{notice.id}"),
-                ]
-            ),
-        )
-
-
-async def _approver_decides(
-    update: Update,
-    context: AppContext,
-    service: NoticeService,
-    caller: Caller,
-    notice: Notice,
-    approved: bool,
-) -> None:
-    if notice.status != "pending_approval":
-        await reply(update, caller.t("notices.already_handled", id=notice.id))
-        return
-    if notice.author_person_id == caller.person.id:
-        await reply(update, caller.t("notices.approve_own"))
-        return
-    if approved:
-        scheduled = await service.confirm(notice.id, approver_id=caller.person.id)
-        await _tell_scheduled(update, service, caller, scheduled)
-    elif await service.repo.move(notice.id, ("pending_approval",), "rejected"):
-        await reply(update, caller.t("notices.rejected", id=notice.id))
-    else:
-        return
-    language = await service.language_of(notice)
-    if notice.author_chat_id:
-        from bot.i18n import t
-
-        key = "notices.approved_by" if approved else "notices.rejected_by"
-        await context.bot.send_message(
-            notice.author_chat_id, t(language, key, id=notice.id, name=caller.person.name)
-        )
-
-
-async def _tell_scheduled(
-    update: Update, service: NoticeService, caller: Caller, notice: Notice | None
-) -> None:
-    if notice is None:
-        await reply(update, caller.t("notices.already_handled", id=0))
-        return
-    from bot.notices.views import when_text
-
-    if notice.status in ("sending", "done") and not notice.recurrence:
-        await reply(update, caller.t("notices.sending_now", id=notice.id))
-    else:
-        await reply(
-            update,
-            caller.t(
-                "notices.scheduled",
-                id=notice.id,
-                when=when_text(notice, service.settings.timezone, caller.language),
-            ),
-        )
-
-
-async def _send_unreachable(
-    update: Update, service: NoticeService, caller: Caller, notice: Notice
-) -> None:
-    lines = unreachable_lines(await service.repo.unreachable(notice.id), caller.language)
-    chunk = caller.t("notices.unreachable_title", id=notice.id)
-    for line in lines or [caller.t("notices.unreachable_none")]:
-        if len(chunk) + len(line) > _CHUNK:
-            await reply(update, chunk)
-            chunk = ""
-        chunk += "\n" + line
-    await reply(update, chunk)
-
-
 async def list_notices(update: Update, context: AppContext) -> None:
     """/notices: scheduled and running ones first, then the recent ones, with status."""
     caller = await require_role(update, context, Role.SECRETARIAT)
     if caller is None:
         return
-    service = _service(context)
+    service = notice_service(context)
     notices = await service.repo.list_for_overview()
     if not notices:
         await reply(update, caller.t("notices.none"))
@@ -435,7 +281,7 @@ async def cancel_notice(update: Update, context: AppContext) -> None:
         await send_usage(update, caller, "notices.cancelnotice")
         return
     notice_id = int(args[0].lstrip("#"))
-    if await _service(context).cancel(notice_id):
+    if await notice_service(context).cancel(notice_id):
         await reply(update, caller.t("notices.cancelled", id=notice_id))
     else:
         await reply(update, caller.t("notices.cannot_cancel", id=notice_id))
@@ -467,8 +313,8 @@ def register(app: BotApplication) -> None:
             states={
                 AUDIENCE: [CallbackQueryHandler(chosen, pattern=r"^ntc:aud:")],
                 CATEGORY: [CallbackQueryHandler(chosen, pattern=r"^ntc:cat:")],
-                TEXT_ZH: [MessageHandler(text_input, text_zh), CommandHandler("skip", skip)],
-                TEXT_EN: [MessageHandler(text_input, text_en), CommandHandler("skip", skip)],
+                TEXT_ZH: [MessageHandler(text_input, text_zh), CommandHandler("skip", skip_zh)],
+                TEXT_EN: [MessageHandler(text_input, text_en), CommandHandler("skip", skip_en)],
                 WHEN: [
                     MessageHandler(filters.TEXT & ~filters.COMMAND, when),
                     CallbackQueryHandler(when, pattern=r"^ntc:now$"),
@@ -481,5 +327,5 @@ def register(app: BotApplication) -> None:
     app.add_handler(conversation)
     app.add_handler(CommandHandler("notices", list_notices))
     app.add_handler(CommandHandler("cancelnotice", cancel_notice))
-    app.add_handler(CallbackQueryHandler(action, pattern=r"^ntc:(ok|no|apr|rej|unr):"))
+    app.add_handler(CallbackQueryHandler(action, pattern=ACTION_PATTERN))
     app.add_handler(ChatMemberHandler(reachability, ChatMemberHandler.MY_CHAT_MEMBER), group=1)
