@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
@@ -22,10 +22,12 @@ from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from storage.database import Database
-from storage.people import PeopleRepository, Role
+from storage.database import Database, Transaction
+from storage.people import PeopleRepository, Person, Role
+from storage.roster import RosterRepository
 
 if TYPE_CHECKING:
+    from bot.knowledge.service import KnowledgeBase
     from bot.notices.service import NoticeService
 
 __all__ = [
@@ -33,6 +35,8 @@ __all__ = [
     "AppContext",
     "BotApplication",
     "BotData",
+    "PersonalDataEraser",
+    "PersonalDataExporter",
     "build_application",
     "on_shutdown",
     "on_startup",
@@ -44,6 +48,9 @@ CONSOLE_TOKEN = "0:console"
 CONCURRENT_UPDATES = 32
 
 Hook = Callable[["BotApplication"], Awaitable[None]]
+# A feature's share of /mydata (a JSON-ready section) and of /forgetme (inside one transaction).
+PersonalDataExporter = Callable[[Database, Person], Awaitable[dict[str, Any]]]
+PersonalDataEraser = Callable[[Transaction, Person, datetime], Awaitable[None]]
 
 
 class BotData:
@@ -56,6 +63,12 @@ class BotData:
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []
         self.last_error_alert: datetime | None = None
+        self.knowledge_base: KnowledgeBase | None = None
+        self.personal_data_exporters: list[PersonalDataExporter] = []
+        self.personal_data_erasers: list[PersonalDataEraser] = []
+        # Tables whose personal data a registered exporter/eraser handles itself; the roster's
+        # generic pass over tables with a person_id column leaves them alone.
+        self.personal_data_tables: set[str] = set()
         self.notices: NoticeService | None = None
 
     @property
@@ -66,9 +79,21 @@ class BotData:
         return self._db
 
     @property
+    def knowledge(self) -> KnowledgeBase:
+        """The knowledge base (loaded at start-up)."""
+        if self.knowledge_base is None:
+            raise RuntimeError("the knowledge base is not loaded: start-up has not run")
+        return self.knowledge_base
+
+    @property
     def people(self) -> PeopleRepository:
         """The persons repository."""
         return PeopleRepository(self.db)
+
+    @property
+    def roster(self) -> RosterRepository:
+        """The roster repository: invites, applications, role changes, audit log."""
+        return RosterRepository(self.db)
 
 
 AppContext = CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]

@@ -26,6 +26,22 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
     console = commands.add_parser("console", help="chat with the bot in the terminal")
     console.add_argument("--user", type=int, metavar="ID", help="speak as this roster entry")
+    ask = commands.add_parser("ask", help="answer one question from the knowledge base")
+    ask.add_argument("--json", action="store_true", help="print one JSON object")
+    ask.add_argument("--lang", choices=("zh", "en"), help="the question's language")
+    ask.add_argument("question", nargs="+", metavar="QUESTION")
+    articles = commands.add_parser("import-articles", help="replace the Articles from a file")
+    articles.add_argument("file", metavar="FILE", nargs="?")
+    articles.add_argument("--lang", choices=("zh", "en"), help="default: what the text is in")
+    articles.add_argument(
+        "--restore", action="store_true", help="make the previous version current (needs --lang)"
+    )
+    roster = commands.add_parser("roster", help="manage the roster")
+    roster_commands = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
+    roster_import = roster_commands.add_parser(
+        "import", help="add or update entries from a CSV (name,unit,role,telegram_id,language)"
+    )
+    roster_import.add_argument("file", metavar="FILE.csv")
     backup = commands.add_parser("backup", help="online copy of the database")
     backup.add_argument("file", metavar="FILE")
     return parser
@@ -94,6 +110,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(settings)
     if args.command == "console":
         return console(settings, args.user)
+    if args.command == "ask":
+        from bot.knowledge.commands import ask_command
+
+        question = " ".join(args.question)
+        return asyncio.run(
+            ask_command(settings.db_path, question, args.lang, args.json, sys.stdout)
+        )
+    if args.command == "import-articles":
+        from pathlib import Path
+
+        from bot.knowledge.commands import import_command, restore_command
+
+        if args.restore:
+            if args.lang is None or args.file is not None:
+                print("import-articles --restore needs --lang zh|en and no FILE", file=sys.stderr)
+                return 2
+            return asyncio.run(restore_command(settings.db_path, args.lang, sys.stdout))
+        if args.file is None:
+            print("import-articles needs a FILE (or --restore --lang zh|en)", file=sys.stderr)
+            return 2
+        return asyncio.run(import_command(settings.db_path, Path(args.file), args.lang, sys.stdout))
     if args.command == "backup":
         return backup(settings, args.file)
+    if args.command == "roster":
+        from bot.roster.cli import import_roster
+
+        return import_roster(settings, args.file)
     raise AssertionError(args.command)

@@ -52,6 +52,7 @@ class Settings:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
+    bot_username: str = "youxie_bot"
 
     @property
     def webhook_path(self) -> str:
@@ -96,6 +97,7 @@ class Settings:
             webhook_listen=get("ASSOC_WEBHOOK_LISTEN") or "127.0.0.1",
             webhook_port=_port(get("ASSOC_WEBHOOK_PORT") or "8443"),
             webhook_secret=_secret(get("ASSOC_WEBHOOK_SECRET")),
+            bot_username=_bot_username(get("ASSOC_BOT_USERNAME") or "youxie_bot"),
         )
 
 
@@ -178,3 +180,13 @@ def _secret(value: str | None) -> str | None:
     if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value):
         raise ConfigError("ASSOC_WEBHOOK_SECRET", "use 1-256 characters A-Z, a-z, 0-9, _ and -")
     return value
+
+
+def _bot_username(value: str) -> str:
+    name = value.removeprefix("@")
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,30}[Bb][Oo][Tt]", name):
+        raise ConfigError(
+            "ASSOC_BOT_USERNAME",
+            f"{value!r} is not a bot username (5-32 letters, digits, _; ends in bot)",
+        )
+    return name

@@ -264,6 +264,14 @@ def _decode(params: dict[str, Any]) -> dict[str, Any]:
     return decoded
 
 
+def _chat_member(status: str) -> dict[str, Any]:
+    """The bot as a chat member with `status` (a `kicked` one carries `until_date`)."""
+    member: dict[str, Any] = {"status": status, "user": BOT_USER}
+    if status == "kicked":
+        member["until_date"] = 0
+    return member
+
+
 class UpdateFactory:
     """Builds Update payloads as Telegram would send them."""
 
@@ -335,8 +343,8 @@ class UpdateFactory:
                 "chat": chat,
                 "from": user,
                 "date": int(time.time()),
-                "old_chat_member": {"status": old, "user": BOT_USER},
-                "new_chat_member": {"status": status, "user": BOT_USER},
+                "old_chat_member": _chat_member(old),
+                "new_chat_member": _chat_member(status),
             },
         }
 

@@ -9,9 +9,12 @@ __all__ = ["register"]
 
 def register(app: BotApplication) -> None:
     """Add every feature's handlers in order; catch-alls last."""
-    from handlers import core, errors, notices
+    from handlers import core, errors, knowledge, notices, roster
 
     core.register(app)
+    roster.register(app)
     notices.register(app)
+    knowledge.register(app)
     errors.register(app)
+    knowledge.register_fallbacks(app)
     core.register_fallbacks(app)

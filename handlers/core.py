@@ -69,6 +69,9 @@ async def language_chosen(update: Update, context: AppContext) -> None:
     data = context.bot_data
     await data.people.set_language(caller.person.id, language, data.clock.now())
     await query.answer()
+    from bot.roster.menus import sync_person
+
+    await sync_person(context.bot, data.people, data.roster, caller.person.id)
     await query.edit_message_text(
         t(language, "core.language_set", language=_LANGUAGE_NAMES[language])
     )
@@ -89,6 +92,15 @@ def register(app: BotApplication) -> None:
     app.add_handler(CallbackQueryHandler(language_chosen, pattern=rf"^{LANGUAGE_CALLBACK}:"))
 
 
+async def stale_button(update: Update, context: AppContext) -> None:
+    """Answer a tap no feature recognises (old or forged data) so the spinner stops."""
+    query = update.callback_query
+    caller = await identify(update, context)
+    if query is not None and caller is not None:
+        await query.answer(caller.t("core.button_invalid"), show_alert=True)
+
+
 def register_fallbacks(app: BotApplication) -> None:
-    """Wire the answer to unknown commands in, after every feature."""
+    """Wire the answers to unknown commands and unknown buttons in, after every feature."""
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    app.add_handler(CallbackQueryHandler(stale_button))

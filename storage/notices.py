@@ -18,6 +18,7 @@ __all__ = [
     "NoticeRepository",
     "Recipient",
     "Unreachable",
+    "forget_recipient",
 ]
 
 Audience = Literal["all", "council", "secretariat"]
@@ -123,6 +124,16 @@ def _notice(row: sqlite3.Row) -> Notice:
 
 def _optional(moment: datetime | None) -> str | None:
     return None if moment is None else to_db(moment)
+
+
+async def forget_recipient(tx: Transaction, person_id: int) -> None:
+    """A person erased their data: nothing more is sent to them, and no reach note is kept."""
+    await tx.execute(
+        "UPDATE notice_outbox SET state = 'cancelled', reason = 'erased'"
+        " WHERE person_id = ? AND state = 'pending'",
+        (person_id,),
+    )
+    await tx.execute("DELETE FROM notice_unreachable WHERE person_id = ?", (person_id,))
 
 
 class NoticeRepository:
@@ -297,7 +308,7 @@ class NoticeRepository:
             " CASE WHEN p.telegram_id IS NULL OR p.reachable = 0 THEN 'skipped: unreachable'"
             "      ELSE '' END, ?"
             " FROM persons p LEFT JOIN notice_unreachable u ON u.person_id = p.id"
-            f" WHERE p.role IN ({marks})"
+            f" WHERE p.role IN ({marks}) AND p.erased_at IS NULL"
             " AND (? IS NULL OR COALESCE(p.language, 'zh') = ?)"
             " AND (? = 'official' OR p.news_enabled = 1)",
             (delivery_id, to_db(now), *roles, notice.language, notice.language, notice.category),

@@ -165,3 +165,30 @@ class PeopleRepository:
                 " VALUES (?, ?, ?, ?, ?)",
                 (to_db(now), actor_person_id, action, subject_person_id, detail),
             )
+
+    async def set_news_enabled(self, person_id: int, enabled: bool, now: datetime) -> None:
+        """Turn news notices on or off for the person (official notices always arrive)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE persons SET news_enabled = ?, updated_at = ? WHERE id = ?",
+                (int(enabled), to_db(now), person_id),
+            )
+
+    async def set_reachable_by_telegram_id(
+        self, telegram_id: int, reachable: bool, now: datetime
+    ) -> Person | None:
+        """Record whether the bot can write to this account (blocked or not); return the person."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE persons SET reachable = ?, updated_at = ? WHERE telegram_id = ?",
+                (int(reachable), to_db(now), telegram_id),
+            )
+        return await self.get_by_telegram_id(telegram_id)
+
+    async def fill_empty_name(self, person_id: int, name: str, now: datetime) -> None:
+        """Give a nameless person (e.g. an admin from the settings) their Telegram name."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE persons SET name = ?, updated_at = ? WHERE id = ? AND name = ''",
+                (name, to_db(now), person_id),
+            )

@@ -83,3 +83,10 @@ async def test_handler_error_apologises_and_alerts_secretariat_once_a_minute(
     calls = await bot.send(user, "/broken")
     assert len(bot.texts_to(ADMIN_ID, calls)) == 1
     assert len(bot.errors) == 3
+
+
+async def test_unknown_button_is_answered_as_no_longer_valid(bot: BotHarness) -> None:
+    user = bot.user(42, "Ann", "en")
+    await bot.send(user, "/help")
+    calls = await bot.tap(user, "zz:unknown:1")
+    assert bot.alerts(calls) == ["This button is no longer valid."]

@@ -26,8 +26,9 @@ from bot.notices.delivery import (
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.rawapi import RawBotApi
 from bot.notices.recurrence import next_occurrence
-from storage.notices import Notice, NoticeRepository, Recipient
-from storage.people import Language
+from storage.database import Transaction
+from storage.notices import Notice, NoticeRepository, Recipient, forget_recipient
+from storage.people import Language, Person
 from storage.timestamps import from_db, to_db
 
 if TYPE_CHECKING:
@@ -384,5 +385,9 @@ def install(app: BotApplication) -> None:
             await service.stop()
             application.bot_data.notices = None
 
+    async def erase(tx: Transaction, person: Person, now: datetime) -> None:
+        await forget_recipient(tx, person.id)
+
     app.bot_data.startup_hooks.append(start)
     app.bot_data.shutdown_hooks.append(stop)
+    app.bot_data.personal_data_erasers.append(erase)

@@ -1,0 +1,221 @@
+"""Read Articles of Association and the mission page from Markdown or plain text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.knowledge.numerals import CHINESE_NUMERAL_CHARS, parse_number
+
+__all__ = [
+    "Language",
+    "ParseError",
+    "ParsedArticle",
+    "ParsedArticles",
+    "ParsedChapter",
+    "ParsedMission",
+    "ParsedSection",
+    "detect_language",
+    "parse_articles",
+    "parse_mission",
+]
+
+Language = Literal["zh", "en"]
+
+_NUMBER = rf"[0-9{CHINESE_NUMERAL_CHARS}]+|[ivxlcdm]+"
+_HASHES = r"(?P<hashes>#{1,6}\s*)?"
+_CHAPTER = re.compile(
+    rf"^{_HASHES}(?:chapter\s+(?P<en>{_NUMBER})\b|第\s*(?P<zh>{_NUMBER})\s*章)"
+    r"\s*[:：.．、\-–—]?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_ARTICLE = re.compile(
+    rf"^{_HASHES}(?:(?:article|art\.)\s*(?P<en>{_NUMBER})\b|第\s*(?P<zh>{_NUMBER})\s*条)"
+    r"\s*[:：.．、\-–—]?\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_BRACKETED = re.compile(r"^[【\[（(](?P<title>[^】\]）)]{1,40})[】\]）)]\s*(?P<body>.*)$")
+_TITLE = re.compile(r"^#\s+(?P<title>.+)$")
+_SECTION = re.compile(r"^##\s+(?P<title>.+)$")
+_SENTENCE_END = ("。", ".", "；", ";", "：", ":", "，", ",")
+
+
+class ParseError(ValueError):
+    """The text has no Articles, or its numbering cannot be used."""
+
+
+@dataclass(frozen=True)
+class ParsedChapter:
+    """A chapter heading: its number and title."""
+
+    number: int
+    title: str
+
+
+@dataclass(frozen=True)
+class ParsedArticle:
+    """One article: number, chapter, own title (often empty) and text."""
+
+    number: int
+    chapter: int | None
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class ParsedArticles:
+    """The Articles as read from one file, with what a reader should be told about them."""
+
+    language: Language
+    title: str
+    preface: str
+    chapters: tuple[ParsedChapter, ...]
+    articles: tuple[ParsedArticle, ...]
+    gaps: tuple[int, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class ParsedSection:
+    """One `##` section of the mission page."""
+
+    position: int
+    title: str
+    body: str
+
+
+@dataclass(frozen=True)
+class ParsedMission:
+    """The mission page: title, introduction and sections."""
+
+    language: Language
+    title: str
+    preface: str
+    sections: tuple[ParsedSection, ...]
+
+
+def detect_language(text: str) -> Language:
+    """Tell whether a text is written in Chinese or English (Chinese characters vs words)."""
+    han = len(re.findall(r"[\u4e00-\u9fff]", text))
+    words = len(re.findall(r"[A-Za-z]+", text))
+    return "zh" if han >= words else "en"
+
+
+def _marker(pattern: re.Pattern[str], line: str) -> tuple[int, str, bool] | None:
+    """Match a chapter or article marker: (number, rest of line, had '#'); None if none."""
+    match = pattern.match(line)
+    if not match:
+        return None
+    number = parse_number(match.group("en") or match.group("zh"))
+    if number is None or number <= 0:
+        return None
+    return number, match.group("rest").strip(), bool(match.group("hashes"))
+
+
+def _split_article_line(rest: str, hashed: bool, language: Language) -> tuple[str, str]:
+    """Split what follows an article marker into (title, start of body)."""
+    bracketed = _BRACKETED.match(rest)
+    if bracketed:
+        return bracketed.group("title").strip(), bracketed.group("body").strip()
+    if hashed:
+        return rest.strip("#* ").strip(), ""
+    short = len(rest) <= 60 and not rest.endswith(_SENTENCE_END)
+    if language == "en" and rest and short and not rest[:1].islower():
+        return rest, ""
+    return "", rest
+
+
+def _clean(lines: list[str]) -> str:
+    """Join body lines, dropping blank lines at the ends."""
+    return "\n".join(lines).strip()
+
+
+def parse_articles(text: str, language: Language | None = None) -> ParsedArticles:
+    """Read chapters and articles; raise ParseError when there are none or numbers repeat."""
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    language = language or detect_language(text)
+    title, preface_lines = "", []
+    chapters: list[ParsedChapter] = []
+    articles: list[ParsedArticle] = []
+    current: tuple[int, str, list[str]] | None = None
+    warnings: list[str] = []
+
+    def close() -> None:
+        if current is not None:
+            number, article_title, body = current
+            chapter = chapters[-1].number if chapters else None
+            articles.append(ParsedArticle(number, chapter, article_title, _clean(body)))
+
+    for raw in text.split("\n"):
+        line = raw.strip()
+        chapter = _marker(_CHAPTER, line)
+        article = None if chapter else _marker(_ARTICLE, line)
+        if chapter:
+            close()
+            current = None
+            number, rest, _ = chapter
+            if any(c.number == number for c in chapters):
+                warnings.append(f"chapter {number} appears twice")
+            chapters.append(ParsedChapter(number, rest.strip("#* ")))
+        elif article:
+            close()
+            number, rest, hashed = article
+            article_title, body_start = _split_article_line(rest, hashed, language)
+            current = (number, article_title, [body_start] if body_start else [])
+        elif current is not None:
+            current[2].append(raw.rstrip())
+        elif not title and _TITLE.match(line):
+            title = _TITLE.match(line).group("title").strip()  # type: ignore[union-attr]
+        elif not chapters:
+            preface_lines.append(raw.rstrip())
+    close()
+    if not articles:
+        raise ParseError("no articles found")
+    numbers = [a.number for a in articles]
+    repeated = sorted({n for n in numbers if numbers.count(n) > 1})
+    if repeated:
+        raise ParseError(f"article numbers repeat: {', '.join(map(str, repeated))}")
+    present = set(numbers)
+    gaps = tuple(n for n in range(1, max(numbers) + 1) if n not in present)
+    if numbers != sorted(numbers):
+        warnings.append("articles are not in ascending order")
+    empty = [a.number for a in articles if not a.body]
+    if empty:
+        warnings.append(f"articles without text: {', '.join(map(str, empty))}")
+    return ParsedArticles(
+        language,
+        title,
+        _clean(preface_lines),
+        tuple(chapters),
+        tuple(articles),
+        gaps,
+        tuple(warnings),
+    )
+
+
+def parse_mission(text: str, language: Language | None = None) -> ParsedMission:
+    """Read the mission page: a `#` title, an introduction and `##` sections."""
+    text = text.replace("\r\n", "\n").lstrip("\ufeff")
+    language = language or detect_language(text)
+    title, preface = "", []
+    sections: list[tuple[str, list[str]]] = []
+    for raw in text.split("\n"):
+        line = raw.strip()
+        section = _SECTION.match(line)
+        if section:
+            sections.append((section.group("title").strip(), []))
+        elif sections:
+            sections[-1][1].append(raw.rstrip())
+        elif not title and _TITLE.match(line):
+            title = _TITLE.match(line).group("title").strip()  # type: ignore[union-attr]
+        else:
+            preface.append(raw.rstrip())
+    if not sections:
+        raise ParseError("no sections found")
+    return ParsedMission(
+        language,
+        title,
+        _clean(preface),
+        tuple(ParsedSection(i, name, _clean(body)) for i, (name, body) in enumerate(sections, 1)),
+    )

@@ -1,0 +1,197 @@
+"""The knowledge base service: load and replace documents, keep the index, answer questions."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import datetime
+from pathlib import Path
+
+from bot.knowledge.information import information
+from bot.knowledge.parser import (
+    Language,
+    ParsedArticles,
+    ParsedMission,
+    parse_articles,
+    parse_mission,
+)
+from bot.knowledge.references import article_reference
+from bot.knowledge.search import Catalogue, Match, SearchResult, Tuning, rank
+from bot.knowledge.text import Analyzer, default_analyzer
+from storage.articles import Document, Entry, IndexRow, KnowledgeRepository, NewEntry
+from storage.database import Database
+
+__all__ = ["CONTENT_DIR", "KnowledgeBase"]
+
+logger = logging.getLogger(__name__)
+
+CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
+
+
+_LEAD = re.compile(r"^(.{4,200}?[:：])\s*(?:\n|$)")
+
+
+def lead(body: str) -> str:
+    """An article's lead-in that introduces a list ("Members have the following rights:")."""
+    match = _LEAD.match(body)
+    return match.group(1) if match else ""
+
+
+class KnowledgeBase:
+    """The Articles and the mission page in both languages, searchable."""
+
+    def __init__(
+        self, db: Database, analyzer: Analyzer | None = None, tuning: Tuning | None = None
+    ) -> None:
+        self.repo = KnowledgeRepository(db)
+        self.analyzer = analyzer or default_analyzer()
+        self.tuning = tuning or Tuning()
+        self._catalogue: Catalogue | None = None
+
+    async def start(self, content_dir: Path = CONTENT_DIR) -> None:
+        """Load the shipped content into an empty database and make sure the index is fresh."""
+        if not await self.repo.has_documents():
+            await self.load_directory(content_dir)
+        if await self.repo.index_fingerprint() != self.analyzer.fingerprint:
+            await self.reindex()
+        await self._refresh()
+        information("会费", "zh")  # load the word-frequency tables now, not at the first question
+        information("dues", "en")
+
+    async def load_directory(self, content_dir: Path) -> None:
+        """Import `articles.<lang>.md` and `mission.<lang>.md` from a directory."""
+        for language in LANGUAGES:
+            articles = content_dir / f"articles.{language}.md"
+            mission = content_dir / f"mission.{language}.md"
+            if articles.exists():
+                parsed = parse_articles(articles.read_text(encoding="utf-8"), language)
+                await self.import_articles(parsed, source=articles.name)
+            if mission.exists():
+                page = parse_mission(mission.read_text(encoding="utf-8"), language)
+                await self.import_mission(page, source=mission.name)
+        logger.info("loaded knowledge content from %s", content_dir)
+
+    def _index_rows(self, entries: list[Entry]) -> list[IndexRow]:
+        """Analyse entries into index rows."""
+        return [
+            IndexRow(
+                entry.id,
+                " ".join(self.analyzer.terms(f"{entry.title}\n{lead(entry.body)}")),
+                " ".join(self.analyzer.terms(entry.body)),
+                " ".join(self.analyzer.terms(entry.chapter_title)),
+            )
+            for entry in entries
+        ]
+
+    async def reindex(self) -> None:
+        """Rebuild the search index of the current documents with the current analyzer."""
+        entries = await self.repo.current_entries()
+        await self.repo.rebuild_index(self._index_rows(entries), self.analyzer.fingerprint)
+        logger.info("rebuilt the knowledge index (%d entries)", len(entries))
+
+    async def _refresh(self) -> None:
+        """Reload the in-memory catalogue after a change."""
+        self._catalogue = Catalogue(await self.repo.current_entries())
+
+    async def _activate(self, document_id: int) -> None:
+        """Make a stored version current and index it."""
+        entries = await self.repo.entries(document_id)
+        await self.repo.activate(document_id, self._index_rows(entries))
+        await self._refresh()
+
+    async def import_articles(
+        self,
+        parsed: ParsedArticles,
+        *,
+        source: str = "",
+        imported_by: int | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Store parsed Articles as the current version of their language; return its id."""
+        document_id = await self.repo.add_document(
+            kind="articles",
+            language=parsed.language,
+            title=parsed.title,
+            preface=parsed.preface,
+            source=source,
+            chapters=[(c.number, c.title) for c in parsed.chapters],
+            entries=[
+                NewEntry(position, a.number, a.chapter, a.title, a.body)
+                for position, a in enumerate(parsed.articles, start=1)
+            ],
+            imported_by=imported_by,
+            now=now,
+        )
+        await self._activate(document_id)
+        return document_id
+
+    async def import_mission(
+        self, parsed: ParsedMission, *, source: str = "", imported_by: int | None = None
+    ) -> int:
+        """Store a parsed mission page as the current version of its language; return its id."""
+        document_id = await self.repo.add_document(
+            kind="mission",
+            language=parsed.language,
+            title=parsed.title,
+            preface=parsed.preface,
+            source=source,
+            chapters=[],
+            entries=[NewEntry(s.position, None, None, s.title, s.body) for s in parsed.sections],
+            imported_by=imported_by,
+        )
+        await self._activate(document_id)
+        return document_id
+
+    async def versions(self, language: Language) -> list[Document]:
+        """Return the stored versions of the Articles in a language, newest first."""
+        return await self.repo.documents("articles", language)
+
+    async def restore(self, language: Language, document_id: int | None = None) -> Document | None:
+        """Make an earlier version current (by default the one before the current); return it."""
+        versions = await self.versions(language)
+        if document_id is None:
+            current = next((i for i, d in enumerate(versions) if d.is_current), None)
+            if current is None or current + 1 >= len(versions):
+                return None
+            target = versions[current + 1]
+        else:
+            chosen = next((d for d in versions if d.id == document_id), None)
+            if chosen is None:
+                return None
+            target = chosen
+        await self._activate(target.id)
+        return await self.repo.current_document("articles", language)
+
+    async def catalogue(self) -> Catalogue:
+        """Return the in-memory catalogue, loading it on first use."""
+        if self._catalogue is None:
+            await self._refresh()
+        assert self._catalogue is not None
+        return self._catalogue
+
+    async def article(self, language: Language, number: int) -> Entry | None:
+        """Return an article in the reader's language, else in the other one."""
+        for lang in (language, "en" if language == "zh" else "zh"):
+            entry = await self.repo.article(lang, number)
+            if entry is not None:
+                return entry
+        return None
+
+    async def search(self, question: str, language: Language, *, limit: int = 5) -> SearchResult:
+        """Answer a question: a named article first, else the best-ranked entries."""
+        question = question.strip()
+        number = article_reference(question)
+        if number is not None:
+            entry = await self.article(language, number)
+            if entry is not None:
+                return SearchResult(question, language, (Match(entry, 1.0, 1.0),), True, number)
+        return await rank(
+            self.repo,
+            await self.catalogue(),
+            self.analyzer,
+            question,
+            language,
+            limit=limit,
+            tuning=self.tuning,
+        )

@@ -1,0 +1,1 @@
+"""The roster: CSV import, invite links, applications, command menus and personal data."""

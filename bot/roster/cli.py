@@ -1,0 +1,65 @@
+"""`run_bot.py roster import FILE.csv`: the roster import on the command line, offline."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.roster.csv_import import apply_plan, decode_csv, plain_problem, plan_import
+from storage.database import Database
+from storage.roster import RosterRepository
+
+__all__ = ["import_file", "import_roster"]
+
+
+def import_roster(settings: Settings, file: str) -> int:
+    """Import the CSV; 0 when every row went in, 1 when some were rejected, 2 when none could."""
+    try:
+        return asyncio.run(import_file(settings, file, sys.stdout, sys.stderr))
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) stopped reading; the import itself is complete.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+
+
+async def import_file(
+    settings: Settings, file: str, out: TextIO, err: TextIO, clock: Clock | None = None
+) -> int:
+    """Import the CSV at `file`, report on `out` and the rejected lines on `err`."""
+    try:
+        content = Path(file).read_bytes()
+    except OSError as error:
+        print(f"{file}: {error.strerror or error}", file=err)
+        return 2
+    text = decode_csv(content)
+    if text is None:
+        print(f"{file}: not a text file (UTF-8 or GB18030 expected)", file=err)
+        return 2
+    now = (clock or SystemClock()).now()
+    db = await Database.open(settings.db_path)
+    try:
+        roster = RosterRepository(db)
+        plan = plan_import(text, await roster.entries())
+        if plan.fatal is not None:
+            print(f"{file}: {plain_problem(plan.fatal)}", file=err)
+            return 2
+        report = await apply_plan(roster, plan, settings.bot_username, None, now)
+    finally:
+        await db.close()
+    for problem in plan.problems:
+        print(f"{file}:{problem.line}: {plain_problem(problem)}", file=err)
+    print(
+        f"{plan.count('new')} new, {plan.count('updated')} updated, "
+        f"{plan.count('unchanged')} unchanged, {len(plan.problems)} rejected.",
+        file=out,
+    )
+    if report.links:
+        print("Invite links for entries not yet on Telegram:", file=out)
+        for name, unit, role, link in report.links:
+            print(f"{name}\t{unit}\t{role.value}\t{link}", file=out)
+    return 1 if plan.problems else 0

@@ -1,0 +1,265 @@
+"""/invite: a personal link for a new or existing roster entry, or a one-time role link."""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.app import AppContext, BotApplication
+from bot.roster.invites import links_for_entries, role_link
+from handlers.common import Caller, identify, reply, require_role, send_usage
+from storage.people import Language, Role
+
+__all__ = ["register", "renew_link", "username"]
+
+INVITE_NAME, INVITE_UNIT, INVITE_ROLE = range(3)
+_ROLE_WORDS = {
+    "member": Role.MEMBER,
+    "council": Role.COUNCIL,
+    "secretariat": Role.SECRETARIAT,
+    "会员": Role.MEMBER,
+    "理事": Role.COUNCIL,
+    "秘书处": Role.SECRETARIAT,
+}
+_INVITE_BUTTON = re.compile(r"^iv:(link|new):(member|council|secretariat)$")
+
+
+def username(context: AppContext) -> str:
+    """The bot's username for links: Telegram's answer to getMe, else the setting."""
+    return context.bot.username or context.bot_data.settings.bot_username
+
+
+async def invite_command(update: Update, context: AppContext) -> int:
+    """One-line `/invite member|council|ID|NAME | UNIT | ROLE`, or the guided form."""
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if caller is None:
+        return ConversationHandler.END
+    message = update.effective_message
+    text = (message.text or "").partition(" ")[2].strip() if message else ""
+    if not text:
+        buttons = [
+            InlineKeyboardButton(
+                caller.t("roster.invite_role_link", role=caller.t(f"core.role_{role.value}")),
+                callback_data=f"iv:link:{role.value}",
+            )
+            for role in (Role.MEMBER, Role.COUNCIL)
+        ]
+        await reply(update, caller.t("roster.invite_ask_name"), InlineKeyboardMarkup([buttons]))
+        return INVITE_NAME
+    await invite_one_line(update, context, caller, text)
+    return ConversationHandler.END
+
+
+async def invite_one_line(update: Update, context: AppContext, caller: Caller, text: str) -> None:
+    """Make the link the one-line form asks for, or answer with the usage."""
+    data = context.bot_data
+    now = data.clock.now()
+    role = _ROLE_WORDS.get(text.lower())
+    if role in (Role.MEMBER, Role.COUNCIL):
+        link = await role_link(data.roster, role, username(context), caller.person.id, now)
+        await reply(
+            update,
+            caller.t(
+                "roster.invite_role_made", role=caller.t(f"core.role_{role.value}"), link=link
+            ),
+        )
+        return
+    if text.isascii() and text.isdigit() and len(text) <= 9:
+        await renew_link(update, context, caller, int(text))
+        return
+    parts = [part.strip() for part in text.split("|")]
+    if len(parts) not in (3, 4) or not parts[0] or len(parts[0]) > 100 or len(parts[1]) > 200:
+        await send_usage(update, caller, "roster.invite")
+        return
+    role = _ROLE_WORDS.get(parts[2].lower())
+    language = parts[3].lower() if len(parts) == 4 else ""
+    if role is None or language not in ("", "zh", "en"):
+        await send_usage(update, caller, "roster.invite")
+        return
+    await create_entry(
+        update,
+        context,
+        caller,
+        parts[0],
+        parts[1],
+        role,
+        "zh" if language == "zh" else "en" if language == "en" else None,
+    )
+
+
+async def create_entry(
+    update: Update,
+    context: AppContext,
+    caller: Caller,
+    name: str,
+    unit: str,
+    role: Role,
+    language: Language | None,
+) -> None:
+    """Add a roster entry and show its personal link."""
+    data = context.bot_data
+    now = data.clock.now()
+    person_id = await data.roster.add_entry(name, unit, role, language, caller.person.id, now)
+    links = await links_for_entries(
+        data.roster, [(person_id, role)], username(context), caller.person.id, now
+    )
+    await reply(
+        update,
+        caller.t(
+            "roster.invite_entry_made",
+            id=person_id,
+            name=name,
+            role=caller.t(f"core.role_{role.value}"),
+            link=links[person_id],
+        ),
+    )
+
+
+async def renew_link(update: Update, context: AppContext, caller: Caller, person_id: int) -> None:
+    """A new personal link for an entry not yet bound (older ones stop working)."""
+    data = context.bot_data
+    person = await data.people.get(person_id)
+    if person is None or person.role is Role.GUEST:
+        await reply(update, caller.t("roster.no_entry", id=person_id))
+        return
+    if person.telegram_id is not None:
+        await reply(update, caller.t("roster.already_bound", name=person.name))
+        return
+    now = data.clock.now()
+    links = await links_for_entries(
+        data.roster,
+        [(person.id, person.role)],
+        username(context),
+        caller.person.id,
+        now,
+        renew=True,
+    )
+    await reply(
+        update,
+        caller.t(
+            "roster.invite_entry_made",
+            id=person.id,
+            name=person.name,
+            role=caller.t(f"core.role_{person.role.value}"),
+            link=links[person.id],
+        ),
+    )
+
+
+async def invite_name(update: Update, context: AppContext) -> int:
+    """Guided /invite: the name of the new entry."""
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    message = update.effective_message
+    if caller is None or message is None:
+        return ConversationHandler.END
+    name = " ".join((message.text or "").split())
+    if not name or len(name) > 100:
+        await reply(update, caller.t("roster.invite_ask_name"))
+        return INVITE_NAME
+    if context.user_data is not None:
+        context.user_data["invite_name"] = name
+    await reply(update, caller.t("roster.invite_ask_unit", name=name))
+    return INVITE_UNIT
+
+
+async def invite_unit(update: Update, context: AppContext) -> int:
+    """Guided /invite: the unit (or `-` for none), then the role as buttons."""
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    message = update.effective_message
+    if caller is None or message is None:
+        return ConversationHandler.END
+    unit = " ".join((message.text or "").split())
+    unit = "" if unit in ("-", "—", "无") else unit
+    if len(unit) > 200:
+        await reply(update, caller.t("roster.invite_ask_unit", name=""))
+        return INVITE_UNIT
+    if context.user_data is not None:
+        context.user_data["invite_unit"] = unit
+    buttons = [
+        InlineKeyboardButton(
+            caller.t(f"core.role_{role.value}"), callback_data=f"iv:new:{role.value}"
+        )
+        for role in (Role.MEMBER, Role.COUNCIL, Role.SECRETARIAT)
+    ]
+    await reply(update, caller.t("roster.invite_ask_role"), InlineKeyboardMarkup([buttons]))
+    return INVITE_ROLE
+
+
+async def invite_button(update: Update, context: AppContext) -> int:
+    """Guided /invite: a role link, or the new entry's role."""
+    query = update.callback_query
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if query is None or caller is None:
+        return ConversationHandler.END
+    match = _INVITE_BUTTON.match(query.data or "")
+    stash = context.user_data if context.user_data is not None else {}
+    name = stash.pop("invite_name", None)
+    unit = stash.pop("invite_unit", "")
+    if (
+        match is None
+        or (match.group(1) == "link" and match.group(2) == "secretariat")
+        or (match.group(1) == "new" and not isinstance(name, str))
+    ):
+        await query.answer(caller.t("core.button_invalid"), show_alert=True)
+        return ConversationHandler.END
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    role = Role(match.group(2))
+    if match.group(1) == "link":
+        await invite_one_line(update, context, caller, role.value)
+    else:
+        await create_entry(update, context, caller, str(name), str(unit), role, None)
+    return ConversationHandler.END
+
+
+async def stale_invite_button(update: Update, context: AppContext) -> None:
+    """An /invite button outside its form (old, or forged): refuse, change nothing."""
+    query = update.callback_query
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if query is not None and caller is not None:
+        await query.answer(caller.t("core.button_invalid"), show_alert=True)
+
+
+async def cancel(update: Update, context: AppContext) -> int:
+    """Leave the guided form; nothing is created."""
+    caller = await identify(update, context)
+    if context.user_data is not None:
+        context.user_data.pop("invite_name", None)
+        context.user_data.pop("invite_unit", None)
+    if caller is not None:
+        await reply(update, caller.t("roster.cancelled"))
+    return ConversationHandler.END
+
+
+def register(app: BotApplication) -> None:
+    """Wire /invite (one-line and guided) in."""
+    text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():
+        # Buttons inside the form belong to the person's one open form, tracked per chat.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        app.add_handler(
+            ConversationHandler(
+                entry_points=[CommandHandler("invite", invite_command)],
+                states={
+                    INVITE_NAME: [
+                        MessageHandler(text, invite_name),
+                        CallbackQueryHandler(invite_button, pattern=r"^iv:"),
+                    ],
+                    INVITE_UNIT: [MessageHandler(text, invite_unit)],
+                    INVITE_ROLE: [CallbackQueryHandler(invite_button, pattern=r"^iv:")],
+                },
+                fallbacks=[CommandHandler("cancel", cancel)],
+                name="invite",
+            )
+        )
+    app.add_handler(CallbackQueryHandler(stale_invite_button, pattern=r"^iv:"))

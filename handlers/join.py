@@ -1,0 +1,253 @@
+"""Guests apply with /join; the secretariat approves or declines with one tap, first tap wins."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.app import AppContext, BotApplication
+from bot.i18n import t
+from bot.roster.menus import sync_person
+from handlers.common import identify, reply, require_role
+from storage.people import Language, Role
+from storage.roster import Application
+
+__all__ = ["application_card", "decision_buttons", "register", "send_card"]
+
+logger = logging.getLogger(__name__)
+
+JOIN_NAME, JOIN_UNIT = range(2)
+MAX_NAME = 100
+MAX_UNIT = 200
+_DECISION = re.compile(r"^ap:(\d{1,9}):([mcd])$")
+_OUTCOMES = {"m": Role.MEMBER.value, "c": Role.COUNCIL.value, "d": "declined"}
+
+
+def application_card(language: Language, application: Application) -> str:
+    """The request as a secretariat member sees it."""
+    return t(
+        language,
+        "roster.application_card",
+        id=application.id,
+        name=application.name,
+        unit=application.unit or "—",
+    )
+
+
+def decision_buttons(language: Language, application_id: int) -> InlineKeyboardMarkup:
+    """Approve as member / Approve as council / Decline."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(language, "roster.approve_member"), callback_data=f"ap:{application_id}:m"
+                ),
+                InlineKeyboardButton(
+                    t(language, "roster.approve_council"), callback_data=f"ap:{application_id}:c"
+                ),
+            ],
+            [
+                InlineKeyboardButton(
+                    t(language, "roster.decline"), callback_data=f"ap:{application_id}:d"
+                )
+            ],
+        ]
+    )
+
+
+async def send_card(
+    context: AppContext, chat_id: int, language: Language, application: Application
+) -> bool:
+    """Send the request with its buttons to one secretariat chat and remember the message."""
+    data = context.bot_data
+    try:
+        message = await context.bot.send_message(
+            chat_id,
+            application_card(language, application),
+            reply_markup=decision_buttons(language, application.id),
+        )
+    except Forbidden:
+        await data.people.set_reachable_by_telegram_id(chat_id, False, data.clock.now())
+        return False
+    except TelegramError as error:
+        logger.warning("could not send application #%s to %s: %s", application.id, chat_id, error)
+        return False
+    await data.roster.add_application_message(application.id, chat_id, message.message_id)
+    return True
+
+
+async def join_command(update: Update, context: AppContext) -> int:
+    """Start an application: a guest is asked for their name."""
+    caller = await identify(update, context)
+    chat = update.effective_chat
+    if caller is None or chat is None:
+        return ConversationHandler.END
+    if chat.type != ChatType.PRIVATE:
+        await reply(update, caller.t("roster.private_only"))
+        return ConversationHandler.END
+    if caller.person.role is not Role.GUEST:
+        role = caller.t(f"core.role_{caller.person.role.value}")
+        await reply(update, caller.t("roster.join_already_member", role=role))
+        return ConversationHandler.END
+    if await context.bot_data.roster.pending_application_of(caller.person.id) is not None:
+        await reply(update, caller.t("roster.join_pending"))
+        return ConversationHandler.END
+    await reply(update, caller.t("roster.join_ask_name"))
+    return JOIN_NAME
+
+
+async def join_name(update: Update, context: AppContext) -> int:
+    """Store the applicant's name and ask for the unit."""
+    caller = await identify(update, context)
+    message = update.effective_message
+    if caller is None or message is None:
+        return ConversationHandler.END
+    name = " ".join((message.text or "").split())
+    if not name or len(name) > MAX_NAME:
+        await reply(update, caller.t("roster.join_bad_name", limit=MAX_NAME))
+        return JOIN_NAME
+    if context.user_data is not None:
+        context.user_data["join_name"] = name
+    await reply(update, caller.t("roster.join_ask_unit"))
+    return JOIN_UNIT
+
+
+async def join_unit(update: Update, context: AppContext) -> int:
+    """Store the application and send it to every secretariat member."""
+    caller = await identify(update, context)
+    message = update.effective_message
+    if caller is None or message is None:
+        return ConversationHandler.END
+    unit = " ".join((message.text or "").split())
+    unit = "" if unit in ("-", "—", "无") else unit
+    if len(unit) > MAX_UNIT:
+        await reply(update, caller.t("roster.join_bad_unit", limit=MAX_UNIT))
+        return JOIN_UNIT
+    name = context.user_data.pop("join_name", None) if context.user_data is not None else None
+    if not isinstance(name, str) or caller.person.role is not Role.GUEST:
+        await reply(update, caller.t("roster.cancelled"))
+        return ConversationHandler.END
+    data = context.bot_data
+    application_id = await data.roster.create_application(
+        caller.person.id, name, unit, caller.language, data.clock.now()
+    )
+    if application_id is None:
+        await reply(update, caller.t("roster.join_pending"))
+        return ConversationHandler.END
+    application = await data.roster.get_application(application_id)
+    assert application is not None
+    for person in await data.people.list_by_roles((Role.SECRETARIAT,)):
+        if person.telegram_id is not None and person.reachable:
+            await send_card(context, person.telegram_id, person.language or "zh", application)
+    await reply(update, caller.t("roster.join_sent", name=name))
+    return ConversationHandler.END
+
+
+async def join_cancel(update: Update, context: AppContext) -> int:
+    """Leave the application form; nothing is sent."""
+    caller = await identify(update, context)
+    if context.user_data is not None:
+        context.user_data.pop("join_name", None)
+    if caller is not None:
+        await reply(update, caller.t("roster.cancelled"))
+    return ConversationHandler.END
+
+
+async def decision(update: Update, context: AppContext) -> None:
+    """Approve as member or council, or decline: checked against the database, first tap wins."""
+    query = update.callback_query
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if query is None or caller is None:
+        return
+    match = _DECISION.match(query.data or "")
+    data = context.bot_data
+    application = await data.roster.get_application(int(match.group(1))) if match else None
+    if match is None or application is None:
+        await query.answer(caller.t("core.button_invalid"), show_alert=True)
+        return
+    outcome = _OUTCOMES[match.group(2)]
+    won = await data.roster.decide(application.id, outcome, caller.person.id, data.clock.now())
+    application = await data.roster.get_application(application.id)
+    assert application is not None
+    if not won:
+        await query.answer(caller.t("roster.already_decided"), show_alert=True)
+    else:
+        await query.answer()
+        await tell_applicant(context, application)
+        await sync_person(context.bot, data.people, data.roster, application.person_id)
+    await update_cards(context, application)
+
+
+async def tell_applicant(context: AppContext, application: Application) -> None:
+    """Tell the applicant the outcome in their language."""
+    data = context.bot_data
+    person = await data.people.get(application.person_id)
+    if person is None or person.telegram_id is None:
+        return
+    language = person.language or application.language
+    if application.status == "declined":
+        text = t(language, "roster.join_declined")
+    else:
+        text = t(
+            language,
+            "roster.join_approved",
+            name=application.name,
+            role=t(language, f"core.role_{application.status}"),
+        )
+    try:
+        await context.bot.send_message(person.telegram_id, text)
+    except Forbidden:
+        await data.people.set_reachable_by_telegram_id(person.telegram_id, False, data.clock.now())
+    except TelegramError as error:
+        logger.warning("could not tell applicant #%s: %s", application.id, error)
+
+
+async def update_cards(context: AppContext, application: Application) -> None:
+    """Show the decision on every secretariat member's copy of the request, without buttons."""
+    data = context.bot_data
+    decider = await data.people.get(application.decided_by) if application.decided_by else None
+    for chat_id, message_id in await data.roster.application_messages(application.id):
+        reader = await data.people.get_by_telegram_id(chat_id)
+        language: Language = reader.language if reader and reader.language else "zh"
+        outcome = t(
+            language,
+            f"roster.outcome_{application.status}",
+            by=decider.name if decider and decider.name else "—",
+        )
+        try:
+            await context.bot.edit_message_text(
+                application_card(language, application) + "\n\n" + outcome,
+                chat_id=chat_id,
+                message_id=message_id,
+                reply_markup=None,
+            )
+        except TelegramError as error:
+            logger.info("could not update application card in %s: %s", chat_id, error)
+
+
+def register(app: BotApplication) -> None:
+    """Wire /join and the decision buttons in."""
+    text = filters.TEXT & ~filters.COMMAND
+    app.add_handler(
+        ConversationHandler(
+            entry_points=[CommandHandler("join", join_command)],
+            states={
+                JOIN_NAME: [MessageHandler(text, join_name)],
+                JOIN_UNIT: [MessageHandler(text, join_unit)],
+            },
+            fallbacks=[CommandHandler("cancel", join_cancel)],
+            name="join",
+        )
+    )
+    app.add_handler(CallbackQueryHandler(decision, pattern=r"^ap:"))

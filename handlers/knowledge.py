@@ -1,0 +1,239 @@
+"""/ask (and plain private text), /article N, /mission and /articles browsing."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.app import AppContext, BotApplication
+from bot.i18n import Html
+from bot.knowledge.answers import entry_title, heading, trim
+from bot.knowledge.service import KnowledgeBase
+from handlers import knowledge_inline, knowledge_relay, knowledge_upload
+from handlers.common import Caller, identify, reply, send_usage
+from handlers.knowledge_relay import offer_markup
+
+__all__ = ["CALLBACK", "register"]
+
+CALLBACK = "kb"
+PAGE_SIZE = 8
+
+
+async def load_knowledge(app: BotApplication) -> None:
+    """Open the knowledge base; load content/ into an empty database."""
+    base = KnowledgeBase(app.bot_data.db)
+    await base.start()
+    app.bot_data.knowledge_base = base
+
+
+def _article_buttons(
+    caller: Caller, number: int, chapter: int | None
+) -> list[InlineKeyboardButton]:
+    """Buttons for the full article and its chapter."""
+    buttons = [
+        InlineKeyboardButton(
+            caller.t("knowledge.button_full"), callback_data=f"{CALLBACK}:a:{number}"
+        )
+    ]
+    if chapter is not None:
+        buttons.append(
+            InlineKeyboardButton(
+                caller.t("knowledge.button_chapter"), callback_data=f"{CALLBACK}:c:{chapter}:0"
+            )
+        )
+    return buttons
+
+
+async def answer_question(
+    update: Update, context: AppContext, caller: Caller, question: str
+) -> None:
+    """Quote the best match with buttons, or say the documents do not cover the question."""
+    result = await context.bot_data.knowledge.search(question, caller.language)
+    if not result.covered or not result.matches:
+        markup = await offer_markup(update, context, caller, question)
+        await reply(
+            update,
+            caller.t("knowledge.not_covered_offer" if markup else "knowledge.not_covered"),
+            markup,
+        )
+        return
+    best = result.matches[0].entry
+    body, _ = trim(best.body)
+    text = f"<b>{html.escape(heading(best, caller.language))}</b>\n{html.escape(body)}"
+    rows = []
+    if best.number is not None:
+        rows.append(_article_buttons(caller, best.number, best.chapter_number))
+    others = [m.entry for m in result.matches[1:4] if m.entry.number is not None]
+    if others:
+        text += "\n\n" + caller.t("knowledge.other_matches")
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    heading(e, caller.language)[:60], callback_data=f"{CALLBACK}:a:{e.number}"
+                )
+                for e in others
+            ]
+        )
+    await reply(update, text, InlineKeyboardMarkup(rows) if rows else None)
+
+
+async def ask(update: Update, context: AppContext) -> None:
+    """Answer /ask QUESTION."""
+    caller = await identify(update, context)
+    if caller is None:
+        return
+    question = " ".join(context.args or []).strip()
+    if not question:
+        await send_usage(update, caller, "knowledge.ask")
+        return
+    await answer_question(update, context, caller, question)
+
+
+async def plain_text(update: Update, context: AppContext) -> None:
+    """Treat plain text in a private chat as a question."""
+    caller = await identify(update, context)
+    if caller is None or update.effective_message is None:
+        return
+    await answer_question(update, context, caller, update.effective_message.text or "")
+
+
+async def show_article(update: Update, context: AppContext, caller: Caller, number: int) -> None:
+    """Send one article in full with its chapter button."""
+    entry = await context.bot_data.knowledge.article(caller.language, number)
+    if entry is None:
+        await reply(update, caller.t("knowledge.article_missing", number=number))
+        return
+    body, _ = trim(entry.body)
+    text = f"<b>{html.escape(heading(entry, caller.language))}</b>\n{html.escape(body)}"
+    await reply(
+        update,
+        text,
+        InlineKeyboardMarkup([_article_buttons(caller, number, entry.chapter_number)[1:]]),
+    )
+
+
+async def article(update: Update, context: AppContext) -> None:
+    """Show /article N."""
+    caller = await identify(update, context)
+    if caller is None:
+        return
+    args = context.args or []
+    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+        await send_usage(update, caller, "knowledge.article")
+        return
+    await show_article(update, context, caller, int(args[0].lstrip("#")))
+
+
+async def mission(update: Update, context: AppContext) -> None:
+    """Show the mission page."""
+    caller = await identify(update, context)
+    if caller is None:
+        return
+    base = context.bot_data.knowledge
+    entries = await base.repo.current_entries("mission", caller.language)
+    if not entries:
+        entries = await base.repo.current_entries("mission")
+    parts = [f"<b>{html.escape(e.title)}</b>\n{html.escape(e.body)}" for e in entries]
+    text, _ = trim("\n\n".join(parts), 4000)
+    await reply(update, text or caller.t("knowledge.not_covered"))
+
+
+async def _chapters_view(context: AppContext, caller: Caller) -> tuple[str, InlineKeyboardMarkup]:
+    """The chapter list with one button per chapter."""
+    base = context.bot_data.knowledge
+    document = await base.repo.current_document("articles", caller.language)
+    title = document.title if document else ""
+    rows = [
+        [
+            InlineKeyboardButton(
+                caller.t("knowledge.chapter_button", number=c.number, title=c.title)[:60],
+                callback_data=f"{CALLBACK}:c:{c.number}:0",
+            )
+        ]
+        for c in await base.repo.chapters(caller.language)
+    ]
+    return caller.t("knowledge.chapters_title", title=title), InlineKeyboardMarkup(rows)
+
+
+async def articles(update: Update, context: AppContext) -> None:
+    """Start browsing the Articles chapter by chapter."""
+    caller = await identify(update, context)
+    if caller is None:
+        return
+    text, markup = await _chapters_view(context, caller)
+    await reply(update, Html(text), markup)
+
+
+async def browse(update: Update, context: AppContext) -> None:
+    """Handle the browsing buttons: chapters, a chapter's articles (paginated), one article."""
+    query = update.callback_query
+    caller = await identify(update, context)
+    if query is None or caller is None:
+        return
+    parts = (query.data or "").split(":")
+    await query.answer()
+    base = context.bot_data.knowledge
+    if parts[1:2] == ["a"] and len(parts) == 3 and parts[2].isdigit():
+        await show_article(update, context, caller, int(parts[2]))
+    elif parts[1:2] == ["c"] and len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
+        chapter, page = int(parts[2]), int(parts[3])
+        entries = await base.repo.chapter_articles(caller.language, chapter)
+        shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+        rows = [
+            [
+                InlineKeyboardButton(
+                    f"{heading(e, caller.language).split(' · ')[0]} {e.body[:30]}",
+                    callback_data=f"{CALLBACK}:a:{e.number}",
+                )
+            ]
+            for e in shown
+        ]
+        nav = []
+        if page > 0:
+            nav.append(
+                InlineKeyboardButton(
+                    caller.t("knowledge.button_previous"),
+                    callback_data=f"{CALLBACK}:c:{chapter}:{page - 1}",
+                )
+            )
+        if (page + 1) * PAGE_SIZE < len(entries):
+            nav.append(
+                InlineKeyboardButton(
+                    caller.t("knowledge.button_next"),
+                    callback_data=f"{CALLBACK}:c:{chapter}:{page + 1}",
+                )
+            )
+        nav.append(
+            InlineKeyboardButton(caller.t("knowledge.button_back"), callback_data=f"{CALLBACK}:ch")
+        )
+        rows.append(nav)
+        title = entry_title(entries[0]) if entries else ""
+        await query.edit_message_text(
+            caller.t("knowledge.chapter_title", title=title),
+            reply_markup=InlineKeyboardMarkup(rows),
+        )
+    else:
+        text, markup = await _chapters_view(context, caller)
+        await query.edit_message_text(text, reply_markup=markup)
+
+
+def register(app: BotApplication) -> None:
+    """Wire the knowledge commands, browsing buttons and plain-text questions."""
+    app.bot_data.startup_hooks.append(load_knowledge)
+    app.add_handler(CommandHandler("ask", ask))
+    app.add_handler(CommandHandler("article", article))
+    app.add_handler(CommandHandler("mission", mission))
+    app.add_handler(CommandHandler("articles", articles))
+    app.add_handler(CallbackQueryHandler(browse, pattern=rf"^{CALLBACK}:"))
+    knowledge_inline.register(app)
+    knowledge_upload.register(app)
+    knowledge_relay.register(app)
+
+
+def register_fallbacks(app: BotApplication) -> None:
+    """Plain text in a private chat is a question (after every other text handler)."""
+    app.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, plain_text)
+    )

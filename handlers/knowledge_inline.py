@@ -1,0 +1,56 @@
+"""Inline mode: `@bot QUERY` in any chat offers matching articles to share."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram.constants import ParseMode
+from telegram.ext import InlineQueryHandler
+
+from bot.app import AppContext, BotApplication
+from bot.i18n import language_from_hint
+from bot.knowledge.answers import heading, trim
+from storage.articles import Entry
+
+__all__ = ["MAX_RESULTS", "register"]
+
+MAX_RESULTS = 5
+
+
+def _result(entry: Entry, language: str) -> InlineQueryResultArticle:
+    """One shareable result: the entry quoted under its heading."""
+    title = heading(entry, "zh" if language == "zh" else "en")
+    body, _ = trim(entry.body)
+    key = f"{entry.kind}-{entry.language}-{entry.number or entry.position}"
+    return InlineQueryResultArticle(
+        id=key,
+        title=title,
+        description=entry.body[:120],
+        input_message_content=InputTextMessageContent(
+            f"<b>{html.escape(title)}</b>\n{html.escape(body)}", parse_mode=ParseMode.HTML
+        ),
+    )
+
+
+async def inline_query(update: Update, context: AppContext) -> None:
+    """Answer an inline query with the best-matching articles (none when nothing matches)."""
+    query = update.inline_query
+    if query is None:
+        return
+    text = query.query.strip()
+    if not text:
+        await query.answer([], cache_time=60, is_personal=False)
+        return
+    person = await context.bot_data.people.get_by_telegram_id(query.from_user.id)
+    language = (person.language if person else None) or language_from_hint(
+        query.from_user.language_code
+    )
+    result = await context.bot_data.knowledge.search(text[:256], language, limit=MAX_RESULTS)
+    entries = [m.entry for m in result.matches] if result.covered else []
+    await query.answer([_result(e, language) for e in entries], cache_time=60)
+
+
+def register(app: BotApplication) -> None:
+    """Wire inline queries."""
+    app.add_handler(InlineQueryHandler(inline_query))

@@ -1,0 +1,181 @@
+"""Questions the documents do not cover: offered to the secretariat, answered through the bot."""
+
+from __future__ import annotations
+
+import warnings
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.app import AppContext, BotApplication
+from bot.i18n import t
+from handlers.common import Caller, identify, reply, require_role
+from storage.knowledge_questions import QuestionRepository
+from storage.people import Role
+
+__all__ = ["CALLBACK", "REPLYING", "offer_markup", "register"]
+
+CALLBACK = "kbq"
+REPLYING = 1
+_PENDING = "kb_reply_to"
+
+
+async def offer_markup(
+    update: Update, context: AppContext, caller: Caller, question: str
+) -> InlineKeyboardMarkup | None:
+    """Record an uncovered question and return the button that passes it to the secretariat."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or chat is None or chat.type != "private" or not question:
+        return None
+    repo = QuestionRepository(context.bot_data.db)
+    question_id = await repo.add(user.id, caller.language, question, context.bot_data.clock.now())
+    button = InlineKeyboardButton(
+        caller.t("knowledge.offer_button"), callback_data=f"{CALLBACK}:send:{question_id}"
+    )
+    return InlineKeyboardMarkup([[button]])
+
+
+def _question_id(data: str | None, action: str) -> int | None:
+    """The question id in `kbq:<action>:<id>`, or None when the data is malformed."""
+    parts = (data or "").split(":")
+    if len(parts) != 3 or parts[1] != action or not parts[2].isdigit() or len(parts[2]) > 12:
+        return None
+    return int(parts[2])
+
+
+async def send_to_secretariat(update: Update, context: AppContext) -> None:
+    """The member tapped "ask the secretariat": pass the question on, once."""
+    query = update.callback_query
+    caller = await identify(update, context)
+    if query is None or caller is None:
+        return
+    question_id = _question_id(query.data, "send")
+    repo = QuestionRepository(context.bot_data.db)
+    if question_id is None or not await repo.mark_sent(question_id, caller.person.telegram_id or 0):
+        await query.answer(caller.t("knowledge.relay_stale"), show_alert=True)
+        return
+    await query.answer()
+    question = await repo.get(question_id)
+    assert question is not None
+    for chat_id in await context.bot_data.people.secretariat_chat_ids():
+        person = await context.bot_data.people.get_by_telegram_id(chat_id)
+        language = (person.language if person else None) or "en"
+        text = t(
+            language,
+            "knowledge.relay_incoming",
+            name=caller.person.name or f"#{caller.person.id}",
+            question=question.question,
+        )
+        button = InlineKeyboardButton(
+            t(language, "knowledge.relay_reply_button"),
+            callback_data=f"{CALLBACK}:reply:{question_id}",
+        )
+        try:
+            await context.bot.send_message(
+                chat_id, text, reply_markup=InlineKeyboardMarkup([[button]])
+            )
+        except Forbidden:
+            continue
+    if query.message is not None:
+        await query.edit_message_reply_markup(None)
+    await reply(update, caller.t("knowledge.relay_sent"))
+
+
+async def start_reply(update: Update, context: AppContext) -> int:
+    """A secretariat member tapped Reply: ask for the answer text."""
+    query = update.callback_query
+    if query is None:
+        return ConversationHandler.END
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if caller is None:
+        return ConversationHandler.END
+    question_id = _question_id(query.data, "reply")
+    question = None
+    if question_id is not None:
+        question = await QuestionRepository(context.bot_data.db).get(question_id)
+    if question is None or question.status != "sent":
+        await query.answer(caller.t("knowledge.relay_already"), show_alert=True)
+        return ConversationHandler.END
+    await query.answer()
+    if context.user_data is not None:
+        context.user_data[_PENDING] = question.id
+    await reply(update, caller.t("knowledge.relay_prompt", question=question.question))
+    return REPLYING
+
+
+async def deliver_reply(update: Update, context: AppContext) -> int:
+    """The next text of the secretariat member is the answer: deliver it to the member."""
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    message = update.effective_message
+    if caller is None or message is None or context.user_data is None:
+        return ConversationHandler.END
+    question_id = context.user_data.pop(_PENDING, None)
+    repo = QuestionRepository(context.bot_data.db)
+    answered = None
+    if isinstance(question_id, int):
+        answered = await repo.answer(
+            question_id, message.text or "", caller.person.id, context.bot_data.clock.now()
+        )
+    if answered is None:
+        await reply(update, caller.t("knowledge.relay_already"))
+        return ConversationHandler.END
+    text = t(
+        "zh" if answered.language == "zh" else "en",
+        "knowledge.relay_answer",
+        question=answered.question,
+        answer=answered.answer or "",
+    )
+    try:
+        await context.bot.send_message(answered.telegram_id, text)
+    except Forbidden:
+        await reply(update, caller.t("knowledge.relay_unreachable"))
+        return ConversationHandler.END
+    await reply(update, caller.t("knowledge.relay_delivered"))
+    return ConversationHandler.END
+
+
+async def not_text(update: Update, context: AppContext) -> int:
+    """Anything but text while answering: ask for text."""
+    caller = await identify(update, context)
+    if caller is not None:
+        await reply(update, caller.t("knowledge.relay_text_only"))
+    return REPLYING
+
+
+async def cancel(update: Update, context: AppContext) -> int:
+    """/cancel while answering: nothing is sent."""
+    caller = await identify(update, context)
+    if context.user_data is not None:
+        context.user_data.pop(_PENDING, None)
+    if caller is not None:
+        await reply(update, caller.t("knowledge.relay_cancelled"))
+    return ConversationHandler.END
+
+
+def register(app: BotApplication) -> None:
+    """Wire the offer button and the secretariat's guided reply."""
+    app.add_handler(CallbackQueryHandler(send_to_secretariat, pattern=rf"^{CALLBACK}:send:"))
+    with warnings.catch_warnings():
+        # One conversation per chat is what is wanted here; PTB warns about per-message tracking.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[CallbackQueryHandler(start_reply, pattern=rf"^{CALLBACK}:reply:")],
+            states={
+                REPLYING: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, deliver_reply),
+                    MessageHandler(~filters.COMMAND, not_text),
+                ]
+            },
+            fallbacks=[CommandHandler("cancel", cancel)],
+            allow_reentry=True,
+        )
+    app.add_handler(conversation)

@@ -1,0 +1,119 @@
+"""A secretariat member sends an Articles file to the bot: preview, then Confirm to import."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot.app import AppContext, BotApplication
+from bot.knowledge.parser import Language, ParsedArticles, ParseError, parse_articles
+from handlers.common import reply, require_role
+from storage.people import Role
+
+__all__ = ["CALLBACK", "MAX_BYTES", "register"]
+
+CALLBACK = "kbi"
+MAX_BYTES = 1_000_000
+_PENDING = "kb_import"
+
+
+def _language_hint(caption: str | None) -> Language | None:
+    """A caption of `zh` or `en` names the file's language."""
+    word = (caption or "").strip().lower()
+    if word in ("zh", "en"):
+        return word  # type: ignore[return-value]
+    return None
+
+
+async def receive_file(update: Update, context: AppContext) -> None:
+    """Read the file, show what it holds, and offer Confirm / Cancel."""
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    message = update.effective_message
+    if caller is None or message is None or message.document is None:
+        return
+    document = message.document
+    if document.file_size is not None and document.file_size > MAX_BYTES:
+        await reply(update, caller.t("knowledge.import_unreadable", error="file too large"))
+        return
+    try:
+        file = await context.bot.get_file(document.file_id)
+        data = bytes(await file.download_as_bytearray())
+        if len(data) > MAX_BYTES:
+            raise ParseError("file too large")
+        parsed = parse_articles(data.decode("utf-8-sig"), _language_hint(message.caption))
+    except (TelegramError, UnicodeDecodeError, ParseError) as error:
+        detail = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else str(error)
+        await reply(update, caller.t("knowledge.import_unreadable", error=detail))
+        return
+    if context.user_data is not None:
+        context.user_data[_PENDING] = (parsed, document.file_name or "upload")
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    caller.t("knowledge.import_confirm"), callback_data=f"{CALLBACK}:ok"
+                ),
+                InlineKeyboardButton(
+                    caller.t("knowledge.import_cancel"), callback_data=f"{CALLBACK}:no"
+                ),
+            ]
+        ]
+    )
+    await reply(update, _preview(caller.t, parsed, document.file_name or ""), markup)
+
+
+def _preview(translate: object, parsed: ParsedArticles, file_name: str) -> str:
+    """What the file holds: language, chapters, article count, numbering gaps."""
+    assert callable(translate)
+    gaps = ", ".join(map(str, parsed.gaps)) or str(translate("knowledge.import_no_gaps"))
+    return str(
+        translate(
+            "knowledge.import_preview",
+            file=file_name,
+            language=parsed.language,
+            chapters=len(parsed.chapters),
+            articles=len(parsed.articles),
+            gaps=gaps,
+        )
+    )
+
+
+async def decide(update: Update, context: AppContext) -> None:
+    """Confirm imports the previewed file; Cancel drops it."""
+    query = update.callback_query
+    if query is None:
+        return
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if caller is None:
+        return
+    pending = context.user_data.pop(_PENDING, None) if context.user_data is not None else None
+    if query.data not in (f"{CALLBACK}:ok", f"{CALLBACK}:no") or not isinstance(pending, tuple):
+        await query.answer(caller.t("knowledge.import_expired"), show_alert=True)
+        return
+    await query.answer()
+    if query.data == f"{CALLBACK}:no":
+        await query.edit_message_text(caller.t("knowledge.import_cancelled"))
+        return
+    parsed, file_name = pending
+    version = await context.bot_data.knowledge.import_articles(
+        parsed,
+        source=str(file_name),
+        imported_by=caller.person.id,
+        now=context.bot_data.clock.now(),
+    )
+    await query.edit_message_text(
+        caller.t(
+            "knowledge.import_done",
+            articles=len(parsed.articles),
+            chapters=len(parsed.chapters),
+            language=parsed.language,
+            version=version,
+        )
+    )
+
+
+def register(app: BotApplication) -> None:
+    """Wire file uploads in private chats and the Confirm / Cancel buttons."""
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL, receive_file))
+    app.add_handler(CallbackQueryHandler(decide, pattern=rf"^{CALLBACK}:"))

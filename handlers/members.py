@@ -1,0 +1,320 @@
+"""/members: counts per role, who is unreachable, applications; roles, removal, audit log."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.app import AppContext, BotApplication
+from bot.i18n import format_datetime, load_catalog, t
+from bot.roster.menus import sync_person
+from handlers.common import Caller, reply, require_role, send_usage
+from handlers.join import send_card
+from storage.people import Person, Role
+
+__all__ = ["register"]
+
+PAGE = 10
+AUDIT_PAGE = 15
+NAMES_SHOWN = 10
+_PAGED = re.compile(r"^mb:([la]):(\d{1,6})$")
+_PERSON = re.compile(r"^mb:([pxXi]):(\d{1,9})$")
+_ROLE = re.compile(r"^mb:r:(\d{1,9}):(member|council|secretariat)$")
+
+
+def _role(caller: Caller, role: Role) -> str:
+    return caller.t(f"core.role_{role.value}")
+
+
+def _names(entries: list[tuple[int, str]]) -> str:
+    return ", ".join(f"{name or '—'} (#{person_id})" for person_id, name in entries)
+
+
+async def overview(caller: Caller, context: AppContext) -> tuple[str, InlineKeyboardMarkup]:
+    """Counts per role, entries not yet on Telegram, unreachable people, pending applications."""
+    roster = context.bot_data.roster
+    counts = await roster.role_counts()
+    lines = [caller.t("roster.members_title")]
+    for role in (Role.SECRETARIAT, Role.COUNCIL, Role.MEMBER):
+        total, bound = counts[role]
+        lines.append(
+            caller.t("roster.members_count", role=_role(caller, role), total=total, bound=bound)
+        )
+    lines.append(caller.t("roster.members_guests", count=counts[Role.GUEST][1]))
+    unbound = await roster.unbound(NAMES_SHOWN + 1)
+    unreachable = await roster.unreachable(NAMES_SHOWN + 1)
+    not_bound = sum(
+        total - bound for role, (total, bound) in counts.items() if role is not Role.GUEST
+    )
+    lines.append(
+        caller.t(
+            "roster.members_unbound",
+            count=not_bound,
+            names=_names([(e.id, e.name) for e in unbound[:NAMES_SHOWN]]) or "—",
+        )
+    )
+    lines.append(
+        caller.t(
+            "roster.members_unreachable",
+            count=len(unreachable) if len(unreachable) <= NAMES_SHOWN else f"{NAMES_SHOWN}+",
+            names=_names([(e.id, e.name) for e in unreachable[:NAMES_SHOWN]]) or "—",
+        )
+    )
+    pending = await roster.count_pending_applications()
+    lines.append(caller.t("roster.members_pending", count=pending))
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(caller.t("roster.members_list"), callback_data="mb:l:0"),
+                InlineKeyboardButton(caller.t("roster.members_audit"), callback_data="mb:a:0"),
+            ]
+        ]
+    )
+    return "\n".join(lines), buttons
+
+
+async def members_command(update: Update, context: AppContext) -> None:
+    """`/members`: the overview and the pending applications; `/members ID`: one person."""
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if caller is None:
+        return
+    args = context.args or []
+    if args:
+        if len(args) != 1 or not (args[0].isascii() and args[0].isdigit() and len(args[0]) <= 9):
+            await send_usage(update, caller, "roster.members")
+            return
+        text, markup = await person_card(caller, context, int(args[0]))
+        await reply(update, text, markup)
+        return
+    text, markup = await overview(caller, context)
+    await reply(update, text, markup)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    for application in await context.bot_data.roster.pending_applications(5):
+        await send_card(context, chat.id, caller.language, application)
+
+
+async def person_card(
+    caller: Caller, context: AppContext, person_id: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One person: entry, account, reachability; buttons to change role, remove, re-invite."""
+    person = await context.bot_data.people.get(person_id)
+    if person is None or (not person.name and person.telegram_id is None):
+        return caller.t("roster.no_entry", id=person_id), None
+    if person.telegram_id is None:
+        account = caller.t("roster.card_unbound")
+    elif person.reachable:
+        account = caller.t("roster.card_reachable")
+    else:
+        account = caller.t("roster.card_blocked")
+    text = caller.t(
+        "roster.card",
+        id=person.id,
+        name=person.name or "—",
+        unit=person.unit or "—",
+        role=_role(caller, person.role),
+        account=account,
+        language=person.language or "—",
+    )
+    rows = [
+        [
+            InlineKeyboardButton(
+                _role(caller, role), callback_data=f"mb:r:{person.id}:{role.value}"
+            )
+            for role in (Role.MEMBER, Role.COUNCIL, Role.SECRETARIAT)
+            if role is not person.role
+        ]
+    ]
+    extra = []
+    if person.role is not Role.GUEST:
+        extra.append(
+            InlineKeyboardButton(caller.t("roster.remove"), callback_data=f"mb:x:{person.id}")
+        )
+    if person.telegram_id is None and person.role is not Role.GUEST:
+        extra.append(
+            InlineKeyboardButton(caller.t("roster.new_link"), callback_data=f"mb:i:{person.id}")
+        )
+    rows.append([*extra, InlineKeyboardButton(caller.t("roster.back"), callback_data="mb:l:0")])
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def roster_page(
+    caller: Caller, context: AppContext, offset: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A page of the roster as buttons, one per person."""
+    entries = await context.bot_data.roster.roster_page(offset, PAGE + 1)
+    rows = [
+        [InlineKeyboardButton(f"{e.name} · {_role(caller, e.role)}", callback_data=f"mb:p:{e.id}")]
+        for e in entries[:PAGE]
+    ]
+    nav = []
+    if offset > 0:
+        nav.append(InlineKeyboardButton("◀", callback_data=f"mb:l:{max(0, offset - PAGE)}"))
+    if len(entries) > PAGE:
+        nav.append(InlineKeyboardButton("▶", callback_data=f"mb:l:{offset + PAGE}"))
+    if nav:
+        rows.append(nav)
+    text = caller.t(
+        "roster.list_title",
+        first=offset + 1 if entries else 0,
+        last=offset + min(len(entries), PAGE),
+    )
+    return text, InlineKeyboardMarkup(rows)
+
+
+async def audit_page(
+    caller: Caller, context: AppContext, offset: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A page of the audit log, newest first."""
+    data = context.bot_data
+    entries = await data.roster.audit_page(offset, AUDIT_PAGE + 1)
+    catalog = load_catalog(caller.language)
+    lines = [caller.t("roster.audit_title")]
+    for entry in entries[:AUDIT_PAGE]:
+        key = f"roster.audit_{entry.action}"
+        action = caller.t(key) if key in catalog else entry.action
+        lines.append(
+            caller.t(
+                "roster.audit_line",
+                at=format_datetime(entry.at, data.settings.timezone, caller.language),
+                actor=entry.actor or "—",
+                action=action,
+                subject=entry.subject or "—",
+                detail=entry.detail,
+            )
+        )
+    if not entries:
+        lines.append(caller.t("roster.audit_empty"))
+    nav = []
+    if offset > 0:
+        nav.append(InlineKeyboardButton("◀", callback_data=f"mb:a:{max(0, offset - AUDIT_PAGE)}"))
+    if len(entries) > AUDIT_PAGE:
+        nav.append(InlineKeyboardButton("▶", callback_data=f"mb:a:{offset + AUDIT_PAGE}"))
+    return "\n".join(lines)[:4000], InlineKeyboardMarkup([nav]) if nav else None
+
+
+async def members_button(update: Update, context: AppContext) -> None:
+    """Every /members button: the role is read from the database now, the data checked strictly."""
+    query = update.callback_query
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if query is None or caller is None:
+        return
+    data = query.data or ""
+    if paged := _PAGED.match(data):
+        offset = int(paged.group(2))
+        markup: InlineKeyboardMarkup | None
+        if paged.group(1) == "l":
+            text, markup = await roster_page(caller, context, offset)
+        else:
+            text, markup = await audit_page(caller, context, offset)
+        await query.answer()
+        await query.edit_message_text(text, reply_markup=markup)
+        return
+    if single := _PERSON.match(data):
+        await person_action(update, context, caller, single.group(1), int(single.group(2)))
+        return
+    if role_change := _ROLE.match(data):
+        await change_role(
+            update, context, caller, int(role_change.group(1)), Role(role_change.group(2))
+        )
+        return
+    await query.answer(caller.t("core.button_invalid"), show_alert=True)
+
+
+async def person_action(
+    update: Update, context: AppContext, caller: Caller, action: str, person_id: int
+) -> None:
+    """Show a card, ask to confirm a removal, remove, or make a new invite link."""
+    query = update.callback_query
+    assert query is not None
+    if action == "p":
+        await query.answer()
+        text, markup = await person_card(caller, context, person_id)
+        await query.edit_message_text(text, reply_markup=markup)
+    elif action == "x":
+        person = await context.bot_data.people.get(person_id)
+        if person is None or person.role is Role.GUEST:
+            await query.answer(caller.t("core.button_invalid"), show_alert=True)
+            return
+        await query.answer()
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        caller.t("roster.remove_confirm"), callback_data=f"mb:X:{person_id}"
+                    ),
+                    InlineKeyboardButton(
+                        caller.t("roster.back"), callback_data=f"mb:p:{person_id}"
+                    ),
+                ]
+            ]
+        )
+        await query.edit_message_text(
+            caller.t("roster.remove_ask", name=person.name), reply_markup=markup
+        )
+    elif action == "X":
+        await change_role(update, context, caller, person_id, Role.GUEST)
+    else:
+        from handlers.invite import renew_link
+
+        await query.answer()
+        await renew_link(update, context, caller, person_id)
+
+
+async def change_role(
+    update: Update, context: AppContext, caller: Caller, person_id: int, role: Role
+) -> None:
+    """Give a person another role (guest = removed from the roster), tell them, update menus."""
+    query = update.callback_query
+    assert query is not None
+    data = context.bot_data
+    person = await data.people.get(person_id)
+    if person is None or (not person.name and person.telegram_id is None):
+        await query.answer(caller.t("core.button_invalid"), show_alert=True)
+        return
+    if person.id == caller.person.id:
+        await query.answer(caller.t("roster.not_yourself"), show_alert=True)
+        return
+    if person.role is role:
+        await query.answer()
+        return
+    action = "removed" if role is Role.GUEST else "role_changed"
+    old = await data.roster.change_role(person.id, role, caller.person.id, data.clock.now(), action)
+    if old is None:
+        await query.answer(caller.t("core.button_invalid"), show_alert=True)
+        return
+    alert = caller.t("roster.role_done", name=person.name, role=_role(caller, role))
+    await query.answer(html.unescape(alert))
+    await tell_person(context, person, role)
+    await sync_person(context.bot, data.people, data.roster, person.id)
+    text, markup = await person_card(caller, context, person.id)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def tell_person(context: AppContext, person: Person, role: Role) -> None:
+    """Tell the person about their new role (or that they left the roster)."""
+    if person.telegram_id is None or not person.reachable:
+        return
+    language = person.language or "zh"
+    if role is Role.GUEST:
+        text = t(language, "roster.you_were_removed")
+    else:
+        text = t(language, "roster.your_role", role=t(language, f"core.role_{role.value}"))
+    try:
+        await context.bot.send_message(person.telegram_id, text)
+    except Forbidden:
+        data = context.bot_data
+        await data.people.set_reachable_by_telegram_id(person.telegram_id, False, data.clock.now())
+    except TelegramError:
+        pass
+
+
+def register(app: BotApplication) -> None:
+    """Wire /members and its buttons in."""
+    app.add_handler(CommandHandler("members", members_command))
+    app.add_handler(CallbackQueryHandler(members_button, pattern=r"^mb:"))

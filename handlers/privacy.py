@@ -1,0 +1,159 @@
+"""/settings (language, news notices, subscriptions), /mydata and /forgetme."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.app import AppContext, BotApplication
+from bot.roster.menus import clear_menu, sync_person
+from bot.roster.privacy import erase_personal_data, personal_data_json
+from handlers.common import Caller, identify, reply
+from storage.people import Language, Role
+
+__all__ = ["register"]
+
+_SETTINGS = re.compile(r"^st:(news:[01]|lang:(?:zh|en))$")
+_FORGET = re.compile(r"^fg:(ask|yes|no)$")
+_LANGUAGE_NAMES: dict[Language, str] = {"zh": "中文", "en": "English"}
+
+
+def settings_screen(caller: Caller) -> tuple[str, InlineKeyboardMarkup]:
+    """What the person gets and the buttons to change it."""
+    person = caller.person
+    role = person.role
+    subscriptions = []
+    if role is Role.GUEST:
+        subscriptions.append(caller.t("roster.sub_guest"))
+    else:
+        subscriptions.append(caller.t("roster.sub_all"))
+        if role.at_least(Role.COUNCIL):
+            subscriptions.append(caller.t("roster.sub_council"))
+        if role is Role.SECRETARIAT:
+            subscriptions.append(caller.t("roster.sub_secretariat"))
+        subscriptions.append(caller.t("roster.sub_meetings"))
+    news = caller.t("roster.on") if person.news_enabled else caller.t("roster.off")
+    text = caller.t(
+        "roster.settings",
+        language=_LANGUAGE_NAMES[caller.language],
+        news=news,
+        subscriptions="\n".join(f"• {line}" for line in subscriptions),
+    )
+    other: Language = "en" if caller.language == "zh" else "zh"
+    toggle = "roster.news_turn_off" if person.news_enabled else "roster.news_turn_on"
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    caller.t(toggle), callback_data=f"st:news:{0 if person.news_enabled else 1}"
+                ),
+                InlineKeyboardButton(_LANGUAGE_NAMES[other], callback_data=f"st:lang:{other}"),
+            ]
+        ]
+    )
+    return text, markup
+
+
+async def settings_command(update: Update, context: AppContext) -> None:
+    """Show the person's settings."""
+    caller = await identify(update, context)
+    if caller is not None:
+        await reply(update, *settings_screen(caller))
+
+
+async def settings_button(update: Update, context: AppContext) -> None:
+    """Change the caller's own news setting or language; nothing else can be reached."""
+    query = update.callback_query
+    caller = await identify(update, context)
+    if query is None or caller is None:
+        return
+    match = _SETTINGS.match(query.data or "")
+    if match is None:
+        await query.answer(caller.t("core.button_invalid"), show_alert=True)
+        return
+    data = context.bot_data
+    now = data.clock.now()
+    kind, _, value = match.group(1).partition(":")
+    if kind == "news":
+        await data.people.set_news_enabled(caller.person.id, value == "1", now)
+    else:
+        await data.people.set_language(caller.person.id, "zh" if value == "zh" else "en", now)
+        await sync_person(context.bot, data.people, data.roster, caller.person.id)
+    await query.answer()
+    fresh = await identify(update, context)
+    if fresh is not None:
+        text, markup = settings_screen(fresh)
+        await query.edit_message_text(text, reply_markup=markup)
+
+
+async def mydata_command(update: Update, context: AppContext) -> None:
+    """Send everything held about the caller as a JSON document."""
+    caller = await identify(update, context)
+    chat = update.effective_chat
+    if caller is None or chat is None:
+        return
+    data = context.bot_data
+    document = await personal_data_json(data, caller.person, data.clock.now())
+    await chat.send_document(
+        document, filename=f"mydata-{caller.person.id}.json", caption=caller.t("roster.mydata")
+    )
+
+
+async def forgetme_command(update: Update, context: AppContext) -> None:
+    """Explain what erasure does and ask for a first confirmation."""
+    caller = await identify(update, context)
+    if caller is None:
+        return
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(caller.t("roster.forget_button"), callback_data="fg:ask"),
+                InlineKeyboardButton(caller.t("roster.keep_button"), callback_data="fg:no"),
+            ]
+        ]
+    )
+    await reply(update, caller.t("roster.forget_explain"), markup)
+
+
+async def forget_button(update: Update, context: AppContext) -> None:
+    """Second confirmation, then erase the caller's own data (only ever the caller's)."""
+    query = update.callback_query
+    caller = await identify(update, context)
+    if query is None or caller is None:
+        return
+    match = _FORGET.match(query.data or "")
+    if match is None:
+        await query.answer(caller.t("core.button_invalid"), show_alert=True)
+        return
+    await query.answer()
+    step = match.group(1)
+    if step == "no":
+        await query.edit_message_text(caller.t("roster.forget_kept"))
+    elif step == "ask":
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(caller.t("roster.forget_final"), callback_data="fg:yes"),
+                    InlineKeyboardButton(caller.t("roster.keep_button"), callback_data="fg:no"),
+                ]
+            ]
+        )
+        await query.edit_message_text(caller.t("roster.forget_sure"), reply_markup=markup)
+    else:
+        data = context.bot_data
+        telegram_id = caller.person.telegram_id
+        await erase_personal_data(data, caller.person, data.clock.now())
+        if telegram_id is not None:
+            await clear_menu(context.bot, telegram_id)
+        await query.edit_message_text(caller.t("roster.forget_done"))
+
+
+def register(app: BotApplication) -> None:
+    """Wire /settings, /mydata and /forgetme in."""
+    app.add_handler(CommandHandler("settings", settings_command))
+    app.add_handler(CallbackQueryHandler(settings_button, pattern=r"^st:"))
+    app.add_handler(CommandHandler("mydata", mydata_command))
+    app.add_handler(CommandHandler("forgetme", forgetme_command))
+    app.add_handler(CallbackQueryHandler(forget_button, pattern=r"^fg:"))

@@ -1,0 +1,292 @@
+"""Roster in the chat: `/start CODE`, roster CSV upload, command menus, blocked chats."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.app import AppContext, BotApplication
+from bot.i18n import language_from_hint, t
+from bot.roster.csv_import import (
+    ImportReport,
+    apply_plan,
+    decode_csv,
+    plan_import,
+    render_problem,
+)
+from bot.roster.invites import CODE_PATTERN
+from bot.roster.menus import set_default_menus, sync_menu, sync_stale_menus
+from handlers.common import Caller, reply, require_role
+from handlers.core import help_text
+from handlers.invite import username
+from storage.people import Language, Role
+from storage.roster import RedeemStatus
+
+__all__ = ["register"]
+
+logger = logging.getLogger(__name__)
+
+# After every feature has answered: a stale menu is fixed without delaying the reply.
+MENU_GROUP = 99
+MAX_UPLOAD = 2 * 1024 * 1024
+PREVIEW_PROBLEMS = 20
+_UPLOAD_BUTTON = re.compile(r"^ri:(\d{1,9}):([yn])$")
+
+
+def chunks(lines: list[str], limit: int = 3900) -> list[str]:
+    """Join lines into messages that stay under Telegram's 4096 characters."""
+    messages: list[str] = []
+    current = ""
+    for line in lines:
+        if current and len(current) + len(line) + 1 > limit:
+            messages.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        messages.append(current)
+    return messages
+
+
+# -- menus and reachability ----------------------------------------------------------------
+
+
+async def name_the_nameless(update: Update, context: AppContext) -> None:
+    """Before anything else: a known person without a name takes their Telegram name."""
+    user = update.effective_user
+    if user is None or user.is_bot or not user.full_name or context.bot_data._db is None:
+        return
+    data = context.bot_data
+    person = await data.people.get_by_telegram_id(user.id)
+    if person is not None and not person.name:
+        await data.people.fill_empty_name(person.id, user.full_name[:100], data.clock.now())
+
+
+async def keep_menu_current(update: Update, context: AppContext) -> None:
+    """After the answer: a known person's menu shows their role and language."""
+    user = update.effective_user
+    if user is None or user.is_bot or update.my_chat_member or context.bot_data._db is None:
+        return
+    data = context.bot_data
+    person = await data.people.get_by_telegram_id(user.id)
+    if person is not None:
+        await sync_menu(context.bot, data.roster, person)
+
+
+async def chat_member_changed(update: Update, context: AppContext) -> None:
+    """A person blocked the bot (unreachable) or came back (reachable)."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != ChatType.PRIVATE:
+        return
+    status = change.new_chat_member.status
+    if status not in (ChatMemberStatus.BANNED, ChatMemberStatus.MEMBER):
+        return
+    data = context.bot_data
+    reachable = status == ChatMemberStatus.MEMBER
+    person = await data.people.set_reachable_by_telegram_id(
+        change.from_user.id, reachable, data.clock.now()
+    )
+    if person is not None and reachable:
+        await sync_menu(context.bot, data.roster, person)
+
+
+# -- /start CODE ---------------------------------------------------------------------------
+
+
+async def start_with_code(update: Update, context: AppContext) -> None:
+    """Bind the account to its roster entry (or give the invited role) and greet by name."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if user is None or user.is_bot or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    data = context.bot_data
+    now = data.clock.now()
+    known = await data.people.get_by_telegram_id(user.id)
+    language: Language = (
+        known.language if known and known.language else language_from_hint(user.language_code)
+    )
+    args = context.args or []
+    if len(args) != 1 or not CODE_PATTERN.fullmatch(args[0]):
+        status = RedeemStatus.UNKNOWN
+        person_id = None
+    else:
+        outcome = await data.roster.redeem(args[0], user.id, user.full_name, language, now)
+        status, person_id = outcome.status, outcome.person_id
+    person = await data.people.get(person_id) if person_id is not None else None
+    if person is None or status not in (
+        RedeemStatus.BOUND,
+        RedeemStatus.ROLE_GIVEN,
+        RedeemStatus.ALREADY_YOURS,
+    ):
+        await reply(update, t(language, f"roster.code_{status.value}"))
+        raise ApplicationHandlerStop
+    caller = Caller(person, person.language or language)
+    role = caller.t(f"core.role_{person.role.value}")
+    greeting = caller.t("roster.bound_welcome", name=person.name or user.first_name, role=role)
+    await reply(update, greeting + "\n\n" + help_text(caller))
+    await sync_menu(context.bot, data.roster, person)
+    raise ApplicationHandlerStop
+
+
+# -- roster CSV sent to the bot ------------------------------------------------------------
+
+
+async def roster_upload(update: Update, context: AppContext) -> None:
+    """A secretariat member sent a roster CSV: check it and show a preview to confirm."""
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    message = update.effective_message
+    if caller is None or message is None or message.document is None:
+        return
+    document = message.document
+    if document.file_size is not None and document.file_size > MAX_UPLOAD:
+        await reply(update, caller.t("roster.upload_too_big"))
+        return
+    file = await context.bot.get_file(document.file_id)
+    content = bytes(await file.download_as_bytearray())
+    text = decode_csv(content) if len(content) <= MAX_UPLOAD else None
+    if text is None:
+        await reply(update, caller.t("roster.upload_unreadable"))
+        return
+    data = context.bot_data
+    plan = plan_import(text, await data.roster.entries())
+    if plan.fatal is not None:
+        await reply(update, render_problem(caller.language, plan.fatal))
+        return
+    upload_id = await data.roster.add_upload(caller.person.id, text, data.clock.now())
+    lines = [
+        caller.t(
+            "roster.upload_preview",
+            new=plan.count("new"),
+            updated=plan.count("updated"),
+            unchanged=plan.count("unchanged"),
+            rejected=len(plan.problems),
+        )
+    ]
+    lines += [
+        render_problem(caller.language, problem) for problem in plan.problems[:PREVIEW_PROBLEMS]
+    ]
+    if len(plan.problems) > PREVIEW_PROBLEMS:
+        lines.append(
+            caller.t("roster.upload_more_problems", count=len(plan.problems) - PREVIEW_PROBLEMS)
+        )
+    buttons = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    caller.t("roster.upload_confirm"), callback_data=f"ri:{upload_id}:y"
+                ),
+                InlineKeyboardButton(
+                    caller.t("roster.upload_cancel"), callback_data=f"ri:{upload_id}:n"
+                ),
+            ]
+        ]
+    )
+    await reply(update, chunks(lines)[0], buttons)
+
+
+async def upload_button(update: Update, context: AppContext) -> None:
+    """Confirm or cancel an uploaded roster: only its uploader, only once."""
+    query = update.callback_query
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if query is None or caller is None:
+        return
+    match = _UPLOAD_BUTTON.match(query.data or "")
+    data = context.bot_data
+    status = "imported" if match and match.group(2) == "y" else "cancelled"
+    upload = (
+        await data.roster.take_upload(int(match.group(1)), caller.person.id, status)
+        if match
+        else None
+    )
+    if upload is None:
+        await query.answer(caller.t("core.button_invalid"), show_alert=True)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(None)
+    if status == "cancelled":
+        await reply(update, caller.t("roster.upload_cancelled"))
+        return
+    now = data.clock.now()
+    plan = plan_import(upload.content, await data.roster.entries())
+    report = await apply_plan(data.roster, plan, username(context), caller.person.id, now)
+    await send_report(update, caller, report)
+    await sync_stale_menus(context.bot, data.people, data.roster)
+
+
+async def send_report(update: Update, caller: Caller, report: ImportReport) -> None:
+    """The import's outcome, the rejected lines and the links, in as few messages as fit."""
+    plan = report.plan
+    lines = [
+        caller.t(
+            "roster.import_done",
+            new=plan.count("new"),
+            updated=plan.count("updated"),
+            unchanged=plan.count("unchanged"),
+            rejected=len(plan.problems),
+        )
+    ]
+    lines += [render_problem(caller.language, problem) for problem in plan.problems]
+    if report.links:
+        lines.append(caller.t("roster.import_links"))
+        lines += [
+            caller.t(
+                "roster.link_line",
+                name=name,
+                unit=unit or "—",
+                role=caller.t(f"core.role_{role.value}"),
+                link=link,
+            )
+            for name, unit, role, link in report.links
+        ]
+    for text in chunks(lines):
+        await reply(update, text)
+
+
+# -- wiring --------------------------------------------------------------------------------
+
+
+async def on_startup(app: BotApplication) -> None:
+    """Default menus for guests; bring stale personal menus up to date; check the username."""
+    data = app.bot_data
+    await set_default_menus(app.bot)
+    await sync_stale_menus(app.bot, data.people, data.roster)
+    real = app.bot.username
+    if real and real.lower() != data.settings.bot_username.lower():
+        logger.warning(
+            "ASSOC_BOT_USERNAME is %s but the bot is @%s: links printed by `roster import`"
+            " would be wrong",
+            data.settings.bot_username,
+            real,
+        )
+
+
+def register(app: BotApplication) -> None:
+    """Wire the roster in: /start CODE first, the commands and buttons, menus last."""
+    from handlers import invite, join, members, privacy
+
+    app.add_handler(TypeHandler(Update, name_the_nameless), group=-2)
+    app.add_handler(TypeHandler(Update, keep_menu_current), group=MENU_GROUP)
+    app.add_handler(CommandHandler("start", start_with_code, has_args=True), group=-1)
+    app.add_handler(ChatMemberHandler(chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER))
+    invite.register(app)
+    app.add_handler(
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.Document.FileExtension("csv"), roster_upload
+        )
+    )
+    app.add_handler(CallbackQueryHandler(upload_button, pattern=r"^ri:"))
+    join.register(app)
+    members.register(app)
+    privacy.register(app)
+    app.bot_data.startup_hooks.append(on_startup)

@@ -1,0 +1,84 @@
+"""Questions the documents did not cover, passed on to the secretariat, and their answers."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.database import Database
+from storage.timestamps import to_db
+
+__all__ = ["Question", "QuestionRepository"]
+
+
+@dataclass(frozen=True)
+class Question:
+    """A member's question and where it stands: offered, sent to the secretariat, answered."""
+
+    id: int
+    telegram_id: int
+    language: str
+    question: str
+    status: str
+    answer: str | None
+    answered_by: int | None
+
+
+def _question(row: sqlite3.Row) -> Question:
+    """Build a Question from a row."""
+    return Question(
+        int(row["id"]),
+        int(row["telegram_id"]),
+        str(row["language"]),
+        str(row["question"]),
+        str(row["status"]),
+        row["answer"],
+        row["answered_by"],
+    )
+
+
+class QuestionRepository:
+    """Stores relayed questions."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def add(self, telegram_id: int, language: str, question: str, now: datetime) -> int:
+        """Record a question that could be passed on; return its id."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT INTO kb_questions (telegram_id, language, question, asked_at)"
+                " VALUES (?, ?, ?, ?)",
+                (telegram_id, language, question, to_db(now)),
+            )
+            return int(cursor.lastrowid or 0)
+
+    async def get(self, question_id: int) -> Question | None:
+        """Return one question."""
+        row = await self._db.fetchone("SELECT * FROM kb_questions WHERE id = ?", (question_id,))
+        return _question(row) if row else None
+
+    async def mark_sent(self, question_id: int, telegram_id: int) -> bool:
+        """Mark the asker's offered question as sent; False if it was not theirs or not offered."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE kb_questions SET status = 'sent'"
+                " WHERE id = ? AND telegram_id = ? AND status = 'offered'",
+                (question_id, telegram_id),
+            )
+            return bool(cursor.rowcount)
+
+    async def answer(
+        self, question_id: int, answer: str, answered_by: int, now: datetime
+    ) -> Question | None:
+        """Store the secretariat's answer to a sent question; None if it was already answered."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE kb_questions SET status = 'answered', answer = ?, answered_by = ?,"
+                " answered_at = ? WHERE id = ? AND status = 'sent'",
+                (answer, answered_by, to_db(now), question_id),
+            )
+            if not cursor.rowcount:
+                return None
+        return await self.get(question_id)

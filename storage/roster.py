@@ -1,0 +1,263 @@
+"""Roster SQL: entries, role changes, counts, the audit log and command menus."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.applications import Application, ApplicationsMixin, Upload
+from storage.audit_log import audit
+from storage.database import Database
+from storage.invites import InviteCode, InvitesMixin, Redeemed, RedeemStatus
+from storage.people import Language, Role
+from storage.timestamps import from_db, to_db
+
+__all__ = [
+    "Application",
+    "AuditEntry",
+    "EntryChange",
+    "InviteCode",
+    "RedeemStatus",
+    "Redeemed",
+    "RosterEntry",
+    "RosterRepository",
+    "Upload",
+    "audit",
+]
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """What the importer compares a CSV row with."""
+
+    id: int
+    name: str
+    unit: str
+    role: Role
+    telegram_id: int | None
+    language: Language | None
+
+
+@dataclass(frozen=True)
+class EntryChange:
+    """One entry to add (id None) or to update, as the importer decided."""
+
+    id: int | None
+    name: str
+    unit: str
+    role: Role
+    telegram_id: int | None
+    language: Language | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit log with the names of the people involved."""
+
+    at: datetime
+    actor: str
+    action: str
+    subject: str
+    detail: str
+
+
+_ROSTER_ROLES = "('member', 'council', 'secretariat')"
+
+
+class RosterRepository(InvitesMixin, ApplicationsMixin):
+    """Reads and writes the roster's own tables and the roster side of persons."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # -- entries -------------------------------------------------------------------------
+
+    async def entries(self) -> list[RosterEntry]:
+        """Every person not erased, for matching imported rows."""
+        rows = await self._db.fetchall(
+            "SELECT id, name, unit, role, telegram_id, language FROM persons"
+            " WHERE erased_at IS NULL ORDER BY id"
+        )
+        return [
+            RosterEntry(
+                row["id"],
+                row["name"],
+                row["unit"],
+                Role(row["role"]),
+                row["telegram_id"],
+                row["language"],
+            )
+            for row in rows
+        ]
+
+    async def apply_changes(
+        self, changes: Sequence[EntryChange], actor: int | None, now: datetime, summary: str
+    ) -> list[int]:
+        """Add and update entries in one transaction; return the ids in the order given."""
+        ids: list[int] = []
+        stamp = to_db(now)
+        async with self._db.transaction() as tx:
+            for change in changes:
+                values = (
+                    change.name,
+                    change.unit,
+                    change.role.value,
+                    change.telegram_id,
+                    change.language,
+                )
+                if change.id is None:
+                    cursor = await tx.execute(
+                        "INSERT INTO persons (name, unit, role, telegram_id, language,"
+                        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (*values, stamp, stamp),
+                    )
+                    ids.append(int(cursor.lastrowid or 0))
+                else:
+                    await tx.execute(
+                        "UPDATE persons SET name = ?, unit = ?, role = ?, telegram_id = ?,"
+                        " language = COALESCE(?, language), updated_at = ? WHERE id = ?",
+                        (*values, stamp, change.id),
+                    )
+                    ids.append(change.id)
+            if changes:
+                await audit(tx, now, actor, "roster_import", None, summary)
+        return ids
+
+    async def add_entry(
+        self,
+        name: str,
+        unit: str,
+        role: Role,
+        language: Language | None,
+        actor: int | None,
+        now: datetime,
+    ) -> int:
+        """Add one roster entry (not yet bound) and log it; return its id."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT INTO persons (name, unit, role, language, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (name, unit, role.value, language, to_db(now), to_db(now)),
+            )
+            person_id = int(cursor.lastrowid or 0)
+            await audit(tx, now, actor, "entry_added", person_id, role.value)
+        return person_id
+
+    async def change_role(
+        self, person_id: int, role: Role, actor: int | None, now: datetime, action: str
+    ) -> Role | None:
+        """Set the role of a person (not erased) and log it; return the old role, or None."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT role FROM persons WHERE id = ? AND erased_at IS NULL", (person_id,)
+            )
+            if row is None:
+                return None
+            old = Role(row["role"])
+            await tx.execute(
+                "UPDATE persons SET role = ?, updated_at = ? WHERE id = ?",
+                (role.value, to_db(now), person_id),
+            )
+            if role is Role.GUEST:
+                await tx.execute(
+                    "DELETE FROM invite_codes WHERE person_id = ? AND used_at IS NULL",
+                    (person_id,),
+                )
+            await audit(tx, now, actor, action, person_id, f"{old.value}>{role.value}")
+        return old
+
+    async def role_counts(self) -> dict[Role, tuple[int, int]]:
+        """Per role: (entries, entries bound to a Telegram account), erased people excluded."""
+        rows = await self._db.fetchall(
+            "SELECT role, COUNT(*) AS total, COUNT(telegram_id) AS bound FROM persons"
+            " WHERE erased_at IS NULL GROUP BY role"
+        )
+        counts = {role: (0, 0) for role in Role}
+        for row in rows:
+            counts[Role(row["role"])] = (int(row["total"]), int(row["bound"]))
+        return counts
+
+    async def unreachable(self, limit: int) -> list[RosterEntry]:
+        """Roster entries whose Telegram account blocked the bot."""
+        return await self._entries(
+            f"role IN {_ROSTER_ROLES} AND telegram_id IS NOT NULL AND reachable = 0", limit, 0
+        )
+
+    async def unbound(self, limit: int) -> list[RosterEntry]:
+        """Roster entries no Telegram account is bound to yet."""
+        return await self._entries(f"role IN {_ROSTER_ROLES} AND telegram_id IS NULL", limit, 0)
+
+    async def roster_page(self, offset: int, limit: int) -> list[RosterEntry]:
+        """A page of the roster, secretariat first, then council, then members, by name."""
+        return await self._entries(f"role IN {_ROSTER_ROLES}", limit, offset)
+
+    async def _entries(self, where: str, limit: int, offset: int) -> list[RosterEntry]:
+        rows = await self._db.fetchall(
+            "SELECT id, name, unit, role, telegram_id, language FROM persons"
+            f" WHERE erased_at IS NULL AND {where}"
+            " ORDER BY CASE role WHEN 'secretariat' THEN 0 WHEN 'council' THEN 1 ELSE 2 END,"
+            " name, id LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [
+            RosterEntry(
+                row["id"],
+                row["name"],
+                row["unit"],
+                Role(row["role"]),
+                row["telegram_id"],
+                row["language"],
+            )
+            for row in rows
+        ]
+
+    # -- audit log -----------------------------------------------------------------------
+
+    async def audit_page(self, offset: int, limit: int) -> list[AuditEntry]:
+        """The audit log, newest first, with names (blank when erased)."""
+        rows = await self._db.fetchall(
+            "SELECT a.at, a.action, a.detail, a.actor_person_id, a.subject_person_id,"
+            " actor.name AS actor_name, subject.name AS subject_name FROM audit_log a"
+            " LEFT JOIN persons actor ON actor.id = a.actor_person_id"
+            " LEFT JOIN persons subject ON subject.id = a.subject_person_id"
+            " ORDER BY a.id DESC LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+        return [
+            AuditEntry(
+                at=from_db(row["at"]),
+                actor=_label(row["actor_name"], row["actor_person_id"]),
+                action=row["action"],
+                subject=_label(row["subject_name"], row["subject_person_id"]),
+                detail=row["detail"],
+            )
+            for row in rows
+        ]
+
+    # -- command menus -------------------------------------------------------------------
+
+    async def menu_key(self, person_id: int) -> str | None:
+        """The role and language of the command menu last set for the person."""
+        row = await self._db.fetchone("SELECT menu_key FROM persons WHERE id = ?", (person_id,))
+        return row["menu_key"] if row else None
+
+    async def set_menu_key(self, person_id: int, key: str | None) -> None:
+        """Remember which menu the person's chat shows."""
+        async with self._db.transaction() as tx:
+            await tx.execute("UPDATE persons SET menu_key = ? WHERE id = ?", (key, person_id))
+
+    async def stale_menus(self) -> list[int]:
+        """Ids of bound, reachable people whose chat shows a menu for another role or language."""
+        rows = await self._db.fetchall(
+            "SELECT id FROM persons WHERE telegram_id IS NOT NULL AND reachable = 1"
+            " AND erased_at IS NULL AND NOT (role = 'guest' AND menu_key IS NULL)"
+            " AND menu_key IS NOT role || ':' || COALESCE(language, '*') ORDER BY id"
+        )
+        return [int(row["id"]) for row in rows]
+
+
+def _label(name: str | None, person_id: int | None) -> str:
+    if person_id is None:
+        return ""
+    return name or f"#{person_id}"

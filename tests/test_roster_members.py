@@ -1,0 +1,160 @@
+"""/members: counts, unreachable people, applications, role changes, removal, audit log."""
+
+from __future__ import annotations
+
+from storage.people import Role
+from tests.harness import ADMIN_ID, BotHarness
+from tests.roster_helpers import add_entry, only_message, person_of
+
+
+async def english_admin(bot: BotHarness) -> dict[str, object]:
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    await bot.send(admin, "/language")
+    await bot.tap(admin, "lang:en")
+    return admin
+
+
+async def test_members_shows_counts_unbound_unreachable_and_pending(bot: BotHarness) -> None:
+    admin = await english_admin(bot)
+    await add_entry(bot, "Li Hua", Role.COUNCIL, telegram_id=81)
+    await add_entry(bot, "Anna", Role.MEMBER, telegram_id=82)
+    await add_entry(bot, "Not Yet", Role.MEMBER)
+    await bot.feed(bot.factory.my_chat_member(bot.user(82, "Anna"), "kicked"))
+    guest = bot.user(83, "Ivan")
+    await bot.send(guest, "/join")
+    await bot.send(guest, "Ivan")
+    await bot.send(guest, "-")
+
+    calls = await bot.send(admin, "/members")
+    texts = bot.texts_to(ADMIN_ID, calls)
+    overview = texts[0]
+    assert "secretariat: 1 (1 on Telegram)" in overview
+    assert "council member: 1 (1 on Telegram)" in overview
+    assert "member: 2 (1 on Telegram)" in overview
+    assert "Not yet on Telegram: 1 — Not Yet" in overview
+    assert "Unreachable (blocked the bot): 1 — Anna" in overview
+    assert "Pending applications: 1" in overview
+    assert "Application #1" in texts[1]
+
+
+async def test_blocking_and_unblocking_the_bot_marks_reachability(bot: BotHarness) -> None:
+    await add_entry(bot, "Anna", telegram_id=82)
+    user = bot.user(82, "Anna")
+    await bot.feed(bot.factory.my_chat_member(user, "kicked"))
+    assert not (await person_of(bot, 82)).reachable
+    await bot.feed(bot.factory.my_chat_member(user, "member"))
+    assert (await person_of(bot, 82)).reachable
+
+
+async def test_role_change_tells_the_person_updates_their_menu_and_is_logged(
+    bot: BotHarness,
+) -> None:
+    admin = await english_admin(bot)
+    anna = await add_entry(bot, "Anna", telegram_id=82)
+    calls = await bot.send(admin, f"/members {anna.id}")
+    card = only_message(calls, ADMIN_ID)
+    assert "Anna" in card.text and "Role: member" in card.text
+    assert f"mb:r:{anna.id}:council" in card.callback_data()
+
+    calls = await bot.tap(admin, f"mb:r:{anna.id}:council")
+    assert "you are now a council member" in only_message(calls, 82).text
+    [menu] = [c for c in calls if c.method == "setMyCommands"]
+    assert menu.params["scope"] == {"type": "chat", "chat_id": 82}
+    assert (await person_of(bot, 82)).role is Role.COUNCIL
+
+    calls = await bot.tap(admin, "mb:a:0")
+    [log] = [c.text for c in calls if c.method == "editMessageText"]
+    assert "role changed · Anna member&gt;council" in log
+    assert "Sec" in log
+
+
+async def test_remove_asks_first_then_makes_a_guest(bot: BotHarness) -> None:
+    admin = await english_admin(bot)
+    anna = await add_entry(bot, "Anna", telegram_id=82)
+    await bot.send(bot.user(82, "Anna"), "/help")
+    calls = await bot.tap(admin, f"mb:x:{anna.id}")
+    [ask] = [c for c in calls if c.method == "editMessageText"]
+    assert "Remove Anna from the roster?" in ask.text
+    assert (await person_of(bot, 82)).role is Role.MEMBER
+    calls = await bot.tap(admin, f"mb:X:{anna.id}")
+    assert "removed you" in only_message(calls, 82).text
+    assert (await person_of(bot, 82)).role is Role.GUEST
+    [menu] = [c for c in calls if c.method == "setMyCommands"]
+    assert "join" in [command["command"] for command in menu.params["commands"]]
+
+
+async def test_secretariat_cannot_change_their_own_role(bot: BotHarness) -> None:
+    admin = await english_admin(bot)
+    me = await person_of(bot, ADMIN_ID)
+    calls = await bot.tap(admin, f"mb:r:{me.id}:member")
+    assert bot.alerts(calls) == ["You cannot change your own role; ask another secretariat member."]
+    assert (await person_of(bot, ADMIN_ID)).role is Role.SECRETARIAT
+
+
+async def test_roster_list_pages_and_opens_a_card(bot: BotHarness) -> None:
+    admin = await english_admin(bot)
+    for number in range(12):
+        await add_entry(bot, f"Person {number:02d}")
+    await bot.send(admin, "/members")
+    calls = await bot.tap(admin, "mb:l:0")
+    [page] = [c for c in calls if c.method == "editMessageText"]
+    assert len(page.button_texts()) == 11  # ten people and the next-page arrow
+    assert page.callback_data()[-1] == "mb:l:10"
+    calls = await bot.tap(admin, "mb:l:10")
+    [page] = [c for c in calls if c.method == "editMessageText"]
+    assert page.button_texts()[-1] == "◀"
+    calls = await bot.tap(admin, page.callback_data()[0])
+    [card] = [c for c in calls if c.method == "editMessageText"]
+    assert "Person" in card.text and "not linked yet" in card.text
+    assert "New invite link" in card.button_texts()
+
+
+async def test_menus_follow_language_changes_and_are_set_at_start_up(bot: BotHarness) -> None:
+    startup = [c for c in bot.api.calls if c.method == "setMyCommands"]
+    scopes = [(c.params["scope"]["type"], c.params.get("language_code")) for c in startup]
+    assert ("default", None) in scopes and ("default", "zh") in scopes
+    assert ("chat", "zh") in scopes  # the admin, language not yet known: both variants
+    await add_entry(bot, "Anna", language="en", telegram_id=82)
+    user = bot.user(82, "Anna")
+    calls = await bot.send(user, "/help")
+    [menu] = [c for c in calls if c.method == "setMyCommands"]
+    assert menu.params["commands"][0]["description"] == "start, or bind your invitation"
+    calls = await bot.send(user, "/help")
+    assert [c for c in calls if c.method == "setMyCommands"] == []
+    await bot.send(user, "/language")
+    calls = await bot.tap(user, "lang:zh")
+    [menu] = [c for c in calls if c.method == "setMyCommands"]
+    assert menu.params["commands"][0]["description"] == "开始，或绑定邀请"
+
+
+async def test_deciding_from_members_updates_every_copy_of_the_request(bot: BotHarness) -> None:
+    admin = await english_admin(bot)
+    guest = bot.user(83, "Ivan")
+    await bot.send(guest, "/join")
+    await bot.send(guest, "Ivan")
+    await bot.send(guest, "-")
+    calls = await bot.send(admin, "/members")
+    copy = [c for c in calls if c.method == "sendMessage"][1]
+    calls = await bot.tap(admin, copy.callback_data()[0])
+    edited = [c for c in calls if c.method == "editMessageText" and c.chat_id == ADMIN_ID]
+    assert len(edited) == 2
+    assert all("Approved as member by Sec" in c.text for c in edited)
+    assert (await person_of(bot, 83)).role is Role.MEMBER
+
+
+async def test_bad_arguments_answer_with_usage_and_example(bot: BotHarness) -> None:
+    admin = await english_admin(bot)
+    for text in [
+        "/members abc",
+        "/members 1 2",
+        "/invite Li | Unit | boss",
+        "/invite Li | U | member | fr",
+        "/invite | Unit | member",
+        "/invite secretariat",
+    ]:
+        calls = await bot.send(admin, text)
+        [answer] = bot.texts_to(ADMIN_ID, calls)
+        assert answer.startswith("Usage: /"), text
+        assert "Example: <code>/" in answer, text
+    row = await bot.app.bot_data.db.fetchone("SELECT COUNT(*) FROM persons")
+    assert row is not None and row[0] == 1
