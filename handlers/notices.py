@@ -18,6 +18,7 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.app import AppContext, BotApplication
+from bot.i18n import Html
 from bot.notices.compose import (
     ComposeError,
     Draft,
@@ -28,10 +29,10 @@ from bot.notices.compose import (
     split_versions,
 )
 from bot.notices.service import install
-from bot.notices.views import overview_lines, preview_parts
+from bot.notices.views import overview_lines, plain, preview_parts
 from handlers.common import Caller, identify, reply, require_role, send_usage
 from handlers.notices_actions import ACTION_PATTERN, action, buttons, notice_service
-from storage.notices import NoticeRepository
+from storage.notices import Notice, NoticeRepository
 from storage.people import Role
 
 __all__ = ["AUDIENCE", "CATEGORY", "TEXT_EN", "TEXT_ZH", "WHEN", "register"]
@@ -277,6 +278,9 @@ async def cancel_notice(update: Update, context: AppContext) -> None:
     if caller is None:
         return
     args = context.args or []
+    if not args:
+        await _offer_cancellations(update, context, caller)
+        return
     if len(args) != 1 or not re.fullmatch(r"#?\d{1,12}", args[0]):
         await send_usage(update, caller, "notices.cancelnotice")
         return
@@ -285,6 +289,34 @@ async def cancel_notice(update: Update, context: AppContext) -> None:
         await reply(update, caller.t("notices.cancelled", id=notice_id))
     else:
         await reply(update, caller.t("notices.cannot_cancel", id=notice_id))
+
+
+async def _offer_cancellations(update: Update, context: AppContext, caller: Caller) -> None:
+    """Bare /cancelnotice: one button per notice that can still be cancelled."""
+    active = [
+        notice
+        for notice in await notice_service(context).repo.list_for_overview(recent=0)
+        if notice.status in ("pending_approval", "scheduled", "sending")
+    ]
+    if not active:
+        await reply(update, caller.t("notices.nothing_to_cancel"))
+        return
+    # Button labels are plain text, not HTML: the snippet must not be escaped.
+    rows = [
+        [
+            (
+                caller.t("notices.cancel_button", id=notice.id, snippet=Html(_snippet(notice))),
+                f"ntc:cx:{notice.id}",
+            )
+        ]
+        for notice in active[:20]
+    ]
+    await reply(update, caller.t("notices.choose_cancel"), buttons(*rows))
+
+
+def _snippet(notice: Notice) -> str:
+    text = plain(notice.text_zh or notice.text_en or "").replace("\n", " ")
+    return text[:30] + ("…" if len(text) > 30 else "")
 
 
 async def reachability(update: Update, context: AppContext) -> None:

@@ -16,8 +16,8 @@ from storage.people import Role
 
 __all__ = ["ACTION_PATTERN", "action", "buttons", "notice_service"]
 
-ACTION_PATTERN = r"^ntc:(ok|no|apr|rej|unr):"
-_ACTION = re.compile(r"^ntc:(ok|no|apr|rej|unr):(\d{1,12})$")
+ACTION_PATTERN = r"^ntc:(ok|no|apr|rej|unr|cx):"
+_ACTION = re.compile(r"^ntc:(ok|no|apr|rej|unr|cx):(\d{1,12})$")
 _CHUNK = 3800
 
 
@@ -50,7 +50,11 @@ async def action(update: Update, context: AppContext) -> None:
         return
     await query.answer()
     verb = match.group(1)
-    if verb == "unr":
+    if verb == "cx":
+        cancelled = await service.cancel(notice.id)
+        key = "notices.cancelled" if cancelled else "notices.cannot_cancel"
+        await reply(update, caller.t(key, id=notice.id))
+    elif verb == "unr":
         await _send_unreachable(update, service, caller, notice)
     elif verb in ("ok", "no"):
         await _author_decides(update, context, service, caller, notice, verb == "ok")

@@ -440,3 +440,22 @@ async def test_one_line_notice_with_a_document(bot: BotHarness) -> None:
     await settle(bot)
     [sent] = bot.api.sent(101, "sendDocument")
     assert sent.params["document"] == "doc7" and sent.text == "The agenda"
+
+
+async def test_bare_cancelnotice_offers_the_active_notices(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/cancelnotice")
+    assert "No notice is scheduled" in bot.texts_to(ADMIN_ID, calls)[-1]
+    calls = await bot.send(admin, "/notice at=2026-12-24T09:00\nSeason's greetings")
+    await bot.tap(admin, confirm_data(calls))
+    calls = await bot.send(admin, "/cancelnotice")
+    [offer] = [c for c in calls if c.callback_data()]
+    assert offer.callback_data() == ["ntc:cx:1"]
+    assert "Season's greetings" in offer.button_texts()[0]
+    calls = await bot.tap(admin, "ntc:cx:1")
+    assert "Notice #1 cancelled" in bot.texts_to(ADMIN_ID, calls)[-1]
+    calls = await bot.tap(admin, "ntc:cx:1")
+    assert "nothing to cancel" in bot.texts_to(ADMIN_ID, calls)[-1]
+    intruder = bot.user(101, "Ann")
+    calls = await bot.tap(intruder, "ntc:cx:1", message=bot.api.last_message_to(ADMIN_ID))
+    assert "only for the secretariat" in bot.alerts(calls)[0]
