@@ -459,3 +459,22 @@ async def test_bare_cancelnotice_offers_the_active_notices(bot: BotHarness) -> N
     intruder = bot.user(101, "Ann")
     calls = await bot.tap(intruder, "ntc:cx:1", message=bot.api.last_message_to(ADMIN_ID))
     assert "only for the secretariat" in bot.alerts(calls)[0]
+
+
+async def test_author_sees_progress_edited_while_sending(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.notices.service.PROGRESS_EVERY", 0.05)
+    for n in range(119):
+        await add_person(bot, f"M{n}", 1000 + n)
+    svc = service(bot)
+    svc.limiter.interval = 1 / 100
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice\nProgress please")
+    await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    edits = [c.text for c in bot.api.sent(ADMIN_ID, "editMessageText")]
+    assert len(edits) >= 2
+    assert all("Notice #1:" in text and "/120 done" in text and "/s" in text for text in edits)
+    assert "120/120 done" in edits[-1]
+    assert any("left" in text and "…" not in text for text in edits)
