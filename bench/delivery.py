@@ -151,6 +151,9 @@ def seed(db_path: Path, recipients: int) -> None:
     now = datetime.now(UTC)
     stamp = to_db(now)
     connection = sqlite3.connect(db_path)
+    # Menus already pushed (menu_key current), as on a bot that has been running: the
+    # start-up menu sync is not what this benchmark measures.
+    menu = {row[1] for row in connection.execute("PRAGMA table_info(persons)")} >= {"menu_key"}
     with connection:
         connection.execute(
             "INSERT INTO persons (id, name, role, telegram_id, language, created_at, updated_at)"
@@ -165,6 +168,8 @@ def seed(db_path: Path, recipients: int) -> None:
                 for n in range(recipients - 1)
             ),
         )
+        if menu:
+            connection.execute("UPDATE persons SET menu_key = role || ':' || language")
         connection.execute(
             "INSERT INTO notices (author_person_id, author_chat_id, author_language, audience,"
             " category, text_en, status, due_at, created_at) VALUES (1, ?, 'en', 'all',"

@@ -64,6 +64,7 @@ class NoticeService:
         self.repo = NoticeRepository(data.db)
         self.limiter = SmoothLimiter(self.settings.broadcast_rate)
         self.runs: dict[int, DeliveryRun] = {}
+        self.starter: asyncio.Task[None] | None = None
         self.tasks: dict[int, asyncio.Task[None]] = {}
 
     @property
@@ -78,6 +79,16 @@ class NoticeService:
         return "en" if notice.author_language == "en" else "zh"
 
     # --- start-up and shut-down -------------------------------------------------------------
+
+    async def resume_when_running(self) -> None:
+        """Resume once the whole bot has started (every feature's start-up work done).
+
+        Other start-up hooks (a knowledge index load, menu updates) would otherwise compete
+        with the first seconds of a resumed delivery and disturb its pacing.
+        """
+        while not self.app.running:
+            await asyncio.sleep(0.1)
+        await self.resume()
 
     async def resume(self) -> None:
         """Resume interrupted deliveries, send or report missed notices, re-create jobs."""
@@ -95,9 +106,10 @@ class NoticeService:
 
     async def stop(self) -> None:
         """Stop the deliveries (their in-flight rows are resent at the next start)."""
-        for task in list(self.tasks.values()):
+        tasks = [*self.tasks.values(), *([self.starter] if self.starter else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         if self.raw is not None:
             await self.raw.close()
         await self.bot.shutdown()
@@ -377,7 +389,7 @@ def install(app: BotApplication) -> None:
         await bot.initialize()
         service = NoticeService(application, bot, raw=raw)
         application.bot_data.notices = service
-        await service.resume()
+        service.starter = asyncio.get_running_loop().create_task(service.resume_when_running())
 
     async def stop(application: BotApplication) -> None:
         service = application.bot_data.notices
