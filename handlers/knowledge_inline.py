@@ -48,7 +48,8 @@ async def inline_query(update: Update, context: AppContext) -> None:
     )
     result = await context.bot_data.knowledge.search(text[:256], language, limit=MAX_RESULTS)
     entries = [m.entry for m in result.matches] if result.covered else []
-    await query.answer([_result(e, language) for e in entries], cache_time=60)
+    # Results follow the asker's language, so they are cached per user.
+    await query.answer([_result(e, language) for e in entries], cache_time=60, is_personal=True)
 
 
 def register(app: BotApplication) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import warnings
+from datetime import datetime
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
@@ -18,8 +20,13 @@ from telegram.warnings import PTBUserWarning
 from bot.app import AppContext, BotApplication
 from bot.i18n import t
 from handlers.common import Caller, identify, reply, require_role
-from storage.knowledge_questions import QuestionRepository
-from storage.people import Role
+from storage.database import Database, Transaction
+from storage.knowledge_questions import (
+    QuestionRepository,
+    erase_questions_of,
+    export_questions_of,
+)
+from storage.people import Person, Role
 
 __all__ = ["CALLBACK", "REPLYING", "offer_markup", "register"]
 
@@ -161,8 +168,23 @@ async def cancel(update: Update, context: AppContext) -> int:
     return ConversationHandler.END
 
 
+async def export_questions(db: Database, person: Person) -> dict[str, Any]:
+    """The /mydata section of questions passed to the secretariat."""
+    if person.telegram_id is None:
+        return {}
+    return {"questions_to_secretariat": await export_questions_of(db, person.telegram_id)}
+
+
+async def erase_questions(tx: Transaction, person: Person, now: datetime) -> None:
+    """/forgetme: delete the questions the person passed to the secretariat."""
+    if person.telegram_id is not None:
+        await erase_questions_of(tx, person.telegram_id)
+
+
 def register(app: BotApplication) -> None:
     """Wire the offer button and the secretariat's guided reply."""
+    app.bot_data.personal_data_exporters.append(export_questions)
+    app.bot_data.personal_data_erasers.append(erase_questions)
     app.add_handler(CallbackQueryHandler(send_to_secretariat, pattern=rf"^{CALLBACK}:send:"))
     with warnings.catch_warnings():
         # One conversation per chat is what is wanted here; PTB warns about per-message tracking.

@@ -11,11 +11,17 @@ from bot.knowledge.parser import Language, ParsedArticles, ParseError, parse_art
 from handlers.common import reply, require_role
 from storage.people import Role
 
-__all__ = ["CALLBACK", "MAX_BYTES", "register"]
+__all__ = ["ARTICLES_FILES", "CALLBACK", "MAX_BYTES", "register"]
 
 CALLBACK = "kbi"
 MAX_BYTES = 1_000_000
 _PENDING = "kb_import"
+# Markdown or plain text; other files (a roster CSV, say) are left to other features.
+ARTICLES_FILES = (
+    filters.Document.FileExtension("md")
+    | filters.Document.FileExtension("markdown")
+    | filters.Document.FileExtension("txt")
+)
 
 
 def _language_hint(caption: str | None) -> Language | None:
@@ -115,5 +121,5 @@ async def decide(update: Update, context: AppContext) -> None:
 
 def register(app: BotApplication) -> None:
     """Wire file uploads in private chats and the Confirm / Cancel buttons."""
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL, receive_file))
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ARTICLES_FILES, receive_file))
     app.add_handler(CallbackQueryHandler(decide, pattern=rf"^{CALLBACK}:"))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from storage.database import Database
+from storage.database import Database, Transaction
 from storage.timestamps import to_db
 
-__all__ = ["Question", "QuestionRepository"]
+__all__ = ["Question", "QuestionRepository", "erase_questions_of", "export_questions_of"]
 
 
 @dataclass(frozen=True)
@@ -82,3 +83,18 @@ class QuestionRepository:
             if not cursor.rowcount:
                 return None
         return await self.get(question_id)
+
+
+async def export_questions_of(db: Database, telegram_id: int) -> list[dict[str, Any]]:
+    """The questions a person passed to the secretariat, with the answers."""
+    rows = await db.fetchall(
+        "SELECT language, question, status, asked_at, answer, answered_at FROM kb_questions"
+        " WHERE telegram_id = ? ORDER BY id",
+        (telegram_id,),
+    )
+    return [dict(row) for row in rows]
+
+
+async def erase_questions_of(tx: Transaction, telegram_id: int) -> None:
+    """Delete the questions a person passed to the secretariat."""
+    await tx.execute("DELETE FROM kb_questions WHERE telegram_id = ?", (telegram_id,))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.transport import ApiCall
 from tests.harness import ADMIN_ID, BotHarness
 
@@ -143,3 +145,26 @@ async def test_answer_quotes_article_with_buttons(bot: BotHarness) -> None:
     assert answer.text.startswith("<b>Article 38 · ") or answer.text.startswith("Article 38 · ")
     data = answer.callback_data()
     assert "kb:a:38" in data and any(d.startswith("kb:c:") for d in data) and len(data) >= 3
+
+
+async def test_other_files_are_left_to_other_features(bot: BotHarness) -> None:
+    calls = await _upload(bot, ADMIN_ID, b"name,unit\nLi,KPAFFC\n", "roster.csv")
+    assert not any("Chapters" in text for text in bot.texts_to(ADMIN_ID, calls))
+
+
+async def test_relayed_questions_are_in_mydata_and_erased_by_forgetme(bot: BotHarness) -> None:
+    member = bot.user(MEMBER, name="Li Lei")
+    calls = await bot.send(member, "Is there parking near the association's office?")
+    offer = [c for c in calls if c.chat_id == MEMBER and c.callback_data()]
+    await bot.tap(member, offer[-1].callback_data()[0])
+
+    calls = await bot.send(member, "/mydata")
+    [document] = [c for c in calls if c.method == "sendDocument"]
+    exported = json.loads(next(iter(document.files.values()))[1])
+    assert "parking" in exported["questions_to_secretariat"][0]["question"]
+
+    await bot.send(member, "/forgetme")
+    await bot.tap(member, "fg:ask")
+    await bot.tap(member, "fg:yes")
+    left = await bot.app.bot_data.db.fetchall("SELECT * FROM kb_questions")
+    assert left == []

@@ -136,3 +136,34 @@ def test_list_lead_in_is_found_only_before_a_list() -> None:
     )
     assert lead("本会的经费来源：\n（一）会费；") == "本会的经费来源："
     assert lead("The association is a non-profit organisation.") == ""
+
+
+async def test_common_unseen_words_do_not_make_a_question_uncovered(kb: KnowledgeBase) -> None:
+    result = await kb.search("What if I skip paying my dues for a couple of years?", "en")
+    assert result.covered and numbers(result)[0] == 15
+
+
+async def test_a_rare_unseen_word_makes_a_question_uncovered(kb: KnowledgeBase) -> None:
+    result = await kb.search("Is there a WeChat group for members?", "en")
+    assert not result.covered
+
+
+def test_a_synonym_group_alone_is_searched_for_a_grouped_word() -> None:
+    from bot.knowledge.text import default_analyzer
+
+    (council,) = default_analyzer().concepts("council")
+    assert all(term.startswith("qx") for term in council.query_terms)
+    (plain,) = default_analyzer().concepts("hall")
+    assert "hall" in plain.query_terms
+
+
+async def test_a_word_only_in_the_chapter_title_counts_for_less(kb: KnowledgeBase) -> None:
+    text = (
+        "## Chapter 1 Property\n### Article 1\nThe council meets twice a year.\n"
+        "### Article 2\nThe council manages the property of the association.\n"
+    )
+    await kb.import_articles(parse_articles(text, "en"))
+    result = await kb.search("council property", "en", limit=50)
+    english = {m.entry.number: m for m in result.matches if m.entry.language == "en"}
+    assert english[2].coverage > english[1].coverage > 0.5
+    assert english[2].score > english[1].score
