@@ -38,7 +38,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.clock import Clock
 from bot.notices.pacing import SmoothLimiter, retry_after_seconds
-from bot.notices.rawapi import RawBotApi
+from bot.notices.bulkapi import BulkBotApi
 from storage.notices import Notice, NoticeRepository, Recipient
 
 __all__ = [
@@ -48,7 +48,7 @@ __all__ = [
     "Outcome",
     "classify",
     "send_notice",
-    "send_notice_raw",
+    "send_notice_bulk",
     "workers_for",
 ]
 
@@ -116,7 +116,7 @@ async def send_notice(bot: Bot, notice: Notice, chat_id: int, language: str) -> 
         )
 
 
-async def send_notice_raw(api: RawBotApi, notice: Notice, chat_id: int, language: str) -> None:
+async def send_notice_bulk(api: BulkBotApi, notice: Notice, chat_id: int, language: str) -> None:
     """Like `send_notice`, through the lean bulk client."""
     text = notice.text_for(language)
     params: dict[str, object] = {"chat_id": chat_id, "parse_mode": "HTML"}

@@ -20,11 +20,11 @@ from bot.notices.delivery import (
     BACKOFF_BASE,
     DeliveryRun,
     send_notice,
-    send_notice_raw,
+    send_notice_bulk,
     workers_for,
 )
 from bot.notices.pacing import SmoothLimiter
-from bot.notices.rawapi import RawBotApi
+from bot.notices.bulkapi import BulkBotApi
 from bot.notices.recurrence import next_occurrence
 from storage.database import Transaction
 from storage.notices import Notice, NoticeRepository, Recipient, forget_recipient
@@ -51,11 +51,11 @@ class NoticeService:
         bot: Bot,
         *,
         workers: int | None = None,
-        raw: RawBotApi | None = None,
+        bulk: BulkBotApi | None = None,
     ) -> None:
         self.app = app
         self.bot = bot
-        self.raw = raw
+        self.bulk = bulk
         data = app.bot_data
         self.settings = data.settings
         self.workers = workers or workers_for(self.settings.broadcast_rate)
@@ -110,8 +110,8 @@ class NoticeService:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        if self.raw is not None:
-            await self.raw.close()
+        if self.bulk is not None:
+            await self.bulk.close()
         await self.bot.shutdown()
 
     # --- schedule ----------------------------------------------------------------------------
@@ -216,8 +216,8 @@ class NoticeService:
         return task
 
     async def _send(self, notice: Notice, recipient: Recipient) -> None:
-        if self.raw is not None:
-            await send_notice_raw(self.raw, notice, recipient.chat_id, recipient.language)
+        if self.bulk is not None:
+            await send_notice_bulk(self.bulk, notice, recipient.chat_id, recipient.language)
         else:
             await send_notice(self.bot, notice, recipient.chat_id, recipient.language)
 
@@ -364,30 +364,30 @@ async def _fire_job(context: CallbackContext) -> None:  # type: ignore[type-arg]
     await service.fire(notice_id, from_db(due))
 
 
-def delivery_bot(app: BotApplication) -> tuple[Bot, RawBotApi | None]:
+def delivery_bot(app: BotApplication) -> tuple[Bot, BulkBotApi | None]:
     """A Bot of its own for deliveries (its own connections, its own pacing, no shared pause).
 
-    Over real HTTP, bulk sends go through the lean `RawBotApi`; the Bot serves the author's
+    Over real HTTP, bulk sends go through the lean `BulkBotApi`; the Bot serves the author's
     progress messages. In process (tests, console) both use the in-process fake.
     """
     request = app.bot.request
     settings = app.bot_data.settings
-    raw = None
+    bulk = None
     if isinstance(request, HTTPXRequest):
         request = HTTPXRequest(connection_pool_size=4, read_timeout=20.0, connect_timeout=10.0)
-        raw = RawBotApi(
+        bulk = BulkBotApi(
             settings.api_base_url, app.bot.token, pool=workers_for(settings.broadcast_rate) + 2
         )
-    return Bot(app.bot.token, base_url=settings.api_base_url, request=request), raw
+    return Bot(app.bot.token, base_url=settings.api_base_url, request=request), bulk
 
 
 def install(app: BotApplication) -> None:
     """Create the service at start-up (after the database opens) and stop it at shut-down."""
 
     async def start(application: BotApplication) -> None:
-        bot, raw = delivery_bot(application)
+        bot, bulk = delivery_bot(application)
         await bot.initialize()
-        service = NoticeService(application, bot, raw=raw)
+        service = NoticeService(application, bot, bulk=bulk)
         application.bot_data.notices = service
         service.starter = asyncio.get_running_loop().create_task(service.resume_when_running())
 
