@@ -37,8 +37,8 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.clock import Clock
-from bot.notices.pacing import SmoothLimiter, retry_after_seconds
 from bot.notices.bulkapi import BulkBotApi
+from bot.notices.pacing import SmoothLimiter, retry_after_seconds
 from storage.notices import Notice, NoticeRepository, Recipient
 
 __all__ = [

@@ -16,6 +16,7 @@ from telegram.ext import CallbackContext
 from telegram.request import HTTPXRequest
 
 from bot.i18n import format_datetime, t
+from bot.notices.bulkapi import BulkBotApi
 from bot.notices.delivery import (
     BACKOFF_BASE,
     DeliveryRun,
@@ -24,7 +25,6 @@ from bot.notices.delivery import (
     workers_for,
 )
 from bot.notices.pacing import SmoothLimiter
-from bot.notices.bulkapi import BulkBotApi
 from bot.notices.recurrence import next_occurrence
 from storage.database import Transaction
 from storage.notices import Notice, NoticeRepository, Recipient, forget_recipient
