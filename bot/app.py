@@ -29,6 +29,7 @@ from storage.roster import RosterRepository
 if TYPE_CHECKING:
     from bot.knowledge.service import KnowledgeBase
     from bot.meetings.service import MeetingService
+    from bot.notices.service import NoticeService
 
 __all__ = [
     "CONCURRENT_UPDATES",
@@ -70,6 +71,7 @@ class BotData:
         # Tables whose personal data a registered exporter/eraser handles itself; the roster's
         # generic pass over tables with a person_id column leaves them alone.
         self.personal_data_tables: set[str] = set()
+        self.notices: NoticeService | None = None
 
     @property
     def db(self) -> Database:

@@ -1,0 +1,1 @@
+"""Notices: composition, schedules and recurrence, and the paced delivery engine."""

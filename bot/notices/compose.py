@@ -1,0 +1,275 @@
+"""Composing a notice: the one-line form's options, times and repetitions, formatted text."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass, replace
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Message, MessageEntity
+
+from bot.notices.recurrence import RecurrenceError, cron_for, next_occurrence, parse_cron
+
+__all__ = [
+    "CAPTION_LIMIT",
+    "TEXT_LIMIT",
+    "ComposeError",
+    "Draft",
+    "Part",
+    "body_after_first_line",
+    "language_of",
+    "message_part",
+    "parse_options",
+    "parse_when",
+    "split_versions",
+]
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+AUDIENCES = ("all", "council", "secretariat")
+CATEGORIES = ("official", "news")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+_DAYS = {
+    "mon": "mon",
+    "tue": "tue",
+    "wed": "wed",
+    "thu": "thu",
+    "fri": "fri",
+    "sat": "sat",
+    "sun": "sun",
+    "周一": "mon",
+    "周二": "tue",
+    "周三": "wed",
+    "周四": "thu",
+    "周五": "fri",
+    "周六": "sat",
+    "周日": "sun",
+}
+_KINDS = {
+    "daily": "daily",
+    "每天": "daily",
+    "weekly": "weekly",
+    "每周": "weekly",
+    "monthly": "monthly",
+    "每月": "monthly",
+}
+
+
+class ComposeError(ValueError):
+    """Input the notice cannot be built from; `key` names the catalog message to show."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass(frozen=True)
+class Part:
+    """One language version as the author typed it: HTML, its plain length, attached media."""
+
+    html: str
+    length: int
+    media_kind: str | None = None
+    media_file_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Everything a notice needs before it is stored."""
+
+    audience: str = "all"
+    language: str | None = None
+    category: str = "official"
+    text_zh: str | None = None
+    text_en: str | None = None
+    media_kind: str | None = None
+    media_file_id: str | None = None
+    due_at: datetime | None = None
+    recurrence: str | None = None
+
+    def with_part(self, language: str, part: Part) -> Draft:
+        """Add a language version (and its media if none yet)."""
+        limit = CAPTION_LIMIT if (self.media_kind or part.media_kind) else TEXT_LIMIT
+        if part.length > limit:
+            raise ComposeError("notices.too_long", limit=limit)
+        if not part.html.strip() and not part.media_kind:
+            raise ComposeError("notices.text_missing")
+        if language == "zh":
+            draft = replace(self, text_zh=part.html)
+        else:
+            draft = replace(self, text_en=part.html)
+        if part.media_kind and not draft.media_kind:
+            draft = replace(draft, media_kind=part.media_kind, media_file_id=part.media_file_id)
+        return draft
+
+
+def language_of(text: str) -> str:
+    """`zh` when the text is mostly Chinese characters, else `en`."""
+    return "zh" if len(_CJK.findall(text)) >= len(_LATIN.findall(text)) / 4 else "en"
+
+
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def message_part(message: Message) -> Part:
+    """A whole message (text, or photo/document with caption) as one version."""
+    if message.photo:
+        return Part(
+            message.caption_html or "",
+            len(message.caption or ""),
+            "photo",
+            message.photo[-1].file_id,
+        )
+    if message.document:
+        return Part(
+            message.caption_html or "",
+            len(message.caption or ""),
+            "document",
+            message.document.file_id,
+        )
+    return Part(message.text_html or "", len(message.text or ""))
+
+
+def body_after_first_line(message: Message) -> tuple[str, Part]:
+    """Split a one-line command into its first line and the formatted text below it."""
+    text = message.text or message.caption or ""
+    entities = message.entities if message.text else message.caption_entities
+    head, _, body = text.partition("\n")
+    offset = _utf16(head) + 1
+    shifted = [
+        MessageEntity.de_json({**entity.to_dict(), "offset": entity.offset - offset}, None)
+        for entity in entities
+        if entity.offset >= offset
+    ]
+    html = (
+        Message(
+            message.message_id,
+            message.date,
+            message.chat,
+            text=body,
+            entities=[e for e in shifted if e is not None],
+        ).text_html
+        if body
+        else ""
+    )
+    if message.photo:
+        return head, Part(html, len(body), "photo", message.photo[-1].file_id)
+    if message.document:
+        return head, Part(html, len(body), "document", message.document.file_id)
+    return head, Part(html, len(body))
+
+
+def split_versions(part: Part, language: str | None) -> dict[str, Part]:
+    """A body holding a `---` line gives two versions (one zh, one en); else one."""
+    pieces = re.split(r"\n-{3,}\n", part.html.strip(), maxsplit=1)
+    if len(pieces) == 1:
+        return {language or language_of(part.html): part}
+    first, second = (piece.strip() for piece in pieces)
+    first_language = language_of(first)
+    second_language = "en" if first_language == "zh" else "zh"
+    ratio = len(first) / max(len(part.html), 1)
+    return {
+        first_language: Part(first, int(part.length * ratio), part.media_kind, part.media_file_id),
+        second_language: Part(second, part.length - int(part.length * ratio)),
+    }
+
+
+def parse_options(head: str, timezone: ZoneInfo, now: datetime) -> Draft:
+    """Read `audience= lang= at= category= repeat= cron=` from the command's first line."""
+    try:
+        tokens = shlex.split(head)[1:]
+    except ValueError:
+        raise ComposeError("notices.bad_option", option=head) from None
+    options: dict[str, str] = {}
+    for token in tokens:
+        name, sep, value = token.partition("=")
+        if not sep or name not in {"audience", "lang", "at", "category", "repeat", "cron"}:
+            raise ComposeError("notices.bad_option", option=token)
+        options[name] = value.strip()
+    audience = options.get("audience", "all")
+    category = options.get("category", "official")
+    language = options.get("lang")
+    if (
+        audience not in AUDIENCES
+        or category not in CATEGORIES
+        or language not in (None, "zh", "en")
+    ):
+        raise ComposeError("notices.bad_option", option=" ".join(tokens))
+    due = _parse_moment(options["at"], timezone, now) if "at" in options else None
+    recurrence = None
+    if "cron" in options:
+        recurrence = _cron(options["cron"], timezone)
+        due = due or next_occurrence(recurrence, now, timezone)
+    elif "repeat" in options:
+        kind = _KINDS.get(options["repeat"])
+        if kind is None or due is None:
+            raise ComposeError("notices.bad_repeat")
+        recurrence = cron_for(kind, due, timezone)
+    return Draft(
+        audience=audience, language=language, category=category, due_at=due, recurrence=recurrence
+    )
+
+
+def parse_when(text: str, timezone: ZoneInfo, now: datetime) -> tuple[datetime | None, str | None]:
+    """Read `now`, a time, `daily HH:MM`, `weekly mon HH:MM`, `monthly 1 HH:MM` or `cron ...`."""
+    words = text.strip().split()
+    if not words:
+        raise ComposeError("notices.bad_when")
+    first = words[0].lower()
+    if first in {"now", "现在", "立即"} and len(words) == 1:
+        return None, None
+    if first == "cron":
+        cron = _cron(" ".join(words[1:]), timezone)
+        return next_occurrence(cron, now, timezone), cron
+    kind = _KINDS.get(first)
+    if kind is None:
+        return _parse_moment(" ".join(words), timezone, now), None
+    clock = _clock(words[-1]) if len(words) >= 2 else None
+    if clock is None:
+        raise ComposeError("notices.bad_when")
+    if kind == "daily" and len(words) == 2:
+        cron = f"{clock.minute} {clock.hour} * * *"
+    elif kind == "weekly" and len(words) == 3:
+        day = _DAYS.get(words[1].lower()[:3]) or _DAYS.get(words[1])
+        if day is None:
+            raise ComposeError("notices.bad_when")
+        cron = f"{clock.minute} {clock.hour} * * {day}"
+    elif kind == "monthly" and len(words) == 3 and words[1].isdigit() and 1 <= int(words[1]) <= 31:
+        cron = f"{clock.minute} {clock.hour} {int(words[1])} * *"
+    else:
+        raise ComposeError("notices.bad_when")
+    return next_occurrence(cron, now, timezone), cron
+
+
+def _cron(expression: str, timezone: ZoneInfo) -> str:
+    try:
+        return parse_cron(expression, timezone)
+    except RecurrenceError:
+        raise ComposeError("notices.bad_cron", cron=expression) from None
+
+
+def _clock(text: str) -> time | None:
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        return None
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def _parse_moment(text: str, timezone: ZoneInfo, now: datetime) -> datetime:
+    """A local `YYYY-MM-DD HH:MM` (or with `T`) in the association's zone, not in the past."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2})", text.strip())
+    if not match:
+        raise ComposeError("notices.bad_when")
+    try:
+        year, month, day, hour, minute = (int(group) for group in match.groups())
+        local = datetime(year, month, day, hour, minute, tzinfo=timezone)
+    except ValueError:
+        raise ComposeError("notices.bad_when") from None
+    if local < now - timedelta(minutes=1):
+        raise ComposeError("notices.in_the_past")
+    return local.astimezone(now.tzinfo)

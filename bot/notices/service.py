@@ -1,0 +1,405 @@
+"""The notices service: approval, schedules kept in SQLite, deliveries and the author's reports."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import math
+from datetime import datetime
+from typing import TYPE_CHECKING, cast
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import CallbackContext
+from telegram.request import HTTPXRequest
+
+from bot.i18n import format_datetime, t
+from bot.notices.bulkapi import BulkBotApi
+from bot.notices.delivery import (
+    BACKOFF_BASE,
+    DeliveryRun,
+    send_notice,
+    send_notice_bulk,
+    workers_for,
+)
+from bot.notices.pacing import SmoothLimiter
+from bot.notices.recurrence import next_occurrence
+from storage.database import Transaction
+from storage.notices import Notice, NoticeRepository, Recipient, forget_recipient
+from storage.people import Language, Person
+from storage.timestamps import from_db, to_db
+
+if TYPE_CHECKING:
+    from bot.app import BotApplication, BotData
+
+__all__ = ["PROGRESS_EVERY", "NoticeService", "install"]
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 3.0
+UNREACHABLE_CALLBACK = "ntc:unr"
+
+
+class NoticeService:
+    """Schedules notices, runs their deliveries, and reports to their authors."""
+
+    def __init__(
+        self,
+        app: BotApplication,
+        bot: Bot,
+        *,
+        workers: int | None = None,
+        bulk: BulkBotApi | None = None,
+    ) -> None:
+        self.app = app
+        self.bot = bot
+        self.bulk = bulk
+        data = app.bot_data
+        self.settings = data.settings
+        self.workers = workers or workers_for(self.settings.broadcast_rate)
+        self.backoff = BACKOFF_BASE
+        self.clock = data.clock
+        self.repo = NoticeRepository(data.db)
+        self.limiter = SmoothLimiter(self.settings.broadcast_rate)
+        self.runs: dict[int, DeliveryRun] = {}
+        self.starter: asyncio.Task[None] | None = None
+        self.tasks: dict[int, asyncio.Task[None]] = {}
+
+    @property
+    def _data(self) -> BotData:
+        return self.app.bot_data
+
+    async def language_of(self, notice: Notice) -> Language:
+        """The language to speak to the notice's author in."""
+        person = await self._data.people.get(notice.author_person_id or 0)
+        if person and person.language:
+            return person.language
+        return "en" if notice.author_language == "en" else "zh"
+
+    # --- start-up and shut-down -------------------------------------------------------------
+
+    async def resume_when_running(self) -> None:
+        """Resume once the whole bot has started (every feature's start-up work done).
+
+        Other start-up hooks (a knowledge index load, menu updates) would otherwise compete
+        with the first seconds of a resumed delivery and disturb its pacing.
+        """
+        while not self.app.running:
+            await asyncio.sleep(0.1)
+        await self.resume()
+
+    async def resume(self) -> None:
+        """Resume interrupted deliveries, send or report missed notices, re-create jobs."""
+        released = await self.repo.release_in_flight()
+        if released:
+            logger.warning("%d notice sends were in flight at the last stop; resending", released)
+        for notice in await self.repo.with_status("sending"):
+            self.deliver(notice.id)
+        now = self.clock.now()
+        for notice in await self.repo.with_status("scheduled"):
+            if notice.due_at is not None and notice.due_at <= now:
+                await self.fire(notice.id, notice.due_at)
+            else:
+                self.schedule_job(notice)
+
+    async def stop(self) -> None:
+        """Stop the deliveries (their in-flight rows are resent at the next start)."""
+        tasks = [*self.tasks.values(), *([self.starter] if self.starter else [])]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self.bulk is not None:
+            await self.bulk.close()
+        await self.bot.shutdown()
+
+    # --- schedule ----------------------------------------------------------------------------
+
+    async def confirm(self, notice_id: int, approver_id: int | None = None) -> Notice | None:
+        """Schedule a draft (or an approved notice); start it at once when it is due."""
+        expected = ("pending_approval",) if approver_id else ("draft",)
+        if not await self.repo.move(notice_id, expected, "scheduled", approved_by=approver_id):
+            return None
+        notice = await self.repo.get(notice_id)
+        assert notice is not None
+        if notice.due_at is None or notice.due_at <= self.clock.now():
+            now = self.clock.now()
+            due = notice.due_at or now
+            if notice.due_at is None:
+                await self.repo.move(notice_id, ("scheduled",), "scheduled", due_at=now)
+            await self.fire(notice_id, due)
+        else:
+            self.schedule_job(notice)
+        return await self.repo.get(notice_id)
+
+    def schedule_job(self, notice: Notice) -> None:
+        """(Re)create the job that fires the notice at its due time, with explicit grace."""
+        queue = self.app.job_queue
+        if queue is None or notice.due_at is None:
+            return
+        name = f"notice-{notice.id}"
+        for job in queue.get_jobs_by_name(name):
+            job.schedule_removal()
+        queue.run_once(
+            _fire_job,
+            when=notice.due_at,
+            name=name,
+            data=(notice.id, to_db(notice.due_at)),
+            job_kwargs={"misfire_grace_time": int(self.settings.missed_grace.total_seconds())},
+        )
+
+    async def fire(self, notice_id: int, occurrence: datetime) -> int | None:
+        """Start the delivery of one occurrence, or report it missed past the grace period."""
+        notice = await self.repo.get(notice_id)
+        if notice is None or notice.status != "scheduled" or notice.due_at != occurrence:
+            return None
+        now = self.clock.now()
+        next_due = None
+        if notice.recurrence:
+            next_due = next_occurrence(
+                notice.recurrence, max(now, occurrence), self.settings.timezone
+            )
+        if now - occurrence > self.settings.missed_grace:
+            if notice.recurrence:
+                await self.repo.move(notice.id, ("scheduled",), "scheduled", due_at=next_due)
+                if next_due is None:
+                    await self.repo.move(notice.id, ("scheduled",), "done", finished_at=now)
+            else:
+                await self.repo.move(notice.id, ("scheduled",), "missed", finished_at=now)
+            language = await self.language_of(notice)
+            await self._tell(
+                notice,
+                t(
+                    language,
+                    "notices.missed",
+                    id=notice.id,
+                    due=format_datetime(occurrence, self.settings.timezone, language),
+                ),
+            )
+        else:
+            delivery_id = await self.repo.start_delivery(notice, occurrence, next_due, now)
+            if delivery_id is None:
+                return None
+            self.deliver(delivery_id)
+        refreshed = await self.repo.get(notice.id)
+        if refreshed is not None and refreshed.status == "scheduled":
+            self.schedule_job(refreshed)
+        return notice.id
+
+    async def cancel(self, notice_id: int) -> bool:
+        """Cancel a scheduled notice, or stop its running delivery."""
+        if not await self.repo.move(
+            notice_id,
+            ("draft", "pending_approval", "scheduled", "sending"),
+            "cancelled",
+            finished_at=self.clock.now(),
+        ):
+            return False
+        if self.app.job_queue is not None:
+            for job in self.app.job_queue.get_jobs_by_name(f"notice-{notice_id}"):
+                job.schedule_removal()
+        run = self.runs.get(notice_id)
+        if run is not None:
+            run.cancelled.set()
+        return True
+
+    # --- delivery ----------------------------------------------------------------------------
+
+    def deliver(self, notice_id: int) -> asyncio.Task[None]:
+        """Run (or resume) the delivery of a notice in the background."""
+        if notice_id in self.tasks and not self.tasks[notice_id].done():
+            return self.tasks[notice_id]
+        task = asyncio.get_running_loop().create_task(self._deliver(notice_id))
+        self.tasks[notice_id] = task
+        task.add_done_callback(lambda _: self.tasks.pop(notice_id, None))
+        return task
+
+    async def _send(self, notice: Notice, recipient: Recipient) -> None:
+        if self.bulk is not None:
+            await send_notice_bulk(self.bulk, notice, recipient.chat_id, recipient.language)
+        else:
+            await send_notice(self.bot, notice, recipient.chat_id, recipient.language)
+
+    async def _deliver(self, notice_id: int) -> None:
+        notice = await self.repo.get(notice_id)
+        if notice is None:
+            return
+        run = DeliveryRun(
+            notice,
+            self.repo,
+            self._send,
+            self.limiter,
+            self.clock,
+            workers=self.workers,
+            backoff=self.backoff,
+        )
+        self.runs[notice_id] = run
+        reporter: asyncio.Task[None] | None = None
+        try:
+            language = await self.language_of(notice)
+            run.counts.update(await self.repo.counts(notice_id))
+            message_id = notice.progress_message_id or await self._tell(
+                notice, self._progress(run, language)
+            )
+            if message_id and not notice.progress_message_id:
+                await self.repo.set_progress_message(notice_id, message_id)
+            reporter = asyncio.get_running_loop().create_task(
+                self._report_progress(run, language, message_id)
+            )
+            await run.run()
+            reporter.cancel()
+            if run.cancelled.is_set() or (await self._status(notice_id)) == "cancelled":
+                await self.repo.move(notice_id, ("cancelled",), "cancelled")
+            else:
+                await self.repo.move(notice_id, ("sending",), "done", finished_at=self.clock.now())
+            await self._final_report(notice, run, language, message_id)
+        except Exception:
+            logger.exception("delivery of notice %d stopped", notice_id)
+            raise
+        finally:
+            if reporter is not None:
+                reporter.cancel()
+            self.runs.pop(notice_id, None)
+
+    async def _status(self, notice_id: int) -> str | None:
+        notice = await self.repo.get(notice_id)
+        return notice.status if notice else None
+
+    def _progress(self, run: DeliveryRun, language: Language) -> str:
+        rate = run.rate()
+        remaining = run.counts["pending"] + run.counts["sending"]
+        left = math.ceil(remaining / rate) if rate > 0 else None
+        return t(
+            language,
+            "notices.progress",
+            id=run.notice.id,
+            done=run.finished,
+            total=run.total,
+            rate=f"{rate:.1f}",
+            left=t(language, "notices.seconds", n=left) if left is not None else "…",
+        )
+
+    async def _report_progress(
+        self, run: DeliveryRun, language: Language, message_id: int | None
+    ) -> None:
+        shown = ""
+        while message_id and run.notice.author_chat_id:
+            await asyncio.sleep(PROGRESS_EVERY)
+            text = self._progress(run, language)
+            if text != shown:
+                shown = text
+                await self.limiter.acquire()  # edits count against Telegram's limit too
+                try:
+                    await self.bot.edit_message_text(
+                        text, run.notice.author_chat_id, message_id, parse_mode=ParseMode.HTML
+                    )
+                except TelegramError as error:
+                    logger.info("progress edit failed: %s", error)
+
+    async def _final_report(
+        self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
+    ) -> None:
+        counts = await self.repo.counts(notice.id)
+        delivered = counts.get("sent", 0) + counts.get("unconfirmed", 0)
+        unreachable = (
+            counts.get("blocked", 0) + counts.get("never_started", 0) + counts.get("failed", 0)
+        )
+        text = t(
+            language,
+            "notices.report_cancelled" if run.cancelled.is_set() else "notices.report",
+            id=notice.id,
+            delivered=delivered,
+            unconfirmed=counts.get("unconfirmed", 0),
+            blocked=counts.get("blocked", 0),
+            never_started=counts.get("never_started", 0),
+            failed=counts.get("failed", 0),
+            cancelled=counts.get("cancelled", 0),
+            total=sum(counts.values()),
+        )
+        markup = None
+        if unreachable:
+            markup = InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            t(language, "notices.unreachable_button", n=unreachable),
+                            callback_data=f"{UNREACHABLE_CALLBACK}:{notice.id}",
+                        )
+                    ]
+                ]
+            )
+        if message_id and notice.author_chat_id:
+            with contextlib.suppress(TelegramError):
+                await self.bot.edit_message_text(
+                    self._progress(run, language),
+                    notice.author_chat_id,
+                    message_id,
+                    parse_mode=ParseMode.HTML,
+                )
+        await self._tell(notice, text, markup)
+
+    async def _tell(
+        self, notice: Notice, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> int | None:
+        """Message the notice's author; return the message id."""
+        if not notice.author_chat_id:
+            return None
+        try:
+            message = await self.bot.send_message(
+                notice.author_chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+        except TelegramError as error:
+            logger.warning("could not report to the author of notice %d: %s", notice.id, error)
+            return None
+        return message.message_id
+
+
+async def _fire_job(context: CallbackContext) -> None:  # type: ignore[type-arg]
+    """A notice's job: fire it if its row still says it is scheduled for this time."""
+    service: NoticeService | None = context.bot_data.notices
+    if service is None or context.job is None:
+        return
+    notice_id, due = cast(tuple[int, str], context.job.data)
+    await service.fire(notice_id, from_db(due))
+
+
+def delivery_bot(app: BotApplication) -> tuple[Bot, BulkBotApi | None]:
+    """A Bot of its own for deliveries (its own connections, its own pacing, no shared pause).
+
+    Over real HTTP, bulk sends go through the lean `BulkBotApi`; the Bot serves the author's
+    progress messages. In process (tests, console) both use the in-process fake.
+    """
+    request = app.bot.request
+    settings = app.bot_data.settings
+    bulk = None
+    if isinstance(request, HTTPXRequest):
+        request = HTTPXRequest(connection_pool_size=4, read_timeout=20.0, connect_timeout=10.0)
+        bulk = BulkBotApi(
+            settings.api_base_url, app.bot.token, pool=workers_for(settings.broadcast_rate) + 2
+        )
+    return Bot(app.bot.token, base_url=settings.api_base_url, request=request), bulk
+
+
+def install(app: BotApplication) -> None:
+    """Create the service at start-up (after the database opens) and stop it at shut-down."""
+
+    async def start(application: BotApplication) -> None:
+        bot, bulk = delivery_bot(application)
+        await bot.initialize()
+        service = NoticeService(application, bot, bulk=bulk)
+        application.bot_data.notices = service
+        service.starter = asyncio.get_running_loop().create_task(service.resume_when_running())
+
+    async def stop(application: BotApplication) -> None:
+        service = application.bot_data.notices
+        if service is not None:
+            await service.stop()
+            application.bot_data.notices = None
+
+    async def erase(tx: Transaction, person: Person, now: datetime) -> None:
+        await forget_recipient(tx, person.id)
+
+    app.bot_data.startup_hooks.append(start)
+    app.bot_data.shutdown_hooks.append(stop)
+    app.bot_data.personal_data_erasers.append(erase)

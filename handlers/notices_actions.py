@@ -1,0 +1,171 @@
+"""Taps on notice buttons: Confirm, Cancel, Approve, Reject, and the people to phone."""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot.app import AppContext
+from bot.i18n import t
+from bot.notices.service import NoticeService
+from bot.notices.views import preview_parts, unreachable_lines, when_text
+from handlers.common import Caller, reply, require_role
+from storage.notices import Notice
+from storage.people import Role
+
+__all__ = ["ACTION_PATTERN", "action", "buttons", "notice_service"]
+
+ACTION_PATTERN = r"^ntc:(ok|no|apr|rej|unr|cx):"
+_ACTION = re.compile(r"^ntc:(ok|no|apr|rej|unr|cx):(\d{1,12})$")
+_CHUNK = 3800
+
+
+def notice_service(context: AppContext) -> NoticeService:
+    service = context.bot_data.notices
+    if service is None:
+        raise RuntimeError("the notices service is not running")
+    return service
+
+
+def buttons(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+async def action(update: Update, context: AppContext) -> None:
+    """Confirm, Cancel, Approve, Reject and the unreachable list (every tap rechecks the role)."""
+    query = update.callback_query
+    if query is None:
+        return
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if caller is None:
+        return
+    match = _ACTION.match(query.data or "")
+    service = notice_service(context)
+    notice = await service.repo.get(int(match.group(2))) if match else None
+    if match is None or notice is None:
+        await query.answer(caller.t("core.button_invalid"), show_alert=True)
+        return
+    await query.answer()
+    verb = match.group(1)
+    if verb == "cx":
+        cancelled = await service.cancel(notice.id)
+        key = "notices.cancelled" if cancelled else "notices.cannot_cancel"
+        await reply(update, caller.t(key, id=notice.id))
+    elif verb == "unr":
+        await _send_unreachable(update, service, caller, notice)
+    elif verb in ("ok", "no"):
+        await _author_decides(update, context, service, caller, notice, verb == "ok")
+    else:
+        await _approver_decides(update, context, service, caller, notice, verb == "apr")
+
+
+async def _author_decides(
+    update: Update,
+    context: AppContext,
+    service: NoticeService,
+    caller: Caller,
+    notice: Notice,
+    confirmed: bool,
+) -> None:
+    if notice.status != "draft" or notice.author_person_id != caller.person.id:
+        await reply(update, caller.t("notices.already_handled", id=notice.id))
+        return
+    if not confirmed:
+        await service.repo.move(notice.id, ("draft",), "cancelled")
+        await reply(update, caller.t("notices.draft_cancelled", id=notice.id))
+        return
+    if context.bot_data.settings.notice_approval >= 2:
+        if await service.repo.move(notice.id, ("draft",), "pending_approval"):
+            await _ask_approval(context, service, caller, notice)
+            await reply(update, caller.t("notices.waiting_approval", id=notice.id))
+        return
+    scheduled = await service.confirm(notice.id)
+    await _tell_scheduled(update, service, caller, scheduled)
+
+
+async def _ask_approval(
+    context: AppContext, service: NoticeService, author: Caller, notice: Notice
+) -> None:
+    data = context.bot_data
+    for chat_id in await data.people.secretariat_chat_ids():
+        if chat_id == author.person.telegram_id:
+            continue
+        person = await data.people.get_by_telegram_id(chat_id)
+        language = person.language if person and person.language else "zh"
+        parts = preview_parts(notice, data.settings.timezone, language)
+        for part in parts[:-1]:
+            await context.bot.send_message(chat_id, part)
+        await context.bot.send_message(
+            chat_id,
+            t(language, "notices.approval_request", author=author.person.name) + "\n\n" + parts[-1],
+            reply_markup=buttons(
+                [
+                    (t(language, "notices.approve"), f"ntc:apr:{notice.id}"),
+                    (t(language, "notices.reject"), f"ntc:rej:{notice.id}"),
+                ]
+            ),
+        )
+
+
+async def _approver_decides(
+    update: Update,
+    context: AppContext,
+    service: NoticeService,
+    caller: Caller,
+    notice: Notice,
+    approved: bool,
+) -> None:
+    if notice.status != "pending_approval":
+        await reply(update, caller.t("notices.already_handled", id=notice.id))
+        return
+    if notice.author_person_id == caller.person.id:
+        await reply(update, caller.t("notices.approve_own"))
+        return
+    if approved:
+        scheduled = await service.confirm(notice.id, approver_id=caller.person.id)
+        await _tell_scheduled(update, service, caller, scheduled)
+    elif await service.repo.move(notice.id, ("pending_approval",), "rejected"):
+        await reply(update, caller.t("notices.rejected", id=notice.id))
+    else:
+        return
+    language = await service.language_of(notice)
+    if notice.author_chat_id:
+        key = "notices.approved_by" if approved else "notices.rejected_by"
+        await context.bot.send_message(
+            notice.author_chat_id, t(language, key, id=notice.id, name=caller.person.name)
+        )
+
+
+async def _tell_scheduled(
+    update: Update, service: NoticeService, caller: Caller, notice: Notice | None
+) -> None:
+    if notice is None:
+        await reply(update, caller.t("notices.already_handled", id=0))
+        return
+    if notice.status in ("sending", "done") and not notice.recurrence:
+        await reply(update, caller.t("notices.sending_now", id=notice.id))
+    else:
+        await reply(
+            update,
+            caller.t(
+                "notices.scheduled",
+                id=notice.id,
+                when=when_text(notice, service.settings.timezone, caller.language),
+            ),
+        )
+
+
+async def _send_unreachable(
+    update: Update, service: NoticeService, caller: Caller, notice: Notice
+) -> None:
+    lines = unreachable_lines(await service.repo.unreachable(notice.id), caller.language)
+    chunk = caller.t("notices.unreachable_title", id=notice.id)
+    for line in lines or [caller.t("notices.unreachable_none")]:
+        if len(chunk) + len(line) > _CHUNK:
+            await reply(update, chunk)
+            chunk = ""
+        chunk += "\n" + line
+    await reply(update, chunk)

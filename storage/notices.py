@@ -1,0 +1,455 @@
+"""Notices and their per-recipient outbox: every SQL statement of the notices feature."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from storage.database import Database, Transaction
+from storage.timestamps import from_db_optional, to_db
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "AUDIENCE_ROLES",
+    "TERMINAL_STATES",
+    "Notice",
+    "NoticeRepository",
+    "Recipient",
+    "Unreachable",
+    "forget_recipient",
+]
+
+Audience = Literal["all", "council", "secretariat"]
+AUDIENCE_ROLES: dict[str, tuple[str, ...]] = {
+    "all": ("member", "council", "secretariat"),
+    "council": ("council",),
+    "secretariat": ("secretariat",),
+}
+ACTIVE_STATUSES = ("pending_approval", "scheduled", "sending")
+TERMINAL_STATES = ("sent", "unconfirmed", "blocked", "never_started", "failed", "cancelled")
+
+_COLUMNS = (
+    "id, author_person_id, author_chat_id, author_language, audience, language, category,"
+    " text_zh, text_en, media_kind, media_file_id, status, due_at, recurrence, parent_id,"
+    " approved_by, progress_message_id, total, created_at, started_at, finished_at"
+)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notice: what, to whom, when, and how far its delivery went."""
+
+    id: int
+    author_person_id: int | None
+    author_chat_id: int | None
+    author_language: str
+    audience: str
+    language: str | None
+    category: str
+    text_zh: str | None
+    text_en: str | None
+    media_kind: str | None
+    media_file_id: str | None
+    status: str
+    due_at: datetime | None
+    recurrence: str | None
+    parent_id: int | None
+    approved_by: int | None
+    progress_message_id: int | None
+    total: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+
+    def text_for(self, language: str) -> str:
+        """The version in `language`, else the other one."""
+        first, second = (
+            (self.text_zh, self.text_en)
+            if language == "zh"
+            else (
+                self.text_en,
+                self.text_zh,
+            )
+        )
+        return first or second or ""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One outbox row still to be sent."""
+
+    person_id: int
+    chat_id: int
+    language: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A recipient the notice did not reach, to phone instead."""
+
+    name: str
+    unit: str
+    state: str
+    reason: str
+
+
+def _notice(row: sqlite3.Row) -> Notice:
+    return Notice(
+        id=row["id"],
+        author_person_id=row["author_person_id"],
+        author_chat_id=row["author_chat_id"],
+        author_language=row["author_language"],
+        audience=row["audience"],
+        language=row["language"],
+        category=row["category"],
+        text_zh=row["text_zh"],
+        text_en=row["text_en"],
+        media_kind=row["media_kind"],
+        media_file_id=row["media_file_id"],
+        status=row["status"],
+        due_at=from_db_optional(row["due_at"]),
+        recurrence=row["recurrence"],
+        parent_id=row["parent_id"],
+        approved_by=row["approved_by"],
+        progress_message_id=row["progress_message_id"],
+        total=row["total"],
+        created_at=from_db_optional(row["created_at"]) or datetime.min,
+        started_at=from_db_optional(row["started_at"]),
+        finished_at=from_db_optional(row["finished_at"]),
+    )
+
+
+def _optional(moment: datetime | None) -> str | None:
+    return None if moment is None else to_db(moment)
+
+
+async def forget_recipient(tx: Transaction, person_id: int) -> None:
+    """A person erased their data: nothing more is sent to them, and no reach note is kept."""
+    await tx.execute(
+        "UPDATE notice_outbox SET state = 'cancelled', reason = 'erased'"
+        " WHERE person_id = ? AND state = 'pending'",
+        (person_id,),
+    )
+    await tx.execute("DELETE FROM notice_unreachable WHERE person_id = ?", (person_id,))
+
+
+class NoticeRepository:
+    """Reads and writes notices and their outbox."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def create(
+        self,
+        *,
+        author_person_id: int,
+        author_chat_id: int,
+        author_language: str = "zh",
+        audience: str,
+        language: str | None,
+        category: str,
+        text_zh: str | None,
+        text_en: str | None,
+        media_kind: str | None,
+        media_file_id: str | None,
+        due_at: datetime | None,
+        recurrence: str | None,
+        now: datetime,
+        status: str = "draft",
+    ) -> Notice:
+        """Store a new notice (a draft until confirmed) and return it."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT INTO notices (author_person_id, author_chat_id, author_language,"
+                " audience, language, category, text_zh, text_en, media_kind, media_file_id,"
+                " status, due_at, recurrence, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    author_person_id,
+                    author_chat_id,
+                    author_language,
+                    audience,
+                    language,
+                    category,
+                    text_zh,
+                    text_en,
+                    media_kind,
+                    media_file_id,
+                    status,
+                    _optional(due_at),
+                    recurrence,
+                    to_db(now),
+                ),
+            )
+            notice_id = int(cursor.lastrowid or 0)
+        notice = await self.get(notice_id)
+        assert notice is not None
+        return notice
+
+    async def get(self, notice_id: int) -> Notice | None:
+        """Return one notice."""
+        row = await self._db.fetchone(f"SELECT {_COLUMNS} FROM notices WHERE id = ?", (notice_id,))
+        return _notice(row) if row else None
+
+    async def move(
+        self,
+        notice_id: int,
+        expected: tuple[str, ...],
+        status: str,
+        *,
+        due_at: datetime | None = None,
+        approved_by: int | None = None,
+        finished_at: datetime | None = None,
+    ) -> bool:
+        """Change the status if it is one of `expected` (so a double tap acts once)."""
+        marks = ",".join("?" * len(expected))
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                f"UPDATE notices SET status = ?, due_at = COALESCE(?, due_at),"
+                f" approved_by = COALESCE(?, approved_by),"
+                f" finished_at = COALESCE(?, finished_at)"
+                f" WHERE id = ? AND status IN ({marks})",
+                (
+                    status,
+                    _optional(due_at),
+                    approved_by,
+                    _optional(finished_at),
+                    notice_id,
+                    *expected,
+                ),
+            )
+            changed = cursor.rowcount > 0
+            if changed and status == "cancelled":
+                await tx.execute(
+                    "UPDATE notice_outbox SET state = 'cancelled', reason = 'cancelled'"
+                    " WHERE notice_id = ? AND state = 'pending'",
+                    (notice_id,),
+                )
+        return changed
+
+    async def list_for_overview(self, recent: int = 10) -> list[Notice]:
+        """Active notices (soonest first), then the most recent finished ones."""
+        active = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM notices WHERE status IN ('pending_approval', 'scheduled',"
+            " 'sending') ORDER BY due_at, id"
+        )
+        done = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM notices WHERE status IN ('done', 'cancelled', 'missed',"
+            " 'rejected') ORDER BY id DESC LIMIT ?",
+            (recent,),
+        )
+        return [_notice(row) for row in [*active, *done]]
+
+    async def with_status(self, status: str) -> list[Notice]:
+        """Every notice in `status`, soonest first."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM notices WHERE status = ? ORDER BY due_at, id", (status,)
+        )
+        return [_notice(row) for row in rows]
+
+    async def start_delivery(
+        self, notice: Notice, occurrence: datetime, next_due: datetime | None, now: datetime
+    ) -> int | None:
+        """Snapshot the audience into the outbox and mark the delivery sending, atomically.
+
+        A one-off notice becomes the delivery itself; a recurring one spawns a child notice
+        for this occurrence and moves on to `next_due`. Returns the id to deliver, or None
+        when the notice is no longer scheduled for `occurrence`.
+        """
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone("SELECT status, due_at FROM notices WHERE id = ?", (notice.id,))
+            if row is None or row["status"] != "scheduled" or row["due_at"] != to_db(occurrence):
+                return None
+            if notice.recurrence:
+                cursor = await tx.execute(
+                    "INSERT INTO notices (author_person_id, author_chat_id, author_language,"
+                    " audience, language, category, text_zh, text_en, media_kind, media_file_id,"
+                    " status, due_at, parent_id, approved_by, created_at, started_at)"
+                    " SELECT author_person_id, author_chat_id, author_language, audience,"
+                    " language, category,"
+                    " text_zh, text_en, media_kind, media_file_id, 'sending', due_at, id,"
+                    " approved_by, ?, ? FROM notices WHERE id = ?",
+                    (to_db(now), to_db(now), notice.id),
+                )
+                delivery_id = int(cursor.lastrowid or 0)
+                await tx.execute(
+                    "UPDATE notices SET due_at = ?, status = ? WHERE id = ?",
+                    (
+                        _optional(next_due),
+                        "scheduled" if next_due else "done",
+                        notice.id,
+                    ),
+                )
+            else:
+                delivery_id = notice.id
+                await tx.execute(
+                    "UPDATE notices SET status = 'sending', started_at = ? WHERE id = ?",
+                    (to_db(now), notice.id),
+                )
+            total = await self._snapshot(tx, delivery_id, notice, now)
+            await tx.execute("UPDATE notices SET total = ? WHERE id = ?", (total, delivery_id))
+        return delivery_id
+
+    async def _snapshot(
+        self, tx: Transaction, delivery_id: int, notice: Notice, now: datetime
+    ) -> int:
+        """Copy the audience into the outbox in one statement; return how many rows."""
+        roles = AUDIENCE_ROLES[notice.audience]
+        marks = ",".join("?" * len(roles))
+        cursor = await tx.execute(
+            "INSERT INTO notice_outbox (notice_id, person_id, chat_id, language, state, reason,"
+            " updated_at)"
+            " SELECT ?, p.id, p.telegram_id, COALESCE(p.language, 'zh'),"
+            " CASE WHEN p.telegram_id IS NULL THEN 'never_started'"
+            "      WHEN p.reachable = 0 THEN COALESCE(u.state, 'blocked') ELSE 'pending' END,"
+            " CASE WHEN p.telegram_id IS NULL OR p.reachable = 0 THEN 'skipped: unreachable'"
+            "      ELSE '' END, ?"
+            " FROM persons p LEFT JOIN notice_unreachable u ON u.person_id = p.id"
+            f" WHERE p.role IN ({marks}) AND p.erased_at IS NULL"
+            " AND (? IS NULL OR COALESCE(p.language, 'zh') = ?)"
+            " AND (? = 'official' OR p.news_enabled = 1)",
+            (delivery_id, to_db(now), *roles, notice.language, notice.language, notice.category),
+        )
+        return max(cursor.rowcount, 0)
+
+    async def release_in_flight(self) -> int:
+        """After a crash: sends that were in flight go back to pending (they may be repeated)."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE notice_outbox SET state = 'pending', reason = 'in flight at a restart'"
+                " WHERE state = 'sending'"
+            )
+            await tx.execute(
+                "UPDATE notice_outbox SET state = 'cancelled', reason = 'cancelled'"
+                " WHERE state = 'pending' AND notice_id IN"
+                " (SELECT id FROM notices WHERE status = 'cancelled')"
+            )
+            return max(cursor.rowcount, 0)
+
+    async def pending(self, notice_id: int, after_person: int, limit: int) -> list[Recipient]:
+        """The next page of pending recipients, by person id."""
+        rows = await self._db.fetchall(
+            "SELECT person_id, chat_id, language, attempts FROM notice_outbox"
+            " WHERE notice_id = ? AND state = 'pending' AND person_id > ?"
+            " ORDER BY person_id LIMIT ?",
+            (notice_id, after_person, limit),
+        )
+        return [
+            Recipient(row["person_id"], row["chat_id"], row["language"], row["attempts"])
+            for row in rows
+        ]
+
+    async def mark_sending(self, notice_id: int, person_id: int, now: datetime) -> bool:
+        """Record that a send is about to start; False if the row is no longer pending."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE notice_outbox SET state = 'sending', attempts = attempts + 1,"
+                " updated_at = ? WHERE notice_id = ? AND person_id = ? AND state = 'pending'",
+                (to_db(now), notice_id, person_id),
+            )
+            return cursor.rowcount > 0
+
+    async def mark_result(
+        self,
+        notice_id: int,
+        person_id: int,
+        state: str,
+        reason: str,
+        now: datetime,
+        *,
+        next_to_send: int | None = None,
+    ) -> bool:
+        """Record how a send ended; optionally mark the worker's next recipient as sending.
+
+        Both happen in one transaction, so each send costs one write. Returns whether the
+        next recipient was claimed.
+        """
+        claim = -1 if next_to_send is None else next_to_send
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE notice_outbox SET"
+                " state = CASE WHEN person_id = :done THEN :state ELSE 'sending' END,"
+                " reason = CASE WHEN person_id = :done THEN :reason ELSE reason END,"
+                " attempts = CASE WHEN person_id = :done THEN attempts ELSE attempts + 1 END,"
+                " updated_at = :now WHERE notice_id = :notice"
+                " AND (person_id = :done OR (person_id = :next AND state = 'pending'))",
+                {
+                    "done": person_id,
+                    "state": state,
+                    "reason": reason[:500],
+                    "now": to_db(now),
+                    "notice": notice_id,
+                    "next": claim,
+                },
+            )
+            claimed = next_to_send is not None and cursor.rowcount == 2
+            if state in ("blocked", "never_started"):
+                await tx.execute(
+                    "UPDATE persons SET reachable = 0, updated_at = ? WHERE id = ?",
+                    (to_db(now), person_id),
+                )
+                await tx.execute(
+                    "INSERT INTO notice_unreachable (person_id, state, at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (person_id) DO UPDATE"
+                    " SET state = excluded.state, at = excluded.at",
+                    (person_id, state, to_db(now)),
+                )
+        return claimed
+
+    async def release(self, notice_id: int, person_id: int, reason: str) -> None:
+        """Put a claimed recipient back to pending (to retry later)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE notice_outbox SET state = 'pending', reason = ?"
+                " WHERE notice_id = ? AND person_id = ? AND state = 'sending'",
+                (reason[:500], notice_id, person_id),
+            )
+
+    async def counts(self, notice_id: int) -> dict[str, int]:
+        """How many outbox rows are in each state."""
+        rows = await self._db.fetchall(
+            "SELECT state, COUNT(*) AS n FROM notice_outbox WHERE notice_id = ? GROUP BY state",
+            (notice_id,),
+        )
+        return {row["state"]: int(row["n"]) for row in rows}
+
+    async def unreachable(self, notice_id: int) -> list[Unreachable]:
+        """Recipients who blocked the bot, never started it, or failed, by name."""
+        rows = await self._db.fetchall(
+            "SELECT p.name, p.unit, o.state, o.reason FROM notice_outbox o"
+            " JOIN persons p ON p.id = o.person_id WHERE o.notice_id = ?"
+            " AND o.state IN ('blocked', 'never_started', 'failed') ORDER BY p.name, p.id",
+            (notice_id,),
+        )
+        return [Unreachable(row["name"], row["unit"], row["state"], row["reason"]) for row in rows]
+
+    async def set_progress_message(self, notice_id: int, message_id: int) -> None:
+        """Remember the author's progress message, to keep editing it after a restart."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE notices SET progress_message_id = ? WHERE id = ?", (message_id, notice_id)
+            )
+
+    async def set_reachable(self, telegram_id: int, reachable: bool, now: datetime) -> None:
+        """Record that a person blocked the bot (or started it again)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE persons SET reachable = ?, updated_at = ? WHERE telegram_id = ?",
+                (int(reachable), to_db(now), telegram_id),
+            )
+            if reachable:
+                await tx.execute(
+                    "DELETE FROM notice_unreachable WHERE person_id IN"
+                    " (SELECT id FROM persons WHERE telegram_id = ?)",
+                    (telegram_id,),
+                )
+            else:
+                await tx.execute(
+                    "INSERT INTO notice_unreachable (person_id, state, at)"
+                    " SELECT id, 'blocked', ? FROM persons WHERE telegram_id = ?"
+                    " ON CONFLICT (person_id) DO UPDATE SET state = 'blocked', at = excluded.at",
+                    (to_db(now), telegram_id),
+                )

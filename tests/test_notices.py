@@ -1,0 +1,480 @@
+"""Notices: composing, approving, scheduling, delivering and reporting."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings
+from bot.notices.service import NoticeService
+from bot.transport import ApiCall, ApiError
+from storage.timestamps import to_db
+from tests.harness import ADMIN_ID, BotHarness
+
+pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Fast delivery for tests."""
+    return Settings(
+        db_path=tmp_path / "association.sqlite3",
+        admin_ids=frozenset({ADMIN_ID}),
+        broadcast_rate=1000,
+    )
+
+
+async def add_person(
+    bot: BotHarness,
+    name: str,
+    telegram_id: int | None,
+    *,
+    role: str = "member",
+    language: str | None = "en",
+    unit: str = "",
+    news: bool = True,
+    reachable: bool = True,
+) -> int:
+    """A roster entry, as the roster import would store it."""
+    now = to_db(bot.clock.now())
+    async with bot.app.bot_data.db.transaction() as tx:
+        cursor = await tx.execute(
+            "INSERT INTO persons (name, unit, role, telegram_id, language, news_enabled,"
+            " reachable, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (name, unit, role, telegram_id, language, int(news), int(reachable), now, now),
+        )
+    return int(cursor.lastrowid or 0)
+
+
+def service(bot: BotHarness) -> NoticeService:
+    found = bot.app.bot_data.notices
+    assert found is not None
+    return found
+
+
+async def settle(bot: BotHarness) -> None:
+    """Wait for the running deliveries to finish."""
+    tasks = list(service(bot).tasks.values())
+    if tasks:
+        await asyncio.wait_for(asyncio.gather(*tasks), 10)
+
+
+def confirm_data(calls: list[ApiCall]) -> str:
+    [data] = [d for call in calls for d in call.callback_data() if d.startswith("ntc:ok:")]
+    return data
+
+
+def notice_texts(bot: BotHarness, chat_id: int) -> list[str]:
+    return [c.text for c in bot.api.sent(chat_id) if c.method in ("sendMessage", "sendPhoto")]
+
+
+async def test_one_line_notice_previews_then_reaches_each_member_in_their_language(
+    bot: BotHarness,
+) -> None:
+    await add_person(bot, "Ann", 101, language="en")
+    await add_person(bot, "Li", 102, language="zh")
+    await add_person(bot, "Bo", 103, language=None)
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(
+        admin, "/notice audience=all\n会议改到周五。\n---\nThe meeting moves to Friday."
+    )
+    preview = bot.texts_to(ADMIN_ID, calls)[-1]
+    assert "Preview of notice #1" in preview
+    assert "会议改到周五" in preview and "moves to Friday" in preview
+    assert any("Confirm" in label for c in calls for label in c.button_texts())
+    assert notice_texts(bot, 101) == []
+
+    calls = await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    assert notice_texts(bot, 101) == ["The meeting moves to Friday."]
+    assert notice_texts(bot, 102) == ["会议改到周五。"]
+    assert notice_texts(bot, 103) == ["会议改到周五。"]
+    report = bot.texts_to(ADMIN_ID)[-1]
+    assert "delivered: 4" in report  # the admin is secretariat, so a recipient too
+
+
+async def test_formatting_of_the_author_is_kept(bot: BotHarness) -> None:
+    await add_person(bot, "Ann", 101)
+    admin = bot.user(ADMIN_ID, "Sec")
+    body = "Please read the agenda carefully"
+    text = f"/notice audience=council lang=en\n{body}"
+    head = len("/notice audience=council lang=en") + 1
+    entities = [
+        {"type": "bot_command", "offset": 0, "length": 7},
+        {"type": "bold", "offset": head + 16, "length": 6},
+        {"type": "text_link", "offset": head + 12, "length": 3, "url": "https://example.org/a"},
+    ]
+    before = len(bot.api.calls)
+    await bot.feed(bot.factory.message(admin, text, entities=entities))
+    calls = bot.api.calls[before:]
+    preview = bot.texts_to(ADMIN_ID, calls)[-1]
+    assert 'read <a href="https://example.org/a">the</a> <b>agenda</b> carefully' in preview
+
+
+async def test_report_counts_blocked_never_started_failed_and_lists_them(bot: BotHarness) -> None:
+    await add_person(bot, "Ok", 101)
+    await add_person(bot, "Blocker", 102, unit="Unit B")
+    await add_person(bot, "Gone", 103, unit="Unit C")
+    await add_person(bot, "Unbound", None, unit="Unit D")
+    await add_person(bot, "Broken", 105)
+    await add_person(bot, "Muted", 106, news=False)
+
+    def respond(call: ApiCall) -> None:
+        if call.chat_id == 102:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if call.chat_id == 103:
+            raise ApiError(400, "Bad Request: chat not found")
+        if call.chat_id == 105:
+            raise ApiError(400, "Bad Request: message is too long")
+
+    bot.api.responders["sendMessage"] = respond
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice category=news\nNews of the week")
+    await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    assert notice_texts(bot, 106) == []
+    report_call = bot.api.sent(ADMIN_ID)[-1]
+    assert "delivered: 2" in report_call.text  # Ok and the admin
+    assert "blocked the bot: 1" in report_call.text
+    assert "never started the bot: 2" in report_call.text
+    assert "failed: 1" in report_call.text
+    [button] = report_call.callback_data()
+    calls = await bot.tap(admin, button)
+    listing = bot.texts_to(ADMIN_ID, calls)[-1]
+    assert "Blocker — Unit B (blocked the bot)" in listing
+    assert "Unbound — Unit D (never started the bot)" in listing
+    assert "Gone — Unit C (never started the bot)" in listing
+    people = bot.app.bot_data.people
+    blocker = await people.get_by_telegram_id(102)
+    assert blocker is not None and not blocker.reachable
+
+    # Later notices skip the blocked person without trying.
+    bot.api.responders.pop("sendMessage")
+    calls = await bot.send(admin, "/notice\nSecond")
+    await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    assert [c.text for c in bot.api.sent(102)] == ["News of the week"]
+
+
+async def test_flood_wait_pauses_and_goes_on_while_members_get_replies(bot: BotHarness) -> None:
+    for n in range(5):
+        await add_person(bot, f"M{n}", 200 + n)
+    first = True
+
+    def respond(call: ApiCall) -> None:
+        nonlocal first
+        if call.chat_id and 200 <= call.chat_id < 300 and first:
+            first = False
+            raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+
+    bot.api.responders["sendMessage"] = respond
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice\nHello all")
+    await bot.tap(admin, confirm_data(calls))
+    for _ in range(100):
+        if service(bot).limiter.paused_for > 0:
+            break
+        await asyncio.sleep(0.01)
+    assert service(bot).limiter.paused_for > 0
+    started = asyncio.get_running_loop().time()
+    calls = await bot.send(bot.user(300, "Guest"), "/help")
+    assert bot.texts_to(300, calls)
+    assert asyncio.get_running_loop().time() - started < 0.5
+    await settle(bot)
+    assert all(len(bot.api.sent(200 + n)) >= 1 for n in range(5))
+    assert "delivered: 6" in bot.texts_to(ADMIN_ID)[-1]
+
+
+async def test_timed_out_send_counts_as_delivered_and_is_not_retried(bot: BotHarness) -> None:
+    await add_person(bot, "Slow", 101)
+    from telegram.error import TimedOut
+
+    def respond(call: ApiCall) -> None:
+        if call.chat_id == 101:
+            raise TimedOut()
+
+    bot.api.responders["sendMessage"] = respond
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice\nHello")
+    await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    assert len(bot.api.sent(101)) == 1
+    assert "unconfirmed: 1" in bot.texts_to(ADMIN_ID)[-1]
+
+
+async def test_scheduled_notice_fires_at_its_time_and_survives_restart(bot: BotHarness) -> None:
+    await add_person(bot, "Ann", 101)
+    admin = bot.user(ADMIN_ID, "Sec")
+    # 2026-11-28 02:00 UTC is 10:00 in Kunming; schedule for 11:30 local.
+    calls = await bot.send(admin, "/notice at=2026-11-28T11:30\nLater today")
+    assert "Sat, 28 Nov 2026 11:30" in bot.texts_to(ADMIN_ID, calls)[-1]
+    calls = await bot.tap(admin, confirm_data(calls))
+    assert "scheduled" in bot.texts_to(ADMIN_ID, calls)[-1]
+    queue = bot.app.job_queue
+    assert queue is not None
+    [job] = queue.get_jobs_by_name("notice-1")
+    assert job.job.misfire_grace_time == 6 * 3600
+    assert job.job.trigger.run_date == datetime(2026, 11, 28, 3, 30, tzinfo=UTC)
+
+    bot.clock.advance(hours=1, minutes=31)
+    await job.run(bot.app)
+    await settle(bot)
+    assert notice_texts(bot, 101) == ["Later today"]
+    await job.run(bot.app)  # a second firing finds the row no longer scheduled
+    await settle(bot)
+    assert notice_texts(bot, 101) == ["Later today"]
+
+
+async def test_notice_missed_while_down_is_sent_once_within_grace_else_reported(
+    bot: BotHarness,
+) -> None:
+    await add_person(bot, "Ann", 101)
+    repo = service(bot).repo
+    now = bot.clock.now()
+    for hours_late, text in ((2, "Recent"), (7, "Stale")):
+        notice = await repo.create(
+            author_person_id=1,
+            author_chat_id=ADMIN_ID,
+            author_language="en",
+            audience="all",
+            language=None,
+            category="official",
+            text_zh=None,
+            text_en=text,
+            media_kind=None,
+            media_file_id=None,
+            due_at=now - timedelta(hours=hours_late),
+            recurrence=None,
+            now=now,
+            status="scheduled",
+        )
+        assert notice.status == "scheduled"
+    await service(bot).resume()
+    await service(bot).resume()
+    await settle(bot)
+    assert notice_texts(bot, 101) == ["Recent"]
+    assert any("was not sent" in text for text in bot.texts_to(ADMIN_ID))
+    stale = await repo.get(2)
+    assert stale is not None and stale.status == "missed"
+
+
+async def test_recurring_notice_is_shown_in_words_and_repeats(bot: BotHarness) -> None:
+    await add_person(bot, "Ann", 101)
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, '/notice cron="0 9 * * 1-5"\nDaily briefing')
+    preview = bot.texts_to(ADMIN_ID, calls)[-1]
+    assert "every Monday, Tuesday, Wednesday, Thursday, Friday at 09:00" in preview
+    assert "next: Mon, 30 Nov 2026 09:00" in preview
+    await bot.tap(admin, confirm_data(calls))
+    svc = service(bot)
+    first = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
+    bot.clock.set(first + timedelta(seconds=5))
+    await svc.fire(1, first)
+    await settle(bot)
+    assert notice_texts(bot, 101) == ["Daily briefing"]
+    template = await svc.repo.get(1)
+    assert template is not None and template.status == "scheduled"
+    assert template.due_at == datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
+    calls = await bot.send(admin, "/notices")
+    overview = bot.texts_to(ADMIN_ID, calls)[-1]
+    assert "#1 · scheduled" in overview and "#2 · sent 2/2" in overview
+
+
+async def test_guided_notice_with_photo_and_two_versions(bot: BotHarness) -> None:
+    await add_person(bot, "Li", 102, language="zh")
+    admin = bot.user(ADMIN_ID, "Sec")
+    await bot.send(admin, "/notice")
+    await bot.tap(admin, "ntc:aud:all")
+    await bot.tap(admin, "ntc:cat:official")
+    photo = [{"file_id": "ph1", "file_unique_id": "u1", "width": 10, "height": 10}]
+    update = bot.factory.message(admin, "", photo=photo, caption="年会照片")
+    del update["message"]["text"]
+    await bot.feed(update)
+    await bot.send(admin, "Photos of the annual meeting")
+    calls = await bot.send(admin, "now")
+    preview = bot.texts_to(ADMIN_ID, calls)[-1]
+    assert "With a photo" in preview and "年会照片" in preview
+    await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    [sent] = bot.api.sent(102, "sendPhoto")
+    assert sent.params["photo"] == "ph1" and sent.text == "年会照片"
+
+
+async def test_guided_form_can_be_cancelled(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec")
+    await bot.send(admin, "/notice")
+    calls = await bot.send(admin, "/cancel")
+    assert "nothing was sent" in bot.texts_to(ADMIN_ID, calls)[-1]
+
+
+async def test_second_secretariat_member_must_approve(bot: BotHarness, tmp_path: Path) -> None:
+    object.__setattr__(bot.app.bot_data.settings, "notice_approval", 2)
+    await add_person(bot, "Second", 5001, role="secretariat")
+    await add_person(bot, "Ann", 101)
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice\nNeeds approval")
+    calls = await bot.tap(admin, confirm_data(calls))
+    assert "waits for a second" in bot.texts_to(ADMIN_ID, calls)[-1]
+    [request] = [c for c in calls if c.chat_id == 5001]
+    assert notice_texts(bot, 101) == []
+    calls = await bot.tap(admin, "ntc:apr:1", message=bot.api.last_message_to(ADMIN_ID))
+    assert "another secretariat member" in bot.texts_to(ADMIN_ID, calls)[-1]
+    second = bot.user(5001, "Second")
+    await bot.tap(second, request.callback_data()[0])
+    await settle(bot)
+    assert notice_texts(bot, 101) == ["Needs approval"]
+
+
+async def test_cancelnotice_stops_a_running_delivery(bot: BotHarness) -> None:
+    object.__setattr__(bot.app.bot_data.settings, "broadcast_rate", 20)
+    for n in range(40):
+        await add_person(bot, f"M{n}", 200 + n)
+    svc = service(bot)
+    svc.limiter.interval = 1 / 20
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice\nLong run")
+    await bot.tap(admin, confirm_data(calls))
+    await asyncio.sleep(0.3)
+    calls = await bot.send(admin, "/cancelnotice 1")
+    assert "cancelled" in bot.texts_to(ADMIN_ID, calls)[-1]
+    await settle(bot)
+    sent = sum(len(bot.api.sent(200 + n)) for n in range(40))
+    assert 0 < sent < 40
+    counts = await svc.repo.counts(1)
+    assert counts.get("cancelled", 0) > 0 and "pending" not in counts and "sending" not in counts
+    assert "was stopped" in bot.texts_to(ADMIN_ID)[-1]
+
+
+async def test_bad_input_and_non_secretariat_are_refused(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice audience=everyone\nText")
+    assert any("Usage:" in text for text in bot.texts_to(ADMIN_ID, calls))
+    calls = await bot.send(admin, "/notice at=2020-01-01T09:00\nText")
+    assert "already passed" in bot.texts_to(ADMIN_ID, calls)[0]
+    calls = await bot.send(admin, "/cancelnotice abc")
+    assert "Usage:" in bot.texts_to(ADMIN_ID, calls)[0]
+    member = bot.user(101, "Ann")
+    calls = await bot.send(member, "/notice\nHi")
+    assert "only for the secretariat" in bot.texts_to(101, calls)[0]
+    calls = await bot.tap(member, "ntc:ok:1", message=None) if False else []
+    assert calls == []
+
+
+async def test_blocking_and_restarting_the_bot_updates_reachability(bot: BotHarness) -> None:
+    await add_person(bot, "Ann", 101)
+    user = bot.user(101, "Ann")
+    blocked = bot.factory.my_chat_member(user, "kicked")
+    blocked["my_chat_member"]["new_chat_member"]["until_date"] = 0
+    await bot.feed(blocked)
+    person = await bot.app.bot_data.people.get_by_telegram_id(101)
+    assert person is not None and not person.reachable
+    restarted = bot.factory.my_chat_member(user, "member")
+    restarted["my_chat_member"]["old_chat_member"]["until_date"] = 0
+    await bot.feed(restarted)
+    person = await bot.app.bot_data.people.get_by_telegram_id(101)
+    assert person is not None and person.reachable
+
+
+async def test_network_errors_are_retried_with_backoff(bot: BotHarness) -> None:
+    await add_person(bot, "Flaky", 101)
+    await add_person(bot, "Down", 102)
+    failures = {101: 1}
+
+    def respond(call: ApiCall) -> None:
+        if call.chat_id == 101 and failures[101]:
+            failures[101] -= 1
+            raise ApiError(502, "Bad Gateway")
+        if call.chat_id == 102:
+            raise ApiError(502, "Bad Gateway")
+
+    bot.api.responders["sendMessage"] = respond
+    service(bot).backoff = 0.01
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice\nRetry me")
+    await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    assert len(bot.api.sent(101)) == 2
+    assert len(bot.api.sent(102)) == 5  # MAX_ATTEMPTS, then failed with the reason
+    counts = await service(bot).repo.counts(1)
+    assert counts == {"sent": 2, "failed": 1}
+    [failed] = await service(bot).repo.unreachable(1)
+    assert failed.reason == "Bad Gateway"
+
+
+async def test_guided_notice_skipping_chinese_scheduled_for_later(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec")
+    await bot.send(admin, "/notice")
+    await bot.tap(admin, "ntc:aud:council")
+    await bot.tap(admin, "ntc:cat:news")
+    calls = await bot.send(admin, "/skip")
+    assert "English version" in bot.texts_to(ADMIN_ID, calls)[-1]
+    calls = await bot.send(admin, "Council news")
+    assert "When?" in bot.texts_to(ADMIN_ID, calls)[-1]
+    calls = await bot.send(admin, "next week")
+    assert "YYYY-MM-DD HH:MM" in bot.texts_to(ADMIN_ID, calls)[-1]
+    calls = await bot.send(admin, "2026-11-28 18:00")
+    preview = bot.texts_to(ADMIN_ID, calls)[-1]
+    assert "the council" in preview and "news" in preview and "Council news" in preview
+    calls = await bot.tap(admin, confirm_data(calls))
+    assert "scheduled: Sat, 28 Nov 2026 18:00" in bot.texts_to(ADMIN_ID, calls)[-1]
+    calls = await bot.send(admin, "/cancelnotice #1")
+    assert "Notice #1 cancelled" in bot.texts_to(ADMIN_ID, calls)[-1]
+    queue = bot.app.job_queue
+    assert queue is not None
+    assert all(job.removed for job in queue.get_jobs_by_name("notice-1"))
+
+
+async def test_one_line_notice_with_a_document(bot: BotHarness) -> None:
+    await add_person(bot, "Ann", 101)
+    admin = bot.user(ADMIN_ID, "Sec")
+    update = bot.factory.document(admin, "doc7", "agenda.pdf", caption="/notice\nThe agenda")
+    update["message"]["caption_entities"] = [{"type": "bot_command", "offset": 0, "length": 7}]
+    before = len(bot.api.calls)
+    await bot.feed(update)
+    calls = bot.api.calls[before:]
+    assert "With a document" in bot.texts_to(ADMIN_ID, calls)[-1]
+    await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    [sent] = bot.api.sent(101, "sendDocument")
+    assert sent.params["document"] == "doc7" and sent.text == "The agenda"
+
+
+async def test_bare_cancelnotice_offers_the_active_notices(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/cancelnotice")
+    assert "No notice is scheduled" in bot.texts_to(ADMIN_ID, calls)[-1]
+    calls = await bot.send(admin, "/notice at=2026-12-24T09:00\nSeason's greetings")
+    await bot.tap(admin, confirm_data(calls))
+    calls = await bot.send(admin, "/cancelnotice")
+    [offer] = [c for c in calls if c.callback_data()]
+    assert offer.callback_data() == ["ntc:cx:1"]
+    assert "Season's greetings" in offer.button_texts()[0]
+    calls = await bot.tap(admin, "ntc:cx:1")
+    assert "Notice #1 cancelled" in bot.texts_to(ADMIN_ID, calls)[-1]
+    calls = await bot.tap(admin, "ntc:cx:1")
+    assert "nothing to cancel" in bot.texts_to(ADMIN_ID, calls)[-1]
+    intruder = bot.user(101, "Ann")
+    calls = await bot.tap(intruder, "ntc:cx:1", message=bot.api.last_message_to(ADMIN_ID))
+    assert "only for the secretariat" in bot.alerts(calls)[0]
+
+
+async def test_author_sees_progress_edited_while_sending(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("bot.notices.service.PROGRESS_EVERY", 0.05)
+    for n in range(119):
+        await add_person(bot, f"M{n}", 1000 + n)
+    svc = service(bot)
+    svc.limiter.interval = 1 / 100
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice\nProgress please")
+    await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    edits = [c.text for c in bot.api.sent(ADMIN_ID, "editMessageText")]
+    assert len(edits) >= 2
+    assert all("Notice #1:" in text and "/120 done" in text and "/s" in text for text in edits)
+    assert "120/120 done" in edits[-1]
+    assert any("left" in text and "…" not in text for text in edits)
