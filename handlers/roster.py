@@ -256,11 +256,24 @@ async def send_report(update: Update, caller: Caller, report: ImportReport) -> N
 # -- wiring --------------------------------------------------------------------------------
 
 
+MENU_SYNC_JOB = "roster-menu-sync"
+MENU_SYNC_BATCH = 5  # personal menus per second: a trickle beside replies and notices
+
+
+async def sync_menus_job(context: AppContext) -> None:
+    """Bring a few stale personal menus up to date each second until none are left."""
+    data = context.bot_data
+    _, more = await sync_stale_menus(context.bot, data.people, data.roster, limit=MENU_SYNC_BATCH)
+    if not more and context.job is not None:
+        context.job.schedule_removal()
+
+
 async def on_startup(app: BotApplication) -> None:
-    """Default menus for guests; bring stale personal menus up to date; check the username."""
-    data = app.bot_data
+    """Default menus for guests; stale personal menus in the background; check the username."""
     await set_default_menus(app.bot)
-    await sync_stale_menus(app.bot, data.people, data.roster)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(sync_menus_job, 1, first=0, name=MENU_SYNC_JOB)
+    data = app.bot_data
     real = app.bot.username
     if real and real.lower() != data.settings.bot_username.lower():
         logger.warning(

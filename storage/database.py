@@ -53,13 +53,12 @@ class Transaction:
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """Read one row inside the transaction."""
-        async with self._connection.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        rows = await self._connection.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Read all rows inside the transaction."""
-        async with self._connection.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self._connection.execute_fetchall(sql, params))
 
 
 class Database:
@@ -133,14 +132,13 @@ class Database:
             await self._connection.execute("COMMIT")
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        """Read one row."""
-        async with self._connection.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        """Read one row (one call to the database thread)."""
+        rows = await self._connection.execute_fetchall(sql, params)
+        return next(iter(rows), None)
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        """Read all rows."""
-        async with self._connection.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        """Read all rows (one call to the database thread)."""
+        return list(await self._connection.execute_fetchall(sql, params))
 
     async def backup_to(self, target: Path | str) -> None:
         """Copy the whole database to `target` with SQLite's online backup API."""

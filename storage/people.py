@@ -93,6 +93,9 @@ class PeopleRepository:
 
     async def ensure_telegram_user(self, telegram_id: int, name: str, now: datetime) -> Person:
         """Return the person bound to `telegram_id`, creating a guest on first contact."""
+        known = await self.get_by_telegram_id(telegram_id)
+        if known is not None:
+            return known
         async with self._db.transaction() as tx:
             await tx.execute(
                 "INSERT INTO persons (name, telegram_id, created_at, updated_at)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from handlers.roster import MENU_SYNC_JOB
 from storage.people import Role
 from tests.harness import ADMIN_ID, BotHarness
 from tests.roster_helpers import add_entry, only_message, person_of
@@ -110,6 +111,9 @@ async def test_roster_list_pages_and_opens_a_card(bot: BotHarness) -> None:
 
 
 async def test_menus_follow_language_changes_and_are_set_at_start_up(bot: BotHarness) -> None:
+    assert bot.app.job_queue is not None
+    [menu_job] = bot.app.job_queue.get_jobs_by_name(MENU_SYNC_JOB)
+    await menu_job.run(bot.app)
     startup = [c for c in bot.api.calls if c.method == "setMyCommands"]
     scopes = [(c.params["scope"]["type"], c.params.get("language_code")) for c in startup]
     assert ("default", None) in scopes and ("default", "zh") in scopes

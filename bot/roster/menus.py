@@ -75,14 +75,18 @@ async def sync_person(
         await sync_menu(bot, roster, person)
 
 
-async def sync_stale_menus(bot: Bot, people: PeopleRepository, roster: RosterRepository) -> int:
-    """Bring every stale menu up to date (at start-up, after an import); return how many."""
+async def sync_stale_menus(
+    bot: Bot, people: PeopleRepository, roster: RosterRepository, *, limit: int | None = None
+) -> tuple[int, bool]:
+    """Update up to `limit` stale menus; return (how many were set, whether more are stale)."""
+    stale = await roster.stale_menus()
+    batch = stale if limit is None else stale[:limit]
     done = 0
-    for person_id in await roster.stale_menus():
+    for person_id in batch:
         person = await people.get(person_id)
         if person is not None and await sync_menu(bot, roster, person):
             done += 1
-    return done
+    return done, len(batch) < len(stale)
 
 
 async def clear_menu(bot: Bot, telegram_id: int) -> None:
