@@ -1,16 +1,18 @@
-"""How much information a word carries in general language, from wordfreq's frequencies."""
+"""How much information a word carries in general language, from wordfreq's frequencies.
+
+The words come already segmented (jieba for Chinese), so they are looked up directly in
+wordfreq's "small" lists (about 30,000 words per language, a few MB): the large lists and
+wordfreq's own Chinese tokenizer would cost the bot about 90 MB more memory, and a word
+missing from the small list is rare enough (below Zipf 3) to count as informative anyway.
+"""
 
 from __future__ import annotations
 
-import logging
 from functools import cache
 
-import jieba
-from wordfreq import zipf_frequency
+from wordfreq import freq_to_zipf, get_frequency_dict
 
-__all__ = ["information"]
-
-jieba.setLogLevel(logging.WARNING)
+__all__ = ["information", "zipf"]
 
 # Zipf values run from 0 (unknown) to about 8 ("the"); words at or above the ceiling carry
 # almost nothing, and unknown words carry the most.
@@ -18,10 +20,16 @@ CEILING = 7.0
 FLOOR = 0.25
 
 
+def zipf(word: str, language: str) -> float:
+    """Zipf frequency of one word in general language (0 when it is not in the small list)."""
+    frequency = get_frequency_dict(language, wordlist="small").get(word.lower(), 0.0)
+    return freq_to_zipf(frequency) if frequency > 0 else 0.0
+
+
 @cache
 def information(text: str, language: str) -> float:
     """Information of a word, or of a phrase's most informative word: ceiling minus Zipf."""
     if language == "zh":
-        return max(FLOOR, CEILING - zipf_frequency(text, "zh"))
+        return max(FLOOR, CEILING - zipf(text, "zh"))
     words = text.split() or [text]
-    return max(max(FLOOR, CEILING - zipf_frequency(word, "en")) for word in words)
+    return max(max(FLOOR, CEILING - zipf(word, "en")) for word in words)
