@@ -304,7 +304,8 @@ def main() -> int:
         print("\n".join(first["per_second"]))
         print(
             f"delivered {first['sent']}, achieved {first['achieved']:.1f}/s,"
-            f" achieved/R = {first['ratio']:.3f} (target >= 0.97), 429s = {first['rejected']}"
+            f" achieved/R = {first['ratio']:.3f} (target >= 0.97),"
+            f" 429s = {first['rejected']} at {first['rejected_at']}"
             f" (target 0), final outbox {first['final']}"
         )
     if 2 in wanted:
