@@ -25,13 +25,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from rsvp import NOW, seed, taps  # noqa: E402
+from rsvp import NOW, seed, taps
 
-from bot.app import build_application, on_shutdown, on_startup  # noqa: E402
-from bot.clock import FixedClock  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.transport import ApiCall, LocalBotApi  # noqa: E402
-from storage.timestamps import to_db  # noqa: E402
+from bot.app import build_application, on_shutdown, on_startup
+from bot.clock import FixedClock
+from bot.config import Settings
+from bot.transport import ApiCall, LocalBotApi
+from storage.timestamps import to_db
 
 PEOPLE = 5000
 
@@ -132,8 +132,10 @@ def report(label: str, figures: dict[str, Any], target_ms: float, seconds: float
         f" (target p99 <= {target_ms:.0f} ms)"
     )
     if figures["sends"]:
+        per_second = figures["sends"] / seconds
         print(
-            f"  messages sent while tapping (No-reason questions and notices): {figures['sends']} ({figures['sends'] / seconds:.0f}/s)"
+            "  messages sent while tapping (No-reason questions and notices):"
+            f" {figures['sends']} ({per_second:.0f}/s)"
         )
 
 
