@@ -8,20 +8,16 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 from bot.notices.delivery import workers_for
 from bot.transport import ApiCall, ApiError
 from storage.database import Database
 from storage.timestamps import to_db
-from tests.http_bot_api import TOKEN, HttpBotApi, _Handler, _Server
+from tests.http_bot_api import TOKEN, HttpBotApi, serve_bot_api
 
 ROOT = Path(__file__).resolve().parent.parent
 ADMIN = 5000
@@ -33,42 +29,6 @@ BLOCKED = {FIRST + 7, FIRST + 77}
 NEVER_STARTED = {FIRST + 50, FIRST + 150}
 TEXT = "Crash-safe notice"
 TERMINAL = ("sent", "unconfirmed", "blocked", "never_started", "failed", "cancelled")
-
-
-class _KillTolerantHandler(_Handler):
-    """Answers like the shared fake, and shrugs when the bot was killed before reading it."""
-
-    def do_POST(self) -> None:
-        try:
-            super().do_POST()
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
-
-    do_GET = do_POST
-
-
-class _KillTolerantServer(_Server):
-    def __init__(self, api: HttpBotApi) -> None:
-        ThreadingHTTPServer.__init__(self, ("127.0.0.1", 0), _KillTolerantHandler)
-        self.api = api
-
-    def handle_error(self, request: object, client_address: object) -> None:
-        """A client killed mid-request is expected here."""
-
-
-@contextmanager
-def serve_bot_api() -> Iterator[HttpBotApi]:
-    """The fake Bot API server on a free port of 127.0.0.1."""
-    api = HttpBotApi()
-    server = _KillTolerantServer(api)
-    api.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield api
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def seed(db_path: Path) -> None:
