@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,17 +80,7 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
             "SELECT id, name, unit, role, telegram_id, language FROM persons"
             " WHERE erased_at IS NULL ORDER BY id"
         )
-        return [
-            RosterEntry(
-                row["id"],
-                row["name"],
-                row["unit"],
-                Role(row["role"]),
-                row["telegram_id"],
-                row["language"],
-            )
-            for row in rows
-        ]
+        return [_entry(row) for row in rows]
 
     async def apply_changes(
         self, changes: Sequence[EntryChange], actor: int | None, now: datetime, summary: str
@@ -200,17 +191,7 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
             " name, id LIMIT ? OFFSET ?",
             (limit, offset),
         )
-        return [
-            RosterEntry(
-                row["id"],
-                row["name"],
-                row["unit"],
-                Role(row["role"]),
-                row["telegram_id"],
-                row["language"],
-            )
-            for row in rows
-        ]
+        return [_entry(row) for row in rows]
 
     # -- audit log -----------------------------------------------------------------------
 
@@ -255,6 +236,13 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
             " AND menu_key IS NOT role || ':' || COALESCE(language, '*') ORDER BY id"
         )
         return [int(row["id"]) for row in rows]
+
+
+def _entry(row: sqlite3.Row) -> RosterEntry:
+    """A roster entry from a persons row."""
+    return RosterEntry(
+        row["id"], row["name"], row["unit"], Role(row["role"]), row["telegram_id"], row["language"]
+    )
 
 
 def _label(name: str | None, person_id: int | None) -> str:
