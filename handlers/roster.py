@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -42,6 +44,8 @@ logger = logging.getLogger(__name__)
 MENU_GROUP = 99
 MAX_UPLOAD = 2 * 1024 * 1024
 PREVIEW_PROBLEMS = 20
+# A preview not confirmed within this time has expired: the file must be sent again.
+UPLOAD_TTL = timedelta(hours=1)
 _UPLOAD_BUTTON = re.compile(r"^ri:(\d{1,9}):([yn])$")
 
 
@@ -163,7 +167,7 @@ async def roster_upload(update: Update, context: AppContext) -> None:
     if plan.fatal is not None:
         await reply(update, render_problem(caller.language, plan.fatal))
         return
-    upload_id = await data.roster.add_upload(caller.person.id, text, data.clock.now())
+    upload_id = await data.roster.add_upload(caller.person.id, text, data.clock.now(), UPLOAD_TTL)
     lines = [
         caller.t(
             "roster.upload_preview",
@@ -171,6 +175,7 @@ async def roster_upload(update: Update, context: AppContext) -> None:
             updated=plan.count("updated"),
             unchanged=plan.count("unchanged"),
             rejected=len(plan.problems),
+            minutes=_minutes(UPLOAD_TTL),
         )
     ]
     lines += [
@@ -196,32 +201,44 @@ async def roster_upload(update: Update, context: AppContext) -> None:
 
 
 async def upload_button(update: Update, context: AppContext) -> None:
-    """Confirm or cancel an uploaded roster: only its uploader, only once."""
+    """Confirm or cancel an uploaded roster: only its uploader, only once, within the hour."""
     query = update.callback_query
     caller = await require_role(update, context, Role.SECRETARIAT)
     if query is None or caller is None:
         return
     match = _UPLOAD_BUTTON.match(query.data or "")
     data = context.bot_data
+    now = data.clock.now()
     status = "imported" if match and match.group(2) == "y" else "cancelled"
     upload = (
-        await data.roster.take_upload(int(match.group(1)), caller.person.id, status)
+        await data.roster.take_upload(
+            int(match.group(1)), caller.person.id, status, now, UPLOAD_TTL
+        )
         if match
         else None
     )
     if upload is None:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return
+    if upload.status == "expired":
+        alert = caller.t("roster.upload_expired", minutes=_minutes(UPLOAD_TTL))
+        await query.answer(html.unescape(alert), show_alert=True)
+        await query.edit_message_reply_markup(None)
+        return
     await query.answer()
     await query.edit_message_reply_markup(None)
     if status == "cancelled":
         await reply(update, caller.t("roster.upload_cancelled"))
         return
-    now = data.clock.now()
     plan = plan_import(upload.content, await data.roster.entries())
     report = await apply_plan(data.roster, plan, username(context), caller.person.id, now)
     await send_report(update, caller, report)
     await sync_stale_menus(context.bot, data.people, data.roster)
+
+
+def _minutes(span: timedelta) -> int:
+    """A time span in whole minutes, for the texts."""
+    return int(span.total_seconds() // 60)
 
 
 async def send_report(update: Update, caller: Caller, report: ImportReport) -> None:
