@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from storage.applications import Application, ApplicationsMixin, Upload
 from storage.audit_log import audit
@@ -19,6 +20,8 @@ __all__ = [
     "AuditEntry",
     "EntryChange",
     "InviteCode",
+    "Reach",
+    "ReachCounts",
     "RedeemStatus",
     "Redeemed",
     "RosterEntry",
@@ -64,6 +67,40 @@ class AuditEntry:
 
 
 _ROSTER_ROLES = "('member', 'council', 'secretariat')"
+
+
+class Reach(StrEnum):
+    """Whether a person's Telegram chat can be written to."""
+
+    REACHABLE = "reachable"
+    BLOCKED = "blocked"  # bound account, the bot is blocked
+    NEVER_STARTED = "never_started"  # no account bound yet, or bound but never opened the bot
+
+
+@dataclass(frozen=True)
+class ReachCounts:
+    """How many people of one role can be reached; `bound` have a Telegram account."""
+
+    reachable: int
+    blocked: int
+    never_started: int
+    bound: int
+
+    @property
+    def total(self) -> int:
+        """Every entry of the role."""
+        return self.reachable + self.blocked + self.never_started
+
+
+# A bound account is unreachable because it blocked the bot, unless the roster or notice
+# delivery (`notice_unreachable`) learnt from Telegram that it never started the bot.
+_REACH = (
+    "CASE WHEN p.telegram_id IS NULL THEN 'never_started'"
+    " WHEN p.reachable = 1 THEN 'reachable'"
+    " WHEN p.never_started = 1 OR EXISTS (SELECT 1 FROM notice_unreachable u"
+    " WHERE u.person_id = p.id AND u.state = 'never_started') THEN 'never_started'"
+    " ELSE 'blocked' END"
+)
 
 
 class RosterRepository(InvitesMixin, ApplicationsMixin):
@@ -158,38 +195,51 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
             await audit(tx, now, actor, action, person_id, f"{old.value}>{role.value}")
         return old
 
-    async def role_counts(self) -> dict[Role, tuple[int, int]]:
-        """Per role: (entries, entries bound to a Telegram account), erased people excluded."""
+    async def reach_counts(self) -> dict[Role, ReachCounts]:
+        """Per role: entries, and how many are reachable, blocked the bot or never started it."""
         rows = await self._db.fetchall(
-            "SELECT role, COUNT(*) AS total, COUNT(telegram_id) AS bound FROM persons"
-            " WHERE erased_at IS NULL GROUP BY role"
+            f"SELECT p.role, {_REACH} AS reach, COUNT(*) AS n, COUNT(p.telegram_id) AS bound"
+            " FROM persons p WHERE p.erased_at IS NULL GROUP BY p.role, reach"
         )
-        counts = {role: (0, 0) for role in Role}
+        counts: dict[Role, dict[str, int]] = {role: {} for role in Role}
         for row in rows:
-            counts[Role(row["role"])] = (int(row["total"]), int(row["bound"]))
-        return counts
+            tally = counts[Role(row["role"])]
+            tally[row["reach"]] = int(row["n"])
+            tally["bound"] = tally.get("bound", 0) + int(row["bound"])
+        return {
+            role: ReachCounts(
+                reachable=tally.get(Reach.REACHABLE, 0),
+                blocked=tally.get(Reach.BLOCKED, 0),
+                never_started=tally.get(Reach.NEVER_STARTED, 0),
+                bound=tally.get("bound", 0),
+            )
+            for role, tally in counts.items()
+        }
 
-    async def unreachable(self, limit: int) -> list[RosterEntry]:
-        """Roster entries whose Telegram account blocked the bot."""
-        return await self._entries(
-            f"role IN {_ROSTER_ROLES} AND telegram_id IS NOT NULL AND reachable = 0", limit, 0
+    async def with_reach(self, reach: Reach, limit: int) -> list[RosterEntry]:
+        """Roster entries that are reachable, blocked the bot, or never started it."""
+        return await self._entries(f"p.role IN {_ROSTER_ROLES} AND {_REACH} = ?", limit, 0, reach)
+
+    async def reach_of(self, person_id: int) -> Reach | None:
+        """Whether the person can be reached, blocked the bot or never started it."""
+        row = await self._db.fetchone(
+            f"SELECT {_REACH} AS reach FROM persons p WHERE p.id = ?", (person_id,)
         )
-
-    async def unbound(self, limit: int) -> list[RosterEntry]:
-        """Roster entries no Telegram account is bound to yet."""
-        return await self._entries(f"role IN {_ROSTER_ROLES} AND telegram_id IS NULL", limit, 0)
+        return Reach(row["reach"]) if row else None
 
     async def roster_page(self, offset: int, limit: int) -> list[RosterEntry]:
         """A page of the roster, secretariat first, then council, then members, by name."""
-        return await self._entries(f"role IN {_ROSTER_ROLES}", limit, offset)
+        return await self._entries(f"p.role IN {_ROSTER_ROLES}", limit, offset)
 
-    async def _entries(self, where: str, limit: int, offset: int) -> list[RosterEntry]:
+    async def _entries(
+        self, where: str, limit: int, offset: int, *params: str
+    ) -> list[RosterEntry]:
         rows = await self._db.fetchall(
-            "SELECT id, name, unit, role, telegram_id, language FROM persons"
-            f" WHERE erased_at IS NULL AND {where}"
-            " ORDER BY CASE role WHEN 'secretariat' THEN 0 WHEN 'council' THEN 1 ELSE 2 END,"
-            " name, id LIMIT ? OFFSET ?",
-            (limit, offset),
+            "SELECT p.id, p.name, p.unit, p.role, p.telegram_id, p.language FROM persons p"
+            f" WHERE p.erased_at IS NULL AND {where}"
+            " ORDER BY CASE p.role WHEN 'secretariat' THEN 0 WHEN 'council' THEN 1 ELSE 2 END,"
+            " p.name, p.id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         )
         return [_entry(row) for row in rows]
 

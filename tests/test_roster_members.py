@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.transport import ApiCall, ApiError
 from handlers.roster import MENU_SYNC_JOB
 from storage.people import Role
 from tests.harness import ADMIN_ID, BotHarness
@@ -18,8 +19,8 @@ async def english_admin(bot: BotHarness) -> dict[str, object]:
 async def test_members_shows_counts_unbound_unreachable_and_pending(bot: BotHarness) -> None:
     admin = await english_admin(bot)
     await add_entry(bot, "Li Hua", Role.COUNCIL, telegram_id=81)
-    await add_entry(bot, "Anna", Role.MEMBER, telegram_id=82)
-    await add_entry(bot, "Not Yet", Role.MEMBER)
+    anna = await add_entry(bot, "Anna", Role.MEMBER, telegram_id=82)
+    not_yet = await add_entry(bot, "Not Yet", Role.MEMBER)
     await bot.feed(bot.factory.my_chat_member(bot.user(82, "Anna"), "kicked"))
     guest = bot.user(83, "Ivan")
     await bot.send(guest, "/join")
@@ -29,13 +30,59 @@ async def test_members_shows_counts_unbound_unreachable_and_pending(bot: BotHarn
     calls = await bot.send(admin, "/members")
     texts = bot.texts_to(ADMIN_ID, calls)
     overview = texts[0]
-    assert "secretariat: 1 (1 on Telegram)" in overview
-    assert "council member: 1 (1 on Telegram)" in overview
-    assert "member: 2 (1 on Telegram)" in overview
-    assert "Not yet on Telegram: 1 — Not Yet" in overview
-    assert "Unreachable (blocked the bot): 1 — Anna" in overview
+    assert "secretariat: 1 — 1 reachable, 0 blocked the bot, 0 never started" in overview
+    assert "council member: 1 — 1 reachable, 0 blocked the bot, 0 never started" in overview
+    assert "member: 2 — 0 reachable, 1 blocked the bot, 1 never started" in overview
+    assert f"Blocked the bot: 1 — Anna (#{anna.id})" in overview
+    assert f"Never started the bot: 1 — Not Yet (#{not_yet.id})" in overview
     assert "Pending applications: 1" in overview
     assert "Application #1" in texts[1]
+
+
+async def test_members_counts_an_account_that_never_started_the_bot_apart_from_blocked(
+    bot: BotHarness,
+) -> None:
+    admin = await english_admin(bot)
+    # Bound by the roster import, but never opened the bot: Telegram refuses a first message.
+    wang = await add_entry(bot, "Wang", Role.MEMBER, telegram_id=84)
+    anna = await add_entry(bot, "Anna", Role.MEMBER, telegram_id=82)
+
+    def refuse(call: ApiCall) -> None:
+        if call.chat_id == 84:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        if call.chat_id == 82:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+
+    bot.api.responders["sendMessage"] = refuse
+    await bot.tap(admin, f"mb:r:{wang.id}:council")
+    await bot.tap(admin, f"mb:r:{anna.id}:council")
+    bot.api.responders.pop("sendMessage")
+    assert not (await person_of(bot, 84)).reachable
+
+    # A notice found the chat missing (recorded the way notice delivery records it).
+    gone = await add_entry(bot, "Gone", Role.MEMBER, telegram_id=85)
+    async with bot.app.bot_data.db.transaction() as tx:
+        await tx.execute("UPDATE persons SET reachable = 0 WHERE id = ?", (gone.id,))
+        await tx.execute(
+            "INSERT INTO notice_unreachable (person_id, state, at) VALUES (?, 'never_started', ?)",
+            (gone.id, "2026-11-28T02:00:00+00:00"),
+        )
+
+    overview = bot.texts_to(ADMIN_ID, await bot.send(admin, "/members"))[0]
+    assert "council member: 2 — 0 reachable, 1 blocked the bot, 1 never started" in overview
+    assert "member: 1 — 0 reachable, 0 blocked the bot, 1 never started" in overview
+    assert f"Blocked the bot: 1 — Anna (#{anna.id})" in overview
+    assert f"Never started the bot: 2 — Wang (#{wang.id}), Gone (#{gone.id})" in overview
+
+    card = only_message(await bot.send(admin, f"/members {wang.id}"), ADMIN_ID)
+    assert "linked, but has never started the bot" in card.text
+    card = only_message(await bot.send(admin, f"/members {anna.id}"), ADMIN_ID)
+    assert "linked, but has blocked the bot" in card.text
+
+    # Starting the bot makes them reachable again.
+    await bot.feed(bot.factory.my_chat_member(bot.user(84, "Wang"), "member"))
+    overview = bot.texts_to(ADMIN_ID, await bot.send(admin, "/members"))[0]
+    assert "council member: 2 — 1 reachable, 1 blocked the bot, 0 never started" in overview
 
 
 async def test_blocking_and_unblocking_the_bot_marks_reachability(bot: BotHarness) -> None:
