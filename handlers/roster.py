@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -29,7 +30,7 @@ from bot.roster.csv_import import (
     render_problem,
 )
 from bot.roster.invites import CODE_PATTERN
-from bot.roster.menus import set_default_menus, sync_menu, sync_stale_menus
+from bot.roster.menus import set_default_menus, sync_menu, sync_person, sync_stale_menus
 from handlers.common import Caller, reply, require_role
 from handlers.core import help_text
 from handlers.invite import username
@@ -277,19 +278,37 @@ MENU_SYNC_JOB = "roster-menu-sync"
 MENU_SYNC_BATCH = 5  # personal menus per second: a trickle beside replies and notices
 
 
+@dataclass
+class MenuSync:
+    """The menu job's state: still catching up on the menus left stale before start-up."""
+
+    catching_up: bool = True
+
+
 async def sync_menus_job(context: AppContext) -> None:
-    """Bring a few stale personal menus up to date each second until none are left."""
+    """Each second: a few stale menus after start-up, then people a roster import queued.
+
+    `run_bot.py roster import` runs in another process and queues the people it changed in
+    the database, so the running bot updates their menus without a restart.
+    """
     data = context.bot_data
-    _, more = await sync_stale_menus(context.bot, data.people, data.roster, limit=MENU_SYNC_BATCH)
-    if not more and context.job is not None:
-        context.job.schedule_removal()
+    state = context.job.data if context.job is not None else None
+    if not isinstance(state, MenuSync):
+        state = MenuSync()
+    if state.catching_up:
+        _, state.catching_up = await sync_stale_menus(
+            context.bot, data.people, data.roster, limit=MENU_SYNC_BATCH
+        )
+        return
+    for person_id in await data.roster.take_menu_refreshes(MENU_SYNC_BATCH):
+        await sync_person(context.bot, data.people, data.roster, person_id)
 
 
 async def on_startup(app: BotApplication) -> None:
     """Default menus for guests; stale personal menus in the background; check the username."""
     await set_default_menus(app.bot)
     if app.job_queue is not None:
-        app.job_queue.run_repeating(sync_menus_job, 1, first=0, name=MENU_SYNC_JOB)
+        app.job_queue.run_repeating(sync_menus_job, 1, first=0, name=MENU_SYNC_JOB, data=MenuSync())
     data = app.bot_data
     real = app.bot.username
     if real and real.lower() != data.settings.bot_username.lower():

@@ -28,6 +28,7 @@ ROSTER_TABLES = frozenset(
         "invite_codes",
         "roster_uploads",
         "audit_log",
+        "menu_refresh",
     }
 )
 PERSONAL_COLUMNS = frozenset({"chat_id", "telegram_id", "name", "unit", "note", "username"})
@@ -141,3 +142,4 @@ async def erase_roster_data(tx: Transaction, person_id: int, now: datetime) -> N
         "DELETE FROM invite_codes WHERE person_id = ? AND used_at IS NULL", (person_id,)
     )
     await tx.execute("UPDATE roster_uploads SET content = '' WHERE uploaded_by = ?", (person_id,))
+    await tx.execute("DELETE FROM menu_refresh WHERE person_id = ?", (person_id,))

@@ -149,6 +149,11 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
                     )
                     ids.append(change.id)
             if changes:
+                # The running bot may not be the one importing: its menu job picks these up.
+                await tx.executemany(
+                    "INSERT OR REPLACE INTO menu_refresh (person_id, requested_at) VALUES (?, ?)",
+                    [(person_id, stamp) for person_id in ids],
+                )
                 await audit(tx, now, actor, "roster_import", None, summary)
         return ids
 
@@ -286,6 +291,24 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
             " AND menu_key IS NOT role || ':' || COALESCE(language, '*') ORDER BY id"
         )
         return [int(row["id"]) for row in rows]
+
+    async def take_menu_refreshes(self, limit: int) -> list[int]:
+        """Take up to `limit` people queued for a menu update; return those who can be reached."""
+        if await self._db.fetchone("SELECT 1 FROM menu_refresh LIMIT 1") is None:
+            return []  # the usual case, checked every second: no write lock taken
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT m.person_id, p.telegram_id IS NOT NULL AND p.reachable = 1"
+                " AND p.erased_at IS NULL AS reachable FROM menu_refresh m"
+                " JOIN persons p ON p.id = m.person_id ORDER BY m.requested_at, m.person_id"
+                " LIMIT ?",
+                (limit,),
+            )
+            await tx.executemany(
+                "DELETE FROM menu_refresh WHERE person_id = ?",
+                [(row["person_id"],) for row in rows],
+            )
+        return [int(row["person_id"]) for row in rows if row["reachable"]]
 
 
 def _entry(row: sqlite3.Row) -> RosterEntry:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
+from bot.config import Settings
+from bot.roster.cli import import_file
 from bot.transport import ApiCall, ApiError
 from handlers.roster import MENU_SYNC_JOB
 from storage.people import Role
@@ -209,3 +214,46 @@ async def test_bad_arguments_answer_with_usage_and_example(bot: BotHarness) -> N
         assert "Example: <code>/" in answer, text
     row = await bot.app.bot_data.db.fetchone("SELECT COUNT(*) FROM persons")
     assert row is not None and row[0] == 1
+
+
+def menu_chat(call: ApiCall) -> object:
+    """The chat whose menu a setMyCommands call sets."""
+    scope = call.params.get("scope") or {}
+    return scope.get("chat_id") if isinstance(scope, dict) else None
+
+
+async def test_running_bot_updates_menus_after_a_command_line_import(
+    bot: BotHarness, settings: Settings, tmp_path: Path
+) -> None:
+    assert bot.app.job_queue is not None
+    await add_entry(bot, "Anna", Role.MEMBER, language="en", telegram_id=82)
+    await add_entry(bot, "Bob", Role.MEMBER, language="en", telegram_id=83)
+    await add_entry(bot, "Cleo", Role.MEMBER, language="en", telegram_id=84)
+    [menu_job] = bot.app.job_queue.get_jobs_by_name(MENU_SYNC_JOB)
+    await menu_job.run(bot.app)  # start-up: every stale menu is set
+    assert {menu_chat(c) for c in bot.api.calls if c.method == "setMyCommands"} >= {82, 83, 84}
+
+    # `run_bot.py roster import` on the same database while the bot runs.
+    csv = tmp_path / "roster.csv"
+    csv.write_text(
+        "name,unit,role,telegram_id,language\n"
+        "Anna,Unit,member,82,zh\n"
+        "Bob,Unit,secretariat,83,en\n"
+        "Cleo,Unit,member,84,en\n"
+    )
+    out = io.StringIO()
+    assert await import_file(settings, str(csv), out, io.StringIO()) == 0
+    assert "0 new, 2 updated, 1 unchanged" in out.getvalue()
+
+    before = len(bot.api.calls)
+    [menu_job] = bot.app.job_queue.get_jobs_by_name(MENU_SYNC_JOB)
+    await menu_job.run(bot.app)
+    menus = [c for c in bot.api.calls[before:] if c.method == "setMyCommands"]
+    by_chat = {menu_chat(c): c.params["commands"] for c in menus}
+    assert set(by_chat) == {82, 83}
+    assert by_chat[82][0]["description"] == "开始，或绑定邀请"
+    assert "members" in [command["command"] for command in by_chat[83]]
+
+    before = len(bot.api.calls)
+    await menu_job.run(bot.app)  # nothing left to do
+    assert [c for c in bot.api.calls[before:] if c.method == "setMyCommands"] == []
