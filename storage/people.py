@@ -137,10 +137,11 @@ class PeopleRepository:
             )
 
     async def list_by_roles(self, roles: tuple[Role, ...]) -> list[Person]:
-        """Return every person holding one of `roles`, by name."""
+        """Return every person holding one of `roles`, by name (erased people have left)."""
         marks = ",".join("?" * len(roles))
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM persons WHERE role IN ({marks}) ORDER BY name, id",
+            f"SELECT {_COLUMNS} FROM persons WHERE role IN ({marks}) AND erased_at IS NULL"
+            " ORDER BY name, id",
             tuple(role.value for role in roles),
         )
         return [_person(row) for row in rows]

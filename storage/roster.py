@@ -119,6 +119,15 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
         )
         return [_entry(row) for row in rows]
 
+    async def entry(self, person_id: int) -> RosterEntry | None:
+        """The person's entry, unless they erased their data (and so left the roster)."""
+        row = await self._db.fetchone(
+            "SELECT id, name, unit, role, telegram_id, language FROM persons"
+            " WHERE id = ? AND erased_at IS NULL",
+            (person_id,),
+        )
+        return _entry(row) if row else None
+
     async def apply_changes(
         self, changes: Sequence[EntryChange], actor: int | None, now: datetime, summary: str
     ) -> list[int]:
