@@ -84,7 +84,8 @@ async def keep_menu_current(update: Update, context: AppContext) -> None:
     if user is None or user.is_bot or update.my_chat_member or context.bot_data._db is None:
         return
     data = context.bot_data
-    person = await data.people.get_by_telegram_id(user.id)
+    person_id = await data.roster.stale_menu_of(user.id)
+    person = await data.people.get(person_id) if person_id is not None else None
     if person is not None:
         await sync_menu(context.bot, data.roster, person)
 

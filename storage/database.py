@@ -131,6 +131,17 @@ class Database:
                 raise
             await self._connection.execute("COMMIT")
 
+    async def write_one(self, sql: str, params: Params = ()) -> int:
+        """Run one writing statement as its own transaction; return the rows it changed.
+
+        SQLite makes a lone statement atomic by itself, so this costs one call to the database
+        thread where `transaction()` costs three (BEGIN, the statement, COMMIT). The write
+        lock keeps it out of another task's open transaction on the shared connection.
+        """
+        async with self._write_lock:
+            cursor = await self._connection.execute(sql, params)
+        return cursor.rowcount
+
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         """Read one row (one call to the database thread)."""
         rows = await self._connection.execute_fetchall(sql, params)

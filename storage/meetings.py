@@ -363,21 +363,20 @@ class MeetingRepository:
         version: int | None,
     ) -> AnswerChange | None:
         """One conditional UPDATE (the hot path of a tap); None when it changed nothing."""
-        async with self._db.transaction() as tx:
-            cursor = await tx.execute(
-                f"{_SET_ANSWER} AND response != ? AND EXISTS (SELECT 1 FROM meetings m"
-                " WHERE m.id = invitations.meeting_id AND m.status = 'open'"
-                " AND (? IS NULL OR m.version = ?))",
-                (
-                    *_answer_values(response, now, None),
-                    meeting.id,
-                    person_id,
-                    response,
-                    version,
-                    version,
-                ),
-            )
-        return AnswerChange(True, None, response) if cursor.rowcount == 1 else None
+        changed = await self._db.write_one(
+            f"{_SET_ANSWER} AND response != ? AND EXISTS (SELECT 1 FROM meetings m"
+            " WHERE m.id = invitations.meeting_id AND m.status = 'open'"
+            " AND (? IS NULL OR m.version = ?))",
+            (
+                *_answer_values(response, now, None),
+                meeting.id,
+                person_id,
+                response,
+                version,
+                version,
+            ),
+        )
+        return AnswerChange(True, None, response) if changed == 1 else None
 
     async def set_note(self, meeting_id: int, person_id: int, note: str) -> bool:
         """Store the reason given with a No; False unless the answer is still No."""

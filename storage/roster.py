@@ -103,6 +103,14 @@ _REACH = (
 )
 
 
+# The chat shows a menu for another role or language than the person's (`menu_key` in
+# bot/roster/menus.py); a guest whose chat never had a menu of its own sees the default one.
+_MENU_STALE = (
+    "NOT (role = 'guest' AND menu_key IS NULL)"
+    " AND menu_key IS NOT role || ':' || COALESCE(language, '*')"
+)
+
+
 class RosterRepository(InvitesMixin, ApplicationsMixin):
     """Reads and writes the roster's own tables and the roster side of persons."""
 
@@ -296,10 +304,20 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
         """Ids of bound, reachable people whose chat shows a menu for another role or language."""
         rows = await self._db.fetchall(
             "SELECT id FROM persons WHERE telegram_id IS NOT NULL AND reachable = 1"
-            " AND erased_at IS NULL AND NOT (role = 'guest' AND menu_key IS NULL)"
-            " AND menu_key IS NOT role || ':' || COALESCE(language, '*') ORDER BY id"
+            f" AND erased_at IS NULL AND {_MENU_STALE} ORDER BY id"
         )
         return [int(row["id"]) for row in rows]
+
+    async def stale_menu_of(self, telegram_id: int) -> int | None:
+        """The id of the person bound to `telegram_id` if their menu needs setting, else None.
+
+        One indexed read: the check made after every update, so it must cost little.
+        """
+        row = await self._db.fetchone(
+            f"SELECT id FROM persons WHERE telegram_id = ? AND erased_at IS NULL AND {_MENU_STALE}",
+            (telegram_id,),
+        )
+        return int(row["id"]) if row else None
 
     async def take_menu_refreshes(self, limit: int) -> list[int]:
         """Take up to `limit` people queued for a menu update; return those who can be reached."""
