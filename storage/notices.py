@@ -24,7 +24,7 @@ __all__ = [
 Audience = Literal["all", "council", "secretariat"]
 AUDIENCE_ROLES: dict[str, tuple[str, ...]] = {
     "all": ("member", "council", "secretariat"),
-    "council": ("council",),
+    "council": ("council", "secretariat"),  # as for meetings: the secretariat sits on the council
     "secretariat": ("secretariat",),
 }
 ACTIVE_STATUSES = ("pending_approval", "scheduled", "sending")
