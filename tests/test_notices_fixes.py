@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,60 @@ async def test_council_notice_reaches_the_council_and_the_secretariat(bot: BotHa
     assert notice_texts(bot, 102) == ["Council meets on Friday"]
     assert notice_texts(bot, 103) == ["Council meets on Friday"]
     assert "delivered: 3" in bot.texts_to(ADMIN_ID)[-1]  # the author is secretariat too
+
+
+def approval_required(bot: BotHarness) -> None:
+    object.__setattr__(bot.app.bot_data.settings, "notice_approval", 2)
+
+
+async def test_simultaneous_approvals_name_the_notice_and_close_every_request(
+    bot: BotHarness,
+) -> None:
+    approval_required(bot)
+    await add_person(bot, "Second", 5001, role="secretariat")
+    await add_person(bot, "Third", 5002, role="secretariat", language="zh")
+    await add_person(bot, "Ann", 101)
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice\nNeeds approval")
+    await bot.tap(admin, confirm_data(calls))
+    second, third = bot.user(5001, "Second"), bot.user(5002, "Third")
+    request_2, request_3 = bot.api.last_message_to(5001), bot.api.last_message_to(5002)
+    await asyncio.gather(
+        bot.tap(second, "ntc:apr:1", message=request_2),
+        bot.tap(third, "ntc:apr:1", message=request_3),
+    )
+    await settle(bot)
+    assert notice_texts(bot, 101) == ["Needs approval"]
+    answers = [*bot.texts_to(5001), *bot.texts_to(5002)]
+    assert not any("#0" in text for text in answers)
+    handled = [text for text in answers if "已经处理" in text or "already been handled" in text]
+    assert len(handled) == 1 and "#1" in handled[0]
+    for chat_id in (5001, 5002):
+        request = bot.api.messages[(chat_id, 1)]
+        assert "reply_markup" not in request  # no button left to tap
+    assert "Approved by" in bot.api.messages[(5001, 1)]["text"]
+    assert "已由" in bot.api.messages[(5002, 1)]["text"]
+
+
+async def test_rejection_and_cancellation_close_the_approval_requests(bot: BotHarness) -> None:
+    approval_required(bot)
+    await add_person(bot, "Second", 5001, role="secretariat")
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice\nFirst")
+    await bot.tap(admin, confirm_data(calls))
+    calls = await bot.tap(bot.user(5001, "Second"), "ntc:rej:1")
+    assert "Notice #1 rejected" in bot.texts_to(5001, calls)[-1]
+    assert "Rejected by Second" in bot.api.messages[(5001, 1)]["text"]
+    assert "reply_markup" not in bot.api.messages[(5001, 1)]
+    calls = await bot.tap(
+        bot.user(5001, "Second"), "ntc:apr:1", message=bot.api.messages[(5001, 1)]
+    )
+    assert "Notice #1 has already been handled" in bot.texts_to(5001, calls)[-1]
+
+    calls = await bot.send(admin, "/notice\nSecond")
+    await bot.tap(admin, confirm_data(calls))
+    request = bot.api.last_message_to(5001)
+    assert request.get("reply_markup")
+    await bot.send(admin, "/cancelnotice 2")
+    closed = bot.api.messages[(5001, request["message_id"])]
+    assert "reply_markup" not in closed and "cancelled" in closed["text"]

@@ -17,6 +17,7 @@ from telegram.request import HTTPXRequest
 
 from bot.i18n import format_datetime, t
 from bot.notices.bulkapi import BulkBotApi
+from bot.notices.compose import TEXT_LIMIT
 from bot.notices.delivery import (
     BACKOFF_BASE,
     DeliveryRun,
@@ -202,7 +203,33 @@ class NoticeService:
         run = self.runs.get(notice_id)
         if run is not None:
             run.cancelled.set()
+        await self.close_approvals(notice_id, "notices.approval_closed_cancelled")
         return True
+
+    async def close_approvals(self, notice_id: int, key: str, name: str = "") -> None:
+        """Take Approve and Reject away from every approval request of a decided notice.
+
+        Each request keeps its preview and gains a line saying how the notice was decided
+        (`key`), so no secretariat member is left with a stale button.
+        """
+        for request in await self.repo.take_approval_requests(notice_id):
+            if request.chat_id is None:
+                continue
+            language: Language = "en" if request.language == "en" else "zh"
+            text = request.text + "\n\n" + t(language, key, id=notice_id, name=name)
+            try:
+                if len(text) <= TEXT_LIMIT:
+                    await self.app.bot.edit_message_text(
+                        text, request.chat_id, request.message_id, parse_mode=ParseMode.HTML
+                    )
+                else:
+                    await self.app.bot.edit_message_reply_markup(
+                        request.chat_id, request.message_id, reply_markup=None
+                    )
+            except TelegramError as error:
+                logger.info(
+                    "could not close an approval request of notice %d: %s", notice_id, error
+                )
 
     # --- delivery ----------------------------------------------------------------------------
 
