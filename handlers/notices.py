@@ -31,7 +31,13 @@ from bot.notices.compose import (
 from bot.notices.service import install
 from bot.notices.views import overview_lines, plain, preview_parts
 from handlers.common import Caller, identify, reply, require_role, send_usage
-from handlers.notices_actions import ACTION_PATTERN, action, buttons, notice_service
+from handlers.notices_actions import (
+    ACTION_PATTERN,
+    action,
+    buttons,
+    no_approver,
+    notice_service,
+)
 from storage.notices import Notice, NoticeRepository
 from storage.people import Role
 
@@ -81,7 +87,7 @@ async def notice_command(update: Update, context: AppContext) -> int:
     """`/notice` with options or text: the one-line form; bare: start the guided form."""
     caller = await require_role(update, context, Role.SECRETARIAT)
     message = update.effective_message
-    if caller is None or message is None:
+    if caller is None or message is None or await no_approver(update, context, caller):
         return ConversationHandler.END
     text = message.text or message.caption or ""
     if text.strip() == "/notice" or re.fullmatch(r"/notice(@\w+)?\s*", text):

@@ -16,7 +16,7 @@ from handlers.common import Caller, reply, require_role
 from storage.notices import ApprovalRequest, Notice
 from storage.people import Language, Role
 
-__all__ = ["ACTION_PATTERN", "action", "buttons", "notice_service"]
+__all__ = ["ACTION_PATTERN", "action", "buttons", "no_approver", "notice_service"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +66,16 @@ async def action(update: Update, context: AppContext) -> None:
         await _approver_decides(update, context, service, caller, notice, verb == "apr")
 
 
+async def no_approver(update: Update, context: AppContext, caller: Caller) -> bool:
+    """True (and the author told why) when approval is needed and nobody else can give it."""
+    if context.bot_data.settings.notice_approval < 2:
+        return False
+    if await notice_service(context).repo.approvers(caller.person.id):
+        return False
+    await reply(update, caller.t("notices.no_approver"))
+    return True
+
+
 async def _author_decides(
     update: Update,
     context: AppContext,
@@ -91,12 +101,18 @@ async def _author_decides(
 async def _queue_for_approval(
     update: Update, context: AppContext, service: NoticeService, caller: Caller, notice: Notice
 ) -> None:
-    """Ask every other reachable secretariat member to approve the notice."""
+    """Ask every other reachable secretariat member; with nobody asked, the draft stays a draft."""
+    if not await service.repo.approvers(caller.person.id):
+        await reply(update, caller.t("notices.no_approver_draft", id=notice.id))
+        return
     if not await service.repo.move(notice.id, ("draft",), "pending_approval"):
         await reply(update, caller.t("notices.already_handled", id=notice.id))
         return
-    await _ask_approval(context, service, caller, notice)
-    await reply(update, caller.t("notices.waiting_approval", id=notice.id))
+    if await _ask_approval(context, service, caller, notice):
+        await reply(update, caller.t("notices.waiting_approval", id=notice.id))
+        return
+    await service.repo.move(notice.id, ("pending_approval",), "draft")
+    await reply(update, caller.t("notices.no_approver_draft", id=notice.id))
 
 
 async def _ask_approval(

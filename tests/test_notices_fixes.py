@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.transport import ApiCall, ApiError
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_notices import add_person, confirm_data, notice_texts, settle
 
@@ -41,6 +42,66 @@ async def test_council_notice_reaches_the_council_and_the_secretariat(bot: BotHa
 
 def approval_required(bot: BotHarness) -> None:
     object.__setattr__(bot.app.bot_data.settings, "notice_approval", 2)
+
+
+async def test_approval_with_no_other_reachable_secretariat_member_is_refused_up_front(
+    bot: BotHarness,
+) -> None:
+    approval_required(bot)
+    await add_person(bot, "Ann", 101)
+    await add_person(bot, "Unbound", None, role="secretariat")
+    await add_person(bot, "Blocked", 5002, role="secretariat", reachable=False)
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice\nNeeds approval")
+    [answer] = bot.texts_to(ADMIN_ID, calls)
+    assert "no other secretariat member can approve" in answer and "Nothing was queued" in answer
+    assert not any(call.callback_data() for call in calls)
+    calls = await bot.send(admin, "/notice")  # the guided form does not start either
+    assert "no other secretariat member can approve" in bot.texts_to(ADMIN_ID, calls)[0]
+    assert await service_notices(bot) == []
+
+    chinese = bot.user(ADMIN_ID, "Sec", "zh")
+    await bot.app.bot_data.people.set_language(1, "zh", bot.clock.now())
+    calls = await bot.send(chinese, "/notice\n需要批准")
+    assert "没有其他秘书处成员可以批准" in bot.texts_to(ADMIN_ID, calls)[0]
+
+
+async def service_notices(bot: BotHarness) -> list[str]:
+    rows = await bot.app.bot_data.db.fetchall("SELECT status FROM notices")
+    return [row["status"] for row in rows]
+
+
+async def test_approver_lost_between_preview_and_confirm_leaves_a_draft_and_says_so(
+    bot: BotHarness,
+) -> None:
+    approval_required(bot)
+    second = await add_person(bot, "Second", 5001, role="secretariat")
+    await add_person(bot, "Ann", 101)
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice\nNeeds approval")
+    async with bot.app.bot_data.db.transaction() as tx:
+        await tx.execute("UPDATE persons SET reachable = 0 WHERE id = ?", (second,))
+    calls = await bot.tap(admin, confirm_data(calls))
+    assert "Notice #1 was not queued" in bot.texts_to(ADMIN_ID, calls)[-1]
+    assert bot.api.sent(5001) == []
+    assert await service_notices(bot) == ["draft"]
+
+    # Telegram refuses the request (blocked, not yet known): the same, not a silent wait.
+    async with bot.app.bot_data.db.transaction() as tx:
+        await tx.execute("UPDATE persons SET reachable = 1 WHERE id = ?", (second,))
+
+    def refuse(call: ApiCall) -> None:
+        if call.chat_id == 5001:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+
+    bot.api.responders["sendMessage"] = refuse
+    calls = await bot.tap(admin, "ntc:ok:1", message=bot.api.last_message_to(ADMIN_ID))
+    assert "Notice #1 was not queued" in bot.texts_to(ADMIN_ID, calls)[-1]
+    assert await service_notices(bot) == ["draft"]
+    bot.api.responders.pop("sendMessage")
+    calls = await bot.tap(admin, "ntc:ok:1", message=bot.api.last_message_to(ADMIN_ID))
+    assert "waits for a second" in bot.texts_to(ADMIN_ID, calls)[-1]
+    assert await service_notices(bot) == ["pending_approval"]
 
 
 async def test_simultaneous_approvals_name_the_notice_and_close_every_request(
