@@ -270,10 +270,7 @@ async def list_notices(update: Update, context: AppContext) -> None:
     for notice in notices:
         if notice.status in ("done", "cancelled") and notice.total and notice.id not in progress:
             counts = await service.repo.counts(notice.id)
-            progress[notice.id] = (
-                counts.get("sent", 0) + counts.get("unconfirmed", 0),
-                notice.total,
-            )
+            progress[notice.id] = (counts.get("sent", 0), notice.total)
     lines = overview_lines(notices, progress, service.settings.timezone, caller.language)
     await reply(update, "\n".join([caller.t("notices.overview_title"), *lines]))
 

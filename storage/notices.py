@@ -483,11 +483,12 @@ class NoticeRepository:
         return {row["state"]: int(row["n"]) for row in rows}
 
     async def unreachable(self, notice_id: int) -> list[Unreachable]:
-        """Recipients who blocked the bot, never started it, or failed, by name."""
+        """Recipients who blocked the bot, never started it, failed or are uncertain, by name."""
         rows = await self._db.fetchall(
             "SELECT p.name, p.unit, o.state, o.reason FROM notice_outbox o"
             " JOIN persons p ON p.id = o.person_id WHERE o.notice_id = ?"
-            " AND o.state IN ('blocked', 'never_started', 'failed') ORDER BY p.name, p.id",
+            " AND o.state IN ('blocked', 'never_started', 'failed', 'unconfirmed')"
+            " ORDER BY p.name, p.id",
             (notice_id,),
         )
         return [Unreachable(row["name"], row["unit"], row["state"], row["reason"]) for row in rows]

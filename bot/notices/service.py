@@ -328,9 +328,9 @@ class NoticeService:
         self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
     ) -> None:
         counts = await self.repo.counts(notice.id)
-        delivered = counts.get("sent", 0) + counts.get("unconfirmed", 0)
-        unreachable = (
-            counts.get("blocked", 0) + counts.get("never_started", 0) + counts.get("failed", 0)
+        delivered = counts.get("sent", 0)  # an uncertain send is not counted as delivered
+        unreachable = sum(
+            counts.get(state, 0) for state in ("blocked", "never_started", "failed", "unconfirmed")
         )
         text = t(
             language,
