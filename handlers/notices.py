@@ -13,6 +13,7 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.warnings import PTBUserWarning
@@ -334,6 +335,14 @@ async def reachability(update: Update, context: AppContext) -> None:
     )
 
 
+async def client_language(update: Update, context: AppContext) -> None:
+    """Note the language of the sender's Telegram app: a notice follows the bot's language."""
+    user = update.effective_user
+    service = context.bot_data.notices
+    if user is not None and not user.is_bot and service is not None:
+        await service.note_client_language(user.id, user.language_code)
+
+
 def register(app: BotApplication) -> None:
     """Wire the notices feature in and start its service with the bot."""
     install(app)
@@ -364,3 +373,5 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("cancelnotice", cancel_notice))
     app.add_handler(CallbackQueryHandler(action, pattern=ACTION_PATTERN))
     app.add_handler(ChatMemberHandler(reachability, ChatMemberHandler.MY_CHAT_MEMBER), group=1)
+    # Before every other group, so that no ApplicationHandlerStop can skip it.
+    app.add_handler(TypeHandler(Update, client_language), group=-3)

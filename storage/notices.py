@@ -13,6 +13,7 @@ from storage.timestamps import from_db_optional, to_db
 __all__ = [
     "ACTIVE_STATUSES",
     "AUDIENCE_ROLES",
+    "EFFECTIVE_LANGUAGE",
     "TERMINAL_STATES",
     "ApprovalRequest",
     "Approver",
@@ -30,6 +31,10 @@ AUDIENCE_ROLES: dict[str, tuple[str, ...]] = {
     "secretariat": ("secretariat",),
 }
 ACTIVE_STATUSES = ("pending_approval", "scheduled", "sending")
+# The language the bot talks to a person in (as handlers.common.identify decides): the one they
+# chose, else their Telegram app's (zh* is Chinese, anything else English), else English.
+# Needs `persons p LEFT JOIN notice_client_languages c ON c.person_id = p.id`.
+EFFECTIVE_LANGUAGE = "COALESCE(p.language, c.language, 'en')"
 TERMINAL_STATES = ("sent", "unconfirmed", "blocked", "never_started", "failed", "cancelled")
 
 _COLUMNS = (
@@ -156,6 +161,7 @@ async def forget_recipient(tx: Transaction, person_id: int) -> None:
         (person_id,),
     )
     await tx.execute("DELETE FROM notice_unreachable WHERE person_id = ?", (person_id,))
+    await tx.execute("DELETE FROM notice_client_languages WHERE person_id = ?", (person_id,))
 
 
 class NoticeRepository:
@@ -255,12 +261,27 @@ class NoticeRepository:
     async def approvers(self, author_person_id: int | None) -> list[Approver]:
         """Every other secretariat member with a Telegram account the bot can write to."""
         rows = await self._db.fetchall(
-            "SELECT id, telegram_id, language FROM persons WHERE role = 'secretariat'"
-            " AND telegram_id IS NOT NULL AND reachable = 1 AND erased_at IS NULL"
-            " AND id IS NOT ? ORDER BY id",
+            f"SELECT p.id, p.telegram_id, {EFFECTIVE_LANGUAGE} AS language FROM persons p"
+            " LEFT JOIN notice_client_languages c ON c.person_id = p.id"
+            " WHERE p.role = 'secretariat' AND p.telegram_id IS NOT NULL AND p.reachable = 1"
+            " AND p.erased_at IS NULL AND p.id IS NOT ? ORDER BY p.id",
             (author_person_id,),
         )
         return [Approver(row["id"], row["telegram_id"], row["language"]) for row in rows]
+
+    async def remember_client_language(
+        self, telegram_id: int, language: str, now: datetime
+    ) -> bool:
+        """Note the language of a person's Telegram app; False when no person has that account."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT INTO notice_client_languages (person_id, language, seen_at)"
+                " SELECT id, ?, ? FROM persons WHERE telegram_id = ? AND erased_at IS NULL"
+                " ON CONFLICT (person_id) DO UPDATE"
+                " SET language = excluded.language, seen_at = excluded.seen_at",
+                (language, to_db(now), telegram_id),
+            )
+            return cursor.rowcount > 0
 
     async def add_approval_request(self, notice_id: int, request: ApprovalRequest) -> None:
         """Remember an approval request message, to take its buttons away later."""
@@ -368,14 +389,15 @@ class NoticeRepository:
         cursor = await tx.execute(
             "INSERT INTO notice_outbox (notice_id, person_id, chat_id, language, state, reason,"
             " updated_at)"
-            " SELECT ?, p.id, p.telegram_id, COALESCE(p.language, 'zh'),"
+            f" SELECT ?, p.id, p.telegram_id, {EFFECTIVE_LANGUAGE},"
             " CASE WHEN p.telegram_id IS NULL THEN 'never_started'"
             "      WHEN p.reachable = 0 THEN COALESCE(u.state, 'blocked') ELSE 'pending' END,"
             " CASE WHEN p.telegram_id IS NULL OR p.reachable = 0 THEN 'skipped: unreachable'"
             "      ELSE '' END, ?"
             " FROM persons p LEFT JOIN notice_unreachable u ON u.person_id = p.id"
+            " LEFT JOIN notice_client_languages c ON c.person_id = p.id"
             f" WHERE p.role IN ({marks}) AND p.erased_at IS NULL"
-            " AND (? IS NULL OR COALESCE(p.language, 'zh') = ?)"
+            f" AND (? IS NULL OR {EFFECTIVE_LANGUAGE} = ?)"
             " AND (? = 'official' OR p.news_enabled = 1)",
             (delivery_id, to_db(now), *roles, notice.language, notice.language, notice.category),
         )

@@ -155,3 +155,53 @@ async def test_rejection_and_cancellation_close_the_approval_requests(bot: BotHa
     await bot.send(admin, "/cancelnotice 2")
     closed = bot.api.messages[(5001, request["message_id"])]
     assert "reply_markup" not in closed and "cancelled" in closed["text"]
+
+
+async def test_lang_option_follows_the_language_the_bot_speaks_to_each_person(
+    bot: BotHarness,
+) -> None:
+    await add_person(bot, "Chose zh", 101, language="zh")
+    await add_person(bot, "Chose en", 102, language="en")
+    await add_person(bot, "App zh", 103, language=None)
+    await add_person(bot, "App en", 104, language=None)
+    await add_person(bot, "Never seen", 105, language=None)
+    for user_id, app in ((103, "zh-hans"), (104, "de")):
+        calls = await bot.send(bot.user(user_id, "X", app), "/help")
+        spoken = bot.texts_to(user_id, calls)[0]
+        assert ("帮助" in spoken or "命令" in spoken) == (app == "zh-hans")
+    admin = bot.user(ADMIN_ID, "Sec")  # no language chosen, an English app
+    calls = await bot.send(admin, "/notice lang=zh\n只给中文读者")
+    await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    calls = await bot.send(admin, "/notice lang=en\nEnglish readers only")
+    await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    calls = await bot.send(admin, "/notice\n给大家\n---\nTo everyone")
+    await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    assert notice_texts(bot, 101) == ["只给中文读者", "给大家"]
+    assert notice_texts(bot, 103)[1:] == ["只给中文读者", "给大家"]  # after the /help answer
+    assert notice_texts(bot, 104)[1:] == ["English readers only", "To everyone"]
+    for chat_id in (102, 105):
+        assert notice_texts(bot, chat_id) == ["English readers only", "To everyone"], chat_id
+    assert "English readers only" in notice_texts(bot, ADMIN_ID)
+    assert "只给中文读者" not in notice_texts(bot, ADMIN_ID)
+
+
+async def test_the_app_language_noted_is_exported_and_erased_with_the_person(
+    bot: BotHarness,
+) -> None:
+    person = await add_person(bot, "App zh", 103, language=None)
+    await bot.send(bot.user(103, "X", "zh-hans"), "/help")
+    await bot.send(bot.user(103, "X"), "/help")  # the app's language changed to English
+    db = bot.app.bot_data.db
+    rows = await db.fetchall("SELECT person_id, language FROM notice_client_languages")
+    assert [tuple(row) for row in rows] == [(person, "en")]
+    from bot.roster.privacy import erase_personal_data, personal_data_json
+
+    found = await bot.app.bot_data.people.get(person)
+    assert found is not None
+    exported = (await personal_data_json(bot.app.bot_data, found, bot.clock.now())).decode()
+    assert "notice_client_languages" in exported
+    await erase_personal_data(bot.app.bot_data, found, bot.clock.now())
+    assert await db.fetchall("SELECT * FROM notice_client_languages") == []

@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackContext
 from telegram.request import HTTPXRequest
 
-from bot.i18n import format_datetime, t
+from bot.i18n import format_datetime, language_from_hint, t
 from bot.notices.bulkapi import BulkBotApi
 from bot.notices.compose import TEXT_LIMIT
 from bot.notices.delivery import (
@@ -67,6 +67,7 @@ class NoticeService:
         self.runs: dict[int, DeliveryRun] = {}
         self.starter: asyncio.Task[None] | None = None
         self.tasks: dict[int, asyncio.Task[None]] = {}
+        self.client_languages: dict[int, str] = {}  # Telegram id -> app language noted
 
     @property
     def _data(self) -> BotData:
@@ -78,6 +79,16 @@ class NoticeService:
         if person and person.language:
             return person.language
         return "en" if notice.author_language == "en" else "zh"
+
+    async def note_client_language(self, telegram_id: int, language_code: str | None) -> None:
+        """Remember the language of a person's Telegram app (written once per change)."""
+        if not language_code:
+            return  # Telegram leaves it out at times: keep what was seen before
+        language = language_from_hint(language_code)
+        if self.client_languages.get(telegram_id) == language:
+            return
+        if await self.repo.remember_client_language(telegram_id, language, self.clock.now()):
+            self.client_languages[telegram_id] = language
 
     # --- start-up and shut-down -------------------------------------------------------------
 
