@@ -91,7 +91,8 @@ async def notice_command(update: Update, context: AppContext) -> int:
     if caller is None or message is None or await no_approver(update, context, caller):
         return ConversationHandler.END
     text = message.text or message.caption or ""
-    if text.strip() == "/notice" or re.fullmatch(r"/notice(@\w+)?\s*", text):
+    media = bool(message.photo or message.document)  # a bare caption must not lose it
+    if not media and re.fullmatch(r"\s*/notice(@\w+)?\s*", text):
         context.user_data[DRAFT_KEY] = Draft()  # type: ignore[index]
         await reply(
             update,
@@ -115,7 +116,8 @@ async def one_line(update: Update, context: AppContext, caller: Caller, message:
     try:
         draft = parse_options(head, data.settings.timezone, data.clock.now())
         if not body.html.strip():
-            raise ComposeError("notices.text_missing")
+            key = "notices.text_missing_caption" if body.media_kind else "notices.text_missing"
+            raise ComposeError(key)
         for language, part in split_versions(body, draft.language).items():
             draft = draft.with_part(language, part)
     except ComposeError as error:

@@ -205,3 +205,65 @@ async def test_the_app_language_noted_is_exported_and_erased_with_the_person(
     assert "notice_client_languages" in exported
     await erase_personal_data(bot.app.bot_data, found, bot.clock.now())
     assert await db.fetchall("SELECT * FROM notice_client_languages") == []
+
+
+def photo_with_caption(bot: BotHarness, caption: str) -> dict[str, object]:
+    """A photo sent by the admin with `caption`, its /notice marked as Telegram marks it."""
+    photo = [{"file_id": "ph1", "file_unique_id": "u1", "width": 10, "height": 10}]
+    update = bot.factory.message(bot.user(ADMIN_ID, "Sec"), "", photo=photo, caption=caption)
+    message = update["message"]
+    del message["text"]
+    message.pop("entities", None)
+    message["caption_entities"] = [{"type": "bot_command", "offset": 0, "length": 7}]
+    return update
+
+
+async def caption_answer(bot: BotHarness, caption: str) -> list[str]:
+    before = len(bot.api.calls)
+    await bot.feed(photo_with_caption(bot, caption))
+    return bot.texts_to(ADMIN_ID, bot.api.calls[before:])
+
+
+async def test_photo_caption_with_the_text_below_the_options(bot: BotHarness) -> None:
+    await add_person(bot, "Ann", 101)
+    caption = "/notice audience=all\nPhotos of the annual meeting\nSee you next year"
+    update = photo_with_caption(bot, caption)
+    bold = caption.index("annual")
+    update["message"]["caption_entities"].append({"type": "bold", "offset": bold, "length": 6})
+    before = len(bot.api.calls)
+    await bot.feed(update)
+    calls = bot.api.calls[before:]
+    preview = bot.texts_to(ADMIN_ID, calls)[-1]
+    assert "With a photo" in preview and "the <b>annual</b> meeting" in preview
+    await bot.tap(bot.user(ADMIN_ID, "Sec"), confirm_data(calls))
+    await settle(bot)
+    [sent] = bot.api.sent(101, "sendPhoto")
+    assert sent.params["photo"] == "ph1"
+    assert sent.text == "Photos of the <b>annual</b> meeting\nSee you next year"
+
+
+async def test_photo_caption_without_text_gets_usage_and_example(bot: BotHarness) -> None:
+    for caption in ("/notice audience=all", "/notice audience=council lang=en", "/notice"):
+        answer = await caption_answer(bot, caption)
+        assert "goes in the caption" in answer[0], caption
+        assert "Usage: /notice" in answer[1] and "Example:" in answer[1], caption
+    assert await service_notices(bot) == []
+    await bot.app.bot_data.people.set_language(1, "zh", bot.clock.now())
+    answer = await caption_answer(bot, "/notice audience=all")
+    assert "说明" in answer[0] and "/notice" in answer[1]
+
+
+async def test_text_on_the_command_line_itself_is_the_notice(bot: BotHarness) -> None:
+    await add_person(bot, "Ann", 101)
+    answer = await caption_answer(bot, "/notice audience=council The hall is booked")
+    assert "With a photo" in answer[-1] and "the council" in answer[-1]
+    assert "The hall is booked" in answer[-1]
+    answer = await caption_answer(bot, "/notice Meeting photos\nmore below")
+    assert "Meeting photos\nmore below" in answer[-1]
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, '/notice cron="0 9 * * 1" Weekly reminder')
+    preview = bot.texts_to(ADMIN_ID, calls)[-1]
+    assert "every Monday at 09:00" in preview and "Weekly reminder" in preview
+    calls = await bot.send(admin, "/notice audiense=all Typo in an option")
+    assert "I cannot read this option: audiense=all" in bot.texts_to(ADMIN_ID, calls)[0]
+    assert await service_notices(bot) == ["draft", "draft", "draft"]  # nothing sent unconfirmed
