@@ -128,7 +128,7 @@ async def create_entry(
 async def renew_link(update: Update, context: AppContext, caller: Caller, person_id: int) -> None:
     """A new personal link for an entry not yet bound (older ones stop working)."""
     data = context.bot_data
-    person = await data.people.get(person_id)
+    person = await data.roster.entry(person_id)
     if person is None or person.role is Role.GUEST:
         await reply(update, caller.t("roster.no_entry", id=person_id))
         return

@@ -7,7 +7,7 @@ import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -19,6 +19,7 @@ from telegram.ext import (
 from bot.app import AppContext, BotApplication
 from bot.i18n import t
 from bot.roster.menus import sync_person
+from bot.roster.reach import note_refusal
 from handlers.common import identify, reply, require_role
 from storage.people import Language, Role
 from storage.roster import Application
@@ -77,11 +78,11 @@ async def send_card(
             application_card(language, application),
             reply_markup=decision_buttons(language, application.id),
         )
-    except Forbidden:
-        await data.people.set_reachable_by_telegram_id(chat_id, False, data.clock.now())
-        return False
     except TelegramError as error:
-        logger.warning("could not send application #%s to %s: %s", application.id, chat_id, error)
+        if not await note_refusal(data, chat_id, error):
+            logger.warning(
+                "could not send application #%s to %s: %s", application.id, chat_id, error
+            )
         return False
     await data.roster.add_application_message(application.id, chat_id, message.message_id)
     return True
@@ -207,10 +208,9 @@ async def tell_applicant(context: AppContext, application: Application) -> None:
         )
     try:
         await context.bot.send_message(person.telegram_id, text)
-    except Forbidden:
-        await data.people.set_reachable_by_telegram_id(person.telegram_id, False, data.clock.now())
     except TelegramError as error:
-        logger.warning("could not tell applicant #%s: %s", application.id, error)
+        if not await note_refusal(data, person.telegram_id, error):
+            logger.warning("could not tell applicant #%s: %s", application.id, error)
 
 
 async def update_cards(context: AppContext, application: Application) -> None:

@@ -6,21 +6,24 @@ import html
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.app import AppContext, BotApplication
 from bot.i18n import format_datetime, load_catalog, t
 from bot.roster.menus import sync_person
+from bot.roster.reach import note_refusal
 from handlers.common import Caller, reply, require_role, send_usage
 from handlers.join import send_card
 from storage.people import Person, Role
+from storage.roster import Reach
 
 __all__ = ["register"]
 
 PAGE = 10
 AUDIT_PAGE = 15
 NAMES_SHOWN = 10
+ROSTER_ROLES = (Role.SECRETARIAT, Role.COUNCIL, Role.MEMBER)
 _PAGED = re.compile(r"^mb:([la]):(\d{1,6})$")
 _PERSON = re.compile(r"^mb:([pxXi]):(\d{1,9})$")
 _ROLE = re.compile(r"^mb:r:(\d{1,9}):(member|council|secretariat)$")
@@ -35,35 +38,33 @@ def _names(entries: list[tuple[int, str]]) -> str:
 
 
 async def overview(caller: Caller, context: AppContext) -> tuple[str, InlineKeyboardMarkup]:
-    """Counts per role, entries not yet on Telegram, unreachable people, pending applications."""
+    """Counts per role (reachable, blocked, never started), who is unreachable, applications."""
     roster = context.bot_data.roster
-    counts = await roster.role_counts()
+    counts = await roster.reach_counts()
     lines = [caller.t("roster.members_title")]
-    for role in (Role.SECRETARIAT, Role.COUNCIL, Role.MEMBER):
-        total, bound = counts[role]
+    for role in ROSTER_ROLES:
+        count = counts[role]
         lines.append(
-            caller.t("roster.members_count", role=_role(caller, role), total=total, bound=bound)
+            caller.t(
+                "roster.members_count",
+                role=_role(caller, role),
+                total=count.total,
+                reachable=count.reachable,
+                blocked=count.blocked,
+                never_started=count.never_started,
+            )
         )
-    lines.append(caller.t("roster.members_guests", count=counts[Role.GUEST][1]))
-    unbound = await roster.unbound(NAMES_SHOWN + 1)
-    unreachable = await roster.unreachable(NAMES_SHOWN + 1)
-    not_bound = sum(
-        total - bound for role, (total, bound) in counts.items() if role is not Role.GUEST
+    lines.append(caller.t("roster.members_guests", count=counts[Role.GUEST].bound))
+    unreachable = (
+        (Reach.BLOCKED, sum(counts[role].blocked for role in ROSTER_ROLES)),
+        (Reach.NEVER_STARTED, sum(counts[role].never_started for role in ROSTER_ROLES)),
     )
-    lines.append(
-        caller.t(
-            "roster.members_unbound",
-            count=not_bound,
-            names=_names([(e.id, e.name) for e in unbound[:NAMES_SHOWN]]) or "—",
-        )
-    )
-    lines.append(
-        caller.t(
-            "roster.members_unreachable",
-            count=len(unreachable) if len(unreachable) <= NAMES_SHOWN else f"{NAMES_SHOWN}+",
-            names=_names([(e.id, e.name) for e in unreachable[:NAMES_SHOWN]]) or "—",
-        )
-    )
+    for reach, total in unreachable:
+        entries = await roster.with_reach(reach, NAMES_SHOWN + 1)
+        names = _names([(e.id, e.name) for e in entries[:NAMES_SHOWN]])
+        if len(entries) > NAMES_SHOWN:
+            names += ", …"
+        lines.append(caller.t(f"roster.members_{reach.value}", count=total, names=names or "—"))
     pending = await roster.count_pending_applications()
     lines.append(caller.t("roster.members_pending", count=pending))
     buttons = InlineKeyboardMarkup(
@@ -106,10 +107,13 @@ async def person_card(
     person = await context.bot_data.people.get(person_id)
     if person is None or (not person.name and person.telegram_id is None):
         return caller.t("roster.no_entry", id=person_id), None
+    reach = await context.bot_data.roster.reach_of(person.id)
     if person.telegram_id is None:
         account = caller.t("roster.card_unbound")
-    elif person.reachable:
+    elif reach is Reach.REACHABLE:
         account = caller.t("roster.card_reachable")
+    elif reach is Reach.NEVER_STARTED:
+        account = caller.t("roster.card_never_started")
     else:
         account = caller.t("roster.card_blocked")
     text = caller.t(
@@ -307,11 +311,8 @@ async def tell_person(context: AppContext, person: Person, role: Role) -> None:
         text = t(language, "roster.your_role", role=t(language, f"core.role_{role.value}"))
     try:
         await context.bot.send_message(person.telegram_id, text)
-    except Forbidden:
-        data = context.bot_data
-        await data.people.set_reachable_by_telegram_id(person.telegram_id, False, data.clock.now())
-    except TelegramError:
-        pass
+    except TelegramError as error:
+        await note_refusal(context.bot_data, person.telegram_id, error)
 
 
 def register(app: BotApplication) -> None:

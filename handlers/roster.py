@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import re
+from dataclasses import dataclass
+from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -27,7 +30,7 @@ from bot.roster.csv_import import (
     render_problem,
 )
 from bot.roster.invites import CODE_PATTERN
-from bot.roster.menus import set_default_menus, sync_menu, sync_stale_menus
+from bot.roster.menus import set_default_menus, sync_menu, sync_person, sync_stale_menus
 from handlers.common import Caller, reply, require_role
 from handlers.core import help_text
 from handlers.invite import username
@@ -42,6 +45,8 @@ logger = logging.getLogger(__name__)
 MENU_GROUP = 99
 MAX_UPLOAD = 2 * 1024 * 1024
 PREVIEW_PROBLEMS = 20
+# A preview not confirmed within this time has expired: the file must be sent again.
+UPLOAD_TTL = timedelta(hours=1)
 _UPLOAD_BUTTON = re.compile(r"^ri:(\d{1,9}):([yn])$")
 
 
@@ -163,7 +168,7 @@ async def roster_upload(update: Update, context: AppContext) -> None:
     if plan.fatal is not None:
         await reply(update, render_problem(caller.language, plan.fatal))
         return
-    upload_id = await data.roster.add_upload(caller.person.id, text, data.clock.now())
+    upload_id = await data.roster.add_upload(caller.person.id, text, data.clock.now(), UPLOAD_TTL)
     lines = [
         caller.t(
             "roster.upload_preview",
@@ -171,6 +176,7 @@ async def roster_upload(update: Update, context: AppContext) -> None:
             updated=plan.count("updated"),
             unchanged=plan.count("unchanged"),
             rejected=len(plan.problems),
+            minutes=_minutes(UPLOAD_TTL),
         )
     ]
     lines += [
@@ -196,32 +202,44 @@ async def roster_upload(update: Update, context: AppContext) -> None:
 
 
 async def upload_button(update: Update, context: AppContext) -> None:
-    """Confirm or cancel an uploaded roster: only its uploader, only once."""
+    """Confirm or cancel an uploaded roster: only its uploader, only once, within the hour."""
     query = update.callback_query
     caller = await require_role(update, context, Role.SECRETARIAT)
     if query is None or caller is None:
         return
     match = _UPLOAD_BUTTON.match(query.data or "")
     data = context.bot_data
+    now = data.clock.now()
     status = "imported" if match and match.group(2) == "y" else "cancelled"
     upload = (
-        await data.roster.take_upload(int(match.group(1)), caller.person.id, status)
+        await data.roster.take_upload(
+            int(match.group(1)), caller.person.id, status, now, UPLOAD_TTL
+        )
         if match
         else None
     )
     if upload is None:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return
+    if upload.status == "expired":
+        alert = caller.t("roster.upload_expired", minutes=_minutes(UPLOAD_TTL))
+        await query.answer(html.unescape(alert), show_alert=True)
+        await query.edit_message_reply_markup(None)
+        return
     await query.answer()
     await query.edit_message_reply_markup(None)
     if status == "cancelled":
         await reply(update, caller.t("roster.upload_cancelled"))
         return
-    now = data.clock.now()
     plan = plan_import(upload.content, await data.roster.entries())
     report = await apply_plan(data.roster, plan, username(context), caller.person.id, now)
     await send_report(update, caller, report)
     await sync_stale_menus(context.bot, data.people, data.roster)
+
+
+def _minutes(span: timedelta) -> int:
+    """A time span in whole minutes, for the texts."""
+    return int(span.total_seconds() // 60)
 
 
 async def send_report(update: Update, caller: Caller, report: ImportReport) -> None:
@@ -260,19 +278,37 @@ MENU_SYNC_JOB = "roster-menu-sync"
 MENU_SYNC_BATCH = 5  # personal menus per second: a trickle beside replies and notices
 
 
+@dataclass
+class MenuSync:
+    """The menu job's state: still catching up on the menus left stale before start-up."""
+
+    catching_up: bool = True
+
+
 async def sync_menus_job(context: AppContext) -> None:
-    """Bring a few stale personal menus up to date each second until none are left."""
+    """Each second: a few stale menus after start-up, then people a roster import queued.
+
+    `run_bot.py roster import` runs in another process and queues the people it changed in
+    the database, so the running bot updates their menus without a restart.
+    """
     data = context.bot_data
-    _, more = await sync_stale_menus(context.bot, data.people, data.roster, limit=MENU_SYNC_BATCH)
-    if not more and context.job is not None:
-        context.job.schedule_removal()
+    state = context.job.data if context.job is not None else None
+    if not isinstance(state, MenuSync):
+        state = MenuSync()
+    if state.catching_up:
+        _, state.catching_up = await sync_stale_menus(
+            context.bot, data.people, data.roster, limit=MENU_SYNC_BATCH
+        )
+        return
+    for person_id in await data.roster.take_menu_refreshes(MENU_SYNC_BATCH):
+        await sync_person(context.bot, data.people, data.roster, person_id)
 
 
 async def on_startup(app: BotApplication) -> None:
     """Default menus for guests; stale personal menus in the background; check the username."""
     await set_default_menus(app.bot)
     if app.job_queue is not None:
-        app.job_queue.run_repeating(sync_menus_job, 1, first=0, name=MENU_SYNC_JOB)
+        app.job_queue.run_repeating(sync_menus_job, 1, first=0, name=MENU_SYNC_JOB, data=MenuSync())
     data = app.bot_data
     real = app.bot.username
     if real and real.lower() != data.settings.bot_username.lower():

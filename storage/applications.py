@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from storage.audit_log import audit
-from storage.database import Database
+from storage.database import Database, Transaction
 from storage.people import Language, Role
 from storage.timestamps import from_db, to_db
 
@@ -30,7 +30,10 @@ class Application:
 
 @dataclass(frozen=True)
 class Upload:
-    """A roster CSV sent to the bot, waiting for its uploader's confirmation."""
+    """A roster CSV sent to the bot, waiting for its uploader's confirmation.
+
+    `status` is what closing it did: `imported`, `cancelled`, or `expired` (too old to use).
+    """
 
     id: int
     uploaded_by: int
@@ -141,28 +144,29 @@ class ApplicationsMixin:
 
     # -- uploads -------------------------------------------------------------------------
 
-    async def add_upload(self, uploaded_by: int, content: str, now: datetime) -> int:
+    async def add_upload(
+        self, uploaded_by: int, content: str, now: datetime, ttl: timedelta
+    ) -> int:
         """Keep an uploaded roster until its uploader confirms it; return its id.
 
         The file holds other people's data: it is blanked once confirmed or cancelled, and
-        one left unconfirmed for a day is dropped.
+        those left unconfirmed for longer than `ttl` are dropped.
         """
         async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE roster_uploads SET status = 'cancelled', content = ''"
-                " WHERE status = 'pending' AND created_at < ?",
-                (to_db(now - timedelta(days=1)),),
-            )
+            await _drop_expired(tx, now - ttl)
             cursor = await tx.execute(
                 "INSERT INTO roster_uploads (uploaded_by, content, created_at) VALUES (?, ?, ?)",
                 (uploaded_by, content, to_db(now)),
             )
         return int(cursor.lastrowid or 0)
 
-    async def take_upload(self, upload_id: int, uploaded_by: int, status: str) -> Upload | None:
+    async def take_upload(
+        self, upload_id: int, uploaded_by: int, status: str, now: datetime, ttl: timedelta
+    ) -> Upload | None:
         """Close the uploader's pending upload with `status` and return its content.
 
-        None when the upload is not theirs or no longer pending.
+        None when the upload is not theirs or no longer pending. An upload older than `ttl`
+        is dropped instead and comes back with the status `expired` and no content.
         """
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
@@ -172,8 +176,21 @@ class ApplicationsMixin:
             )
             if row is None:
                 return None
+            expired = from_db(row["created_at"]) < now - ttl
             await tx.execute(
                 "UPDATE roster_uploads SET status = ?, content = '' WHERE id = ?",
-                (status, upload_id),
+                ("cancelled" if expired else status, upload_id),
             )
+            await _drop_expired(tx, now - ttl)
+        if expired:
+            return Upload(row["id"], row["uploaded_by"], "", "expired")
         return Upload(row["id"], row["uploaded_by"], row["content"], status)
+
+
+async def _drop_expired(tx: Transaction, before: datetime) -> None:
+    """Blank the pending uploads made before `before`: their previews have expired."""
+    await tx.execute(
+        "UPDATE roster_uploads SET status = 'cancelled', content = ''"
+        " WHERE status = 'pending' AND created_at < ?",
+        (to_db(before),),
+    )

@@ -142,7 +142,7 @@ class InvitesMixin:
                 await self._retire_guest(tx, current["id"], entry["id"], stamp)
             await tx.execute(
                 "UPDATE persons SET telegram_id = ?, language = COALESCE(language, ?),"
-                " reachable = 1, updated_at = ? WHERE id = ?",
+                " reachable = 1, never_started = 0, updated_at = ? WHERE id = ?",
                 (telegram_id, language, stamp, entry["id"]),
             )
             await self._mark_used(tx, code, entry["id"], stamp)
@@ -171,7 +171,7 @@ class InvitesMixin:
             person_id = int(current["id"])
             await tx.execute(
                 "UPDATE persons SET role = ?, language = COALESCE(language, ?), reachable = 1,"
-                " updated_at = ? WHERE id = ?",
+                " never_started = 0, updated_at = ? WHERE id = ?",
                 (invite.role.value, language, stamp, person_id),
             )
         await self._mark_used(tx, invite.code, person_id, stamp)

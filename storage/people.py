@@ -137,10 +137,11 @@ class PeopleRepository:
             )
 
     async def list_by_roles(self, roles: tuple[Role, ...]) -> list[Person]:
-        """Return every person holding one of `roles`, by name."""
+        """Return every person holding one of `roles`, by name (erased people have left)."""
         marks = ",".join("?" * len(roles))
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM persons WHERE role IN ({marks}) ORDER BY name, id",
+            f"SELECT {_COLUMNS} FROM persons WHERE role IN ({marks}) AND erased_at IS NULL"
+            " ORDER BY name, id",
             tuple(role.value for role in roles),
         )
         return [_person(row) for row in rows]
@@ -178,13 +179,17 @@ class PeopleRepository:
             )
 
     async def set_reachable_by_telegram_id(
-        self, telegram_id: int, reachable: bool, now: datetime
+        self, telegram_id: int, reachable: bool, now: datetime, *, never_started: bool = False
     ) -> Person | None:
-        """Record whether the bot can write to this account (blocked or not); return the person."""
+        """Record whether the bot can write to this account; return the person.
+
+        An unreachable account either blocked the bot or (`never_started`) never opened it.
+        """
         async with self._db.transaction() as tx:
             await tx.execute(
-                "UPDATE persons SET reachable = ?, updated_at = ? WHERE telegram_id = ?",
-                (int(reachable), to_db(now), telegram_id),
+                "UPDATE persons SET reachable = ?, never_started = ?, updated_at = ?"
+                " WHERE telegram_id = ?",
+                (int(reachable), int(not reachable and never_started), to_db(now), telegram_id),
             )
         return await self.get_by_telegram_id(telegram_id)
 

@@ -28,6 +28,7 @@ ROSTER_TABLES = frozenset(
         "invite_codes",
         "roster_uploads",
         "audit_log",
+        "menu_refresh",
     }
 )
 PERSONAL_COLUMNS = frozenset({"chat_id", "telegram_id", "name", "unit", "note", "username"})
@@ -124,7 +125,11 @@ async def erase_other_tables(
 
 
 async def erase_roster_data(tx: Transaction, person_id: int, now: datetime) -> None:
-    """Erase the entry's personal data; keep its id and role so past counts stay right."""
+    """Erase the entry's personal data; keep its id and role so past counts stay right.
+
+    The person leaves the roster: they are no longer counted in audiences or quorums, so
+    their invitations to meetings not yet held are withdrawn (held meetings keep theirs).
+    """
     await tx.execute(
         "UPDATE persons SET name = '', unit = '', telegram_id = NULL, language = NULL,"
         " news_enabled = 1, reachable = 0, menu_key = NULL, erased_at = ?, updated_at = ?"
@@ -141,3 +146,9 @@ async def erase_roster_data(tx: Transaction, person_id: int, now: datetime) -> N
         "DELETE FROM invite_codes WHERE person_id = ? AND used_at IS NULL", (person_id,)
     )
     await tx.execute("UPDATE roster_uploads SET content = '' WHERE uploaded_by = ?", (person_id,))
+    await tx.execute("DELETE FROM menu_refresh WHERE person_id = ?", (person_id,))
+    await tx.execute(
+        "DELETE FROM invitations WHERE person_id = ? AND meeting_id IN"
+        " (SELECT id FROM meetings WHERE status = 'open' AND starts_at > ?)",
+        (person_id, to_db(now)),
+    )

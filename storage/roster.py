@@ -6,6 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from storage.applications import Application, ApplicationsMixin, Upload
 from storage.audit_log import audit
@@ -19,6 +20,8 @@ __all__ = [
     "AuditEntry",
     "EntryChange",
     "InviteCode",
+    "Reach",
+    "ReachCounts",
     "RedeemStatus",
     "Redeemed",
     "RosterEntry",
@@ -66,6 +69,40 @@ class AuditEntry:
 _ROSTER_ROLES = "('member', 'council', 'secretariat')"
 
 
+class Reach(StrEnum):
+    """Whether a person's Telegram chat can be written to."""
+
+    REACHABLE = "reachable"
+    BLOCKED = "blocked"  # bound account, the bot is blocked
+    NEVER_STARTED = "never_started"  # no account bound yet, or bound but never opened the bot
+
+
+@dataclass(frozen=True)
+class ReachCounts:
+    """How many people of one role can be reached; `bound` have a Telegram account."""
+
+    reachable: int
+    blocked: int
+    never_started: int
+    bound: int
+
+    @property
+    def total(self) -> int:
+        """Every entry of the role."""
+        return self.reachable + self.blocked + self.never_started
+
+
+# A bound account is unreachable because it blocked the bot, unless the roster or notice
+# delivery (`notice_unreachable`) learnt from Telegram that it never started the bot.
+_REACH = (
+    "CASE WHEN p.telegram_id IS NULL THEN 'never_started'"
+    " WHEN p.reachable = 1 THEN 'reachable'"
+    " WHEN p.never_started = 1 OR EXISTS (SELECT 1 FROM notice_unreachable u"
+    " WHERE u.person_id = p.id AND u.state = 'never_started') THEN 'never_started'"
+    " ELSE 'blocked' END"
+)
+
+
 class RosterRepository(InvitesMixin, ApplicationsMixin):
     """Reads and writes the roster's own tables and the roster side of persons."""
 
@@ -81,6 +118,15 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
             " WHERE erased_at IS NULL ORDER BY id"
         )
         return [_entry(row) for row in rows]
+
+    async def entry(self, person_id: int) -> RosterEntry | None:
+        """The person's entry, unless they erased their data (and so left the roster)."""
+        row = await self._db.fetchone(
+            "SELECT id, name, unit, role, telegram_id, language FROM persons"
+            " WHERE id = ? AND erased_at IS NULL",
+            (person_id,),
+        )
+        return _entry(row) if row else None
 
     async def apply_changes(
         self, changes: Sequence[EntryChange], actor: int | None, now: datetime, summary: str
@@ -112,6 +158,11 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
                     )
                     ids.append(change.id)
             if changes:
+                # The running bot may not be the one importing: its menu job picks these up.
+                await tx.executemany(
+                    "INSERT OR REPLACE INTO menu_refresh (person_id, requested_at) VALUES (?, ?)",
+                    [(person_id, stamp) for person_id in ids],
+                )
                 await audit(tx, now, actor, "roster_import", None, summary)
         return ids
 
@@ -158,38 +209,51 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
             await audit(tx, now, actor, action, person_id, f"{old.value}>{role.value}")
         return old
 
-    async def role_counts(self) -> dict[Role, tuple[int, int]]:
-        """Per role: (entries, entries bound to a Telegram account), erased people excluded."""
+    async def reach_counts(self) -> dict[Role, ReachCounts]:
+        """Per role: entries, and how many are reachable, blocked the bot or never started it."""
         rows = await self._db.fetchall(
-            "SELECT role, COUNT(*) AS total, COUNT(telegram_id) AS bound FROM persons"
-            " WHERE erased_at IS NULL GROUP BY role"
+            f"SELECT p.role, {_REACH} AS reach, COUNT(*) AS n, COUNT(p.telegram_id) AS bound"
+            " FROM persons p WHERE p.erased_at IS NULL GROUP BY p.role, reach"
         )
-        counts = {role: (0, 0) for role in Role}
+        counts: dict[Role, dict[str, int]] = {role: {} for role in Role}
         for row in rows:
-            counts[Role(row["role"])] = (int(row["total"]), int(row["bound"]))
-        return counts
+            tally = counts[Role(row["role"])]
+            tally[row["reach"]] = int(row["n"])
+            tally["bound"] = tally.get("bound", 0) + int(row["bound"])
+        return {
+            role: ReachCounts(
+                reachable=tally.get(Reach.REACHABLE, 0),
+                blocked=tally.get(Reach.BLOCKED, 0),
+                never_started=tally.get(Reach.NEVER_STARTED, 0),
+                bound=tally.get("bound", 0),
+            )
+            for role, tally in counts.items()
+        }
 
-    async def unreachable(self, limit: int) -> list[RosterEntry]:
-        """Roster entries whose Telegram account blocked the bot."""
-        return await self._entries(
-            f"role IN {_ROSTER_ROLES} AND telegram_id IS NOT NULL AND reachable = 0", limit, 0
+    async def with_reach(self, reach: Reach, limit: int) -> list[RosterEntry]:
+        """Roster entries that are reachable, blocked the bot, or never started it."""
+        return await self._entries(f"p.role IN {_ROSTER_ROLES} AND {_REACH} = ?", limit, 0, reach)
+
+    async def reach_of(self, person_id: int) -> Reach | None:
+        """Whether the person can be reached, blocked the bot or never started it."""
+        row = await self._db.fetchone(
+            f"SELECT {_REACH} AS reach FROM persons p WHERE p.id = ?", (person_id,)
         )
-
-    async def unbound(self, limit: int) -> list[RosterEntry]:
-        """Roster entries no Telegram account is bound to yet."""
-        return await self._entries(f"role IN {_ROSTER_ROLES} AND telegram_id IS NULL", limit, 0)
+        return Reach(row["reach"]) if row else None
 
     async def roster_page(self, offset: int, limit: int) -> list[RosterEntry]:
         """A page of the roster, secretariat first, then council, then members, by name."""
-        return await self._entries(f"role IN {_ROSTER_ROLES}", limit, offset)
+        return await self._entries(f"p.role IN {_ROSTER_ROLES}", limit, offset)
 
-    async def _entries(self, where: str, limit: int, offset: int) -> list[RosterEntry]:
+    async def _entries(
+        self, where: str, limit: int, offset: int, *params: str
+    ) -> list[RosterEntry]:
         rows = await self._db.fetchall(
-            "SELECT id, name, unit, role, telegram_id, language FROM persons"
-            f" WHERE erased_at IS NULL AND {where}"
-            " ORDER BY CASE role WHEN 'secretariat' THEN 0 WHEN 'council' THEN 1 ELSE 2 END,"
-            " name, id LIMIT ? OFFSET ?",
-            (limit, offset),
+            "SELECT p.id, p.name, p.unit, p.role, p.telegram_id, p.language FROM persons p"
+            f" WHERE p.erased_at IS NULL AND {where}"
+            " ORDER BY CASE p.role WHEN 'secretariat' THEN 0 WHEN 'council' THEN 1 ELSE 2 END,"
+            " p.name, p.id LIMIT ? OFFSET ?",
+            (*params, limit, offset),
         )
         return [_entry(row) for row in rows]
 
@@ -236,6 +300,24 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
             " AND menu_key IS NOT role || ':' || COALESCE(language, '*') ORDER BY id"
         )
         return [int(row["id"]) for row in rows]
+
+    async def take_menu_refreshes(self, limit: int) -> list[int]:
+        """Take up to `limit` people queued for a menu update; return those who can be reached."""
+        if await self._db.fetchone("SELECT 1 FROM menu_refresh LIMIT 1") is None:
+            return []  # the usual case, checked every second: no write lock taken
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT m.person_id, p.telegram_id IS NOT NULL AND p.reachable = 1"
+                " AND p.erased_at IS NULL AS reachable FROM menu_refresh m"
+                " JOIN persons p ON p.id = m.person_id ORDER BY m.requested_at, m.person_id"
+                " LIMIT ?",
+                (limit,),
+            )
+            await tx.executemany(
+                "DELETE FROM menu_refresh WHERE person_id = ?",
+                [(row["person_id"],) for row in rows],
+            )
+        return [int(row["person_id"]) for row in rows if row["reachable"]]
 
 
 def _entry(row: sqlite3.Row) -> RosterEntry:

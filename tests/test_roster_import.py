@@ -222,3 +222,38 @@ async def test_uploaded_rosters_are_not_kept_after_use_or_after_a_day(bot: BotHa
         ("cancelled", True),
         ("pending", False),
     ]
+
+
+async def test_a_preview_confirmed_after_an_hour_has_expired_and_changes_nothing(
+    bot: BotHarness,
+) -> None:
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    bot.api.add_file("f1", GOOD.encode())
+    calls = await send_document(bot, admin, "f1", "roster.csv")
+    [preview] = [c for c in calls if c.method == "sendMessage"]
+    assert "Confirm within 60 minutes" in preview.text
+
+    bot.clock.advance(hours=1, seconds=1)
+    calls = await bot.tap(admin, preview.callback_data()[0])
+    assert bot.alerts(calls) == [
+        "This preview has expired (60 minutes). Nothing was imported; send the file again."
+    ]
+    assert [c for c in calls if c.method == "editMessageReplyMarkup"]
+    assert [c for c in calls if c.method == "sendMessage"] == []
+    row = await bot.app.bot_data.db.fetchone("SELECT COUNT(*) FROM persons")
+    assert row is not None and row[0] == 1
+    rows = await bot.app.bot_data.db.fetchall("SELECT status, content FROM roster_uploads")
+    assert [(r["status"], r["content"]) for r in rows] == [("cancelled", "")]
+
+    again = await bot.tap(admin, preview.callback_data()[0])
+    assert bot.alerts(again) == ["This button is no longer valid."]
+
+
+async def test_a_preview_confirmed_within_the_hour_imports(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    bot.api.add_file("f1", GOOD.encode())
+    calls = await send_document(bot, admin, "f1", "roster.csv")
+    [preview] = [c for c in calls if c.method == "sendMessage"]
+    bot.clock.advance(minutes=59)
+    calls = await bot.tap(admin, preview.callback_data()[0])
+    assert "Roster imported" in "\n".join(bot.texts_to(ADMIN_ID, calls))

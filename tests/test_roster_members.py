@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
+from bot.config import Settings
+from bot.roster.cli import import_file
+from bot.transport import ApiCall, ApiError
 from handlers.roster import MENU_SYNC_JOB
 from storage.people import Role
 from tests.harness import ADMIN_ID, BotHarness
@@ -18,8 +24,8 @@ async def english_admin(bot: BotHarness) -> dict[str, object]:
 async def test_members_shows_counts_unbound_unreachable_and_pending(bot: BotHarness) -> None:
     admin = await english_admin(bot)
     await add_entry(bot, "Li Hua", Role.COUNCIL, telegram_id=81)
-    await add_entry(bot, "Anna", Role.MEMBER, telegram_id=82)
-    await add_entry(bot, "Not Yet", Role.MEMBER)
+    anna = await add_entry(bot, "Anna", Role.MEMBER, telegram_id=82)
+    not_yet = await add_entry(bot, "Not Yet", Role.MEMBER)
     await bot.feed(bot.factory.my_chat_member(bot.user(82, "Anna"), "kicked"))
     guest = bot.user(83, "Ivan")
     await bot.send(guest, "/join")
@@ -29,13 +35,59 @@ async def test_members_shows_counts_unbound_unreachable_and_pending(bot: BotHarn
     calls = await bot.send(admin, "/members")
     texts = bot.texts_to(ADMIN_ID, calls)
     overview = texts[0]
-    assert "secretariat: 1 (1 on Telegram)" in overview
-    assert "council member: 1 (1 on Telegram)" in overview
-    assert "member: 2 (1 on Telegram)" in overview
-    assert "Not yet on Telegram: 1 — Not Yet" in overview
-    assert "Unreachable (blocked the bot): 1 — Anna" in overview
+    assert "secretariat: 1 — 1 reachable, 0 blocked the bot, 0 never started" in overview
+    assert "council member: 1 — 1 reachable, 0 blocked the bot, 0 never started" in overview
+    assert "member: 2 — 0 reachable, 1 blocked the bot, 1 never started" in overview
+    assert f"Blocked the bot: 1 — Anna (#{anna.id})" in overview
+    assert f"Never started the bot: 1 — Not Yet (#{not_yet.id})" in overview
     assert "Pending applications: 1" in overview
     assert "Application #1" in texts[1]
+
+
+async def test_members_counts_an_account_that_never_started_the_bot_apart_from_blocked(
+    bot: BotHarness,
+) -> None:
+    admin = await english_admin(bot)
+    # Bound by the roster import, but never opened the bot: Telegram refuses a first message.
+    wang = await add_entry(bot, "Wang", Role.MEMBER, telegram_id=84)
+    anna = await add_entry(bot, "Anna", Role.MEMBER, telegram_id=82)
+
+    def refuse(call: ApiCall) -> None:
+        if call.chat_id == 84:
+            raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
+        if call.chat_id == 82:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+
+    bot.api.responders["sendMessage"] = refuse
+    await bot.tap(admin, f"mb:r:{wang.id}:council")
+    await bot.tap(admin, f"mb:r:{anna.id}:council")
+    bot.api.responders.pop("sendMessage")
+    assert not (await person_of(bot, 84)).reachable
+
+    # A notice found the chat missing (recorded the way notice delivery records it).
+    gone = await add_entry(bot, "Gone", Role.MEMBER, telegram_id=85)
+    async with bot.app.bot_data.db.transaction() as tx:
+        await tx.execute("UPDATE persons SET reachable = 0 WHERE id = ?", (gone.id,))
+        await tx.execute(
+            "INSERT INTO notice_unreachable (person_id, state, at) VALUES (?, 'never_started', ?)",
+            (gone.id, "2026-11-28T02:00:00+00:00"),
+        )
+
+    overview = bot.texts_to(ADMIN_ID, await bot.send(admin, "/members"))[0]
+    assert "council member: 2 — 0 reachable, 1 blocked the bot, 1 never started" in overview
+    assert "member: 1 — 0 reachable, 0 blocked the bot, 1 never started" in overview
+    assert f"Blocked the bot: 1 — Anna (#{anna.id})" in overview
+    assert f"Never started the bot: 2 — Wang (#{wang.id}), Gone (#{gone.id})" in overview
+
+    card = only_message(await bot.send(admin, f"/members {wang.id}"), ADMIN_ID)
+    assert "linked, but has never started the bot" in card.text
+    card = only_message(await bot.send(admin, f"/members {anna.id}"), ADMIN_ID)
+    assert "linked, but has blocked the bot" in card.text
+
+    # Starting the bot makes them reachable again.
+    await bot.feed(bot.factory.my_chat_member(bot.user(84, "Wang"), "member"))
+    overview = bot.texts_to(ADMIN_ID, await bot.send(admin, "/members"))[0]
+    assert "council member: 2 — 1 reachable, 1 blocked the bot, 0 never started" in overview
 
 
 async def test_blocking_and_unblocking_the_bot_marks_reachability(bot: BotHarness) -> None:
@@ -162,3 +214,46 @@ async def test_bad_arguments_answer_with_usage_and_example(bot: BotHarness) -> N
         assert "Example: <code>/" in answer, text
     row = await bot.app.bot_data.db.fetchone("SELECT COUNT(*) FROM persons")
     assert row is not None and row[0] == 1
+
+
+def menu_chat(call: ApiCall) -> object:
+    """The chat whose menu a setMyCommands call sets."""
+    scope = call.params.get("scope") or {}
+    return scope.get("chat_id") if isinstance(scope, dict) else None
+
+
+async def test_running_bot_updates_menus_after_a_command_line_import(
+    bot: BotHarness, settings: Settings, tmp_path: Path
+) -> None:
+    assert bot.app.job_queue is not None
+    await add_entry(bot, "Anna", Role.MEMBER, language="en", telegram_id=82)
+    await add_entry(bot, "Bob", Role.MEMBER, language="en", telegram_id=83)
+    await add_entry(bot, "Cleo", Role.MEMBER, language="en", telegram_id=84)
+    [menu_job] = bot.app.job_queue.get_jobs_by_name(MENU_SYNC_JOB)
+    await menu_job.run(bot.app)  # start-up: every stale menu is set
+    assert {menu_chat(c) for c in bot.api.calls if c.method == "setMyCommands"} >= {82, 83, 84}
+
+    # `run_bot.py roster import` on the same database while the bot runs.
+    csv = tmp_path / "roster.csv"
+    csv.write_text(
+        "name,unit,role,telegram_id,language\n"
+        "Anna,Unit,member,82,zh\n"
+        "Bob,Unit,secretariat,83,en\n"
+        "Cleo,Unit,member,84,en\n"
+    )
+    out = io.StringIO()
+    assert await import_file(settings, str(csv), out, io.StringIO()) == 0
+    assert "0 new, 2 updated, 1 unchanged" in out.getvalue()
+
+    before = len(bot.api.calls)
+    [menu_job] = bot.app.job_queue.get_jobs_by_name(MENU_SYNC_JOB)
+    await menu_job.run(bot.app)
+    menus = [c for c in bot.api.calls[before:] if c.method == "setMyCommands"]
+    by_chat = {menu_chat(c): c.params["commands"] for c in menus}
+    assert set(by_chat) == {82, 83}
+    assert by_chat[82][0]["description"] == "开始，或绑定邀请"
+    assert "members" in [command["command"] for command in by_chat[83]]
+
+    before = len(bot.api.calls)
+    await menu_job.run(bot.app)  # nothing left to do
+    assert [c for c in bot.api.calls[before:] if c.method == "setMyCommands"] == []

@@ -9,8 +9,18 @@ from typing import Any
 from bot.transport import ApiCall
 from storage.database import Database, Transaction
 from storage.people import Person, Role
-from tests.harness import BotHarness
+from tests.harness import ADMIN_ID, BotHarness
+from tests.meetings_support import confirmed_meeting
 from tests.roster_helpers import add_entry, only_message, person_of
+
+
+def invitation_of(bot: BotHarness, chat_id: int, meeting_id: int) -> dict[str, Any]:
+    """The invitation to a meeting sent to a chat."""
+    return next(
+        message
+        for message in bot.api.messages.values()
+        if message["chat"]["id"] == chat_id and f"rsvp:{meeting_id}:" in str(message)
+    )
 
 
 async def test_settings_show_subscriptions_and_toggle_news_but_never_official(
@@ -118,3 +128,44 @@ async def test_keeping_data_erases_nothing(bot: BotHarness) -> None:
     calls = await bot.tap(user, "fg:no")
     assert "Nothing was erased." in bot.texts_to(91, calls)
     assert (await person_of(bot, 91)).name == "Li Hua"
+
+
+async def test_an_erased_council_member_leaves_audiences_and_quorums_of_meetings_to_come(
+    bot: BotHarness,
+) -> None:
+    li = await add_entry(bot, "Li Hua", Role.COUNCIL, "en", telegram_id=91)
+    await add_entry(bot, "Bo", Role.COUNCIL, "en", telegram_id=92)
+    await add_entry(bot, "Chen", Role.COUNCIL, "en", telegram_id=93)
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    held = await confirmed_meeting(bot, "Held | 2026-11-30 10:00 | Hall")
+    coming = await confirmed_meeting(bot, "Coming | 2026-12-20 10:00 | Hall")
+    user = bot.user(91, "Li")
+    for meeting in (held, coming):
+        await bot.tap(user, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 91, meeting.id))
+    view = bot.texts_to(ADMIN_ID, await bot.send(admin, f"/meeting {coming.id}"))[0]
+    assert "Yes 1 · No 0 · Maybe 0 · No answer 3 (of 4 invited)" in view
+    assert "expected present 1 / required 3" in view
+
+    bot.clock.advance(days=3)  # the first meeting has been held
+    await bot.send(user, "/forgetme")
+    await bot.tap(user, "fg:ask")
+    await bot.tap(user, "fg:yes")
+
+    assert await bot.app.bot_data.people.get_by_telegram_id(91) is None
+    # A meeting still to come no longer counts them: 3 invited, 2 required, nobody expected.
+    view = bot.texts_to(ADMIN_ID, await bot.send(admin, f"/meeting {coming.id}"))[0]
+    assert "Yes 0 · No 0 · Maybe 0 · No answer 3 (of 3 invited)" in view
+    assert "expected present 0 / required 2" in view
+    # The meeting already held keeps its anonymous counts.
+    view = bot.texts_to(ADMIN_ID, await bot.send(admin, f"/meeting {held.id}"))[0]
+    assert "Yes 1 · No 0 · Maybe 0 · No answer 3 (of 4 invited)" in view
+    # A new council meeting neither invites nor counts them.
+    later = await confirmed_meeting(bot, "Later | 2026-12-28 10:00 | Hall")
+    invitees = await bot.app.bot_data.db.fetchall(
+        "SELECT person_id FROM invitations WHERE meeting_id = ?", (later.id,)
+    )
+    assert li.id not in [row["person_id"] for row in invitees] and len(invitees) == 3
+    # No invitation link can be made for the erased entry.
+    calls = await bot.send(admin, f"/invite {li.id}")
+    assert bot.texts_to(ADMIN_ID, calls) == [f"There is no roster entry #{li.id}."]
+    assert "t.me" not in "".join(bot.texts_to(ADMIN_ID, calls))
