@@ -108,7 +108,14 @@ async def _queue_for_approval(
     if not await service.repo.move(notice.id, ("draft",), "pending_approval"):
         await reply(update, caller.t("notices.already_handled", id=notice.id))
         return
-    if await _ask_approval(context, service, caller, notice):
+    asked = await _ask_approval(context, service, caller, notice)
+    current = await service.repo.get(notice.id)
+    if current is not None and current.status != "pending_approval":
+        # Decided (or cancelled) while requests were still going out: close the late ones
+        # too; the author has been told the decision already.
+        await service.close_approvals(notice.id, "notices.already_handled")
+        return
+    if asked:
         await reply(update, caller.t("notices.waiting_approval", id=notice.id))
         return
     await service.repo.move(notice.id, ("pending_approval",), "draft")

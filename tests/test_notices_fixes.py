@@ -9,8 +9,9 @@ import pytest
 
 from bot.config import Settings
 from bot.transport import ApiCall, ApiError
+from storage.notices import ApprovalRequest
 from tests.harness import ADMIN_ID, BotHarness
-from tests.test_notices import add_person, confirm_data, notice_texts, settle
+from tests.test_notices import add_person, confirm_data, notice_texts, service, settle
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
@@ -267,3 +268,30 @@ async def test_text_on_the_command_line_itself_is_the_notice(bot: BotHarness) ->
     calls = await bot.send(admin, "/notice audiense=all Typo in an option")
     assert "I cannot read this option: audiense=all" in bot.texts_to(ADMIN_ID, calls)[0]
     assert await service_notices(bot) == ["draft", "draft", "draft"]  # nothing sent unconfirmed
+
+
+async def test_a_decision_made_while_requests_go_out_closes_the_later_ones_too(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    approval_required(bot)
+    await add_person(bot, "Second", 5001, role="secretariat")
+    await add_person(bot, "Third", 5002, role="secretariat")
+    admin = bot.user(ADMIN_ID, "Sec")
+    calls = await bot.send(admin, "/notice\nQuick decision")
+    repo = service(bot).repo
+    record = repo.add_approval_request
+
+    async def record_after_a_fast_approval(notice_id: int, request: ApprovalRequest) -> None:
+        if request.person_id == 3:  # Third's request is out; Second approves before it is noted
+            await bot.tap(bot.user(5001, "Second"), "ntc:apr:1")
+        await record(notice_id, request)
+
+    monkeypatch.setattr(repo, "add_approval_request", record_after_a_fast_approval)
+    await bot.tap(admin, confirm_data(calls))
+    await settle(bot)
+    for chat_id in (5001, 5002):
+        assert "reply_markup" not in bot.api.messages[(chat_id, 1)], chat_id
+    assert "already been handled" in bot.api.messages[(5002, 1)]["text"]
+    author = bot.texts_to(ADMIN_ID)
+    assert any("approved by Second" in t for t in author)
+    assert not any("waits for" in t for t in author)
