@@ -13,6 +13,7 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 from telegram.warnings import PTBUserWarning
@@ -31,7 +32,13 @@ from bot.notices.compose import (
 from bot.notices.service import install
 from bot.notices.views import overview_lines, plain, preview_parts
 from handlers.common import Caller, identify, reply, require_role, send_usage
-from handlers.notices_actions import ACTION_PATTERN, action, buttons, notice_service
+from handlers.notices_actions import (
+    ACTION_PATTERN,
+    action,
+    buttons,
+    no_approver,
+    notice_service,
+)
 from storage.notices import Notice, NoticeRepository
 from storage.people import Role
 
@@ -81,10 +88,11 @@ async def notice_command(update: Update, context: AppContext) -> int:
     """`/notice` with options or text: the one-line form; bare: start the guided form."""
     caller = await require_role(update, context, Role.SECRETARIAT)
     message = update.effective_message
-    if caller is None or message is None:
+    if caller is None or message is None or await no_approver(update, context, caller):
         return ConversationHandler.END
     text = message.text or message.caption or ""
-    if text.strip() == "/notice" or re.fullmatch(r"/notice(@\w+)?\s*", text):
+    media = bool(message.photo or message.document)  # a bare caption must not lose it
+    if not media and re.fullmatch(r"\s*/notice(@\w+)?\s*", text):
         context.user_data[DRAFT_KEY] = Draft()  # type: ignore[index]
         await reply(
             update,
@@ -108,7 +116,8 @@ async def one_line(update: Update, context: AppContext, caller: Caller, message:
     try:
         draft = parse_options(head, data.settings.timezone, data.clock.now())
         if not body.html.strip():
-            raise ComposeError("notices.text_missing")
+            key = "notices.text_missing_caption" if body.media_kind else "notices.text_missing"
+            raise ComposeError(key)
         for language, part in split_versions(body, draft.language).items():
             draft = draft.with_part(language, part)
     except ComposeError as error:
@@ -264,10 +273,7 @@ async def list_notices(update: Update, context: AppContext) -> None:
     for notice in notices:
         if notice.status in ("done", "cancelled") and notice.total and notice.id not in progress:
             counts = await service.repo.counts(notice.id)
-            progress[notice.id] = (
-                counts.get("sent", 0) + counts.get("unconfirmed", 0),
-                notice.total,
-            )
+            progress[notice.id] = (counts.get("sent", 0), notice.total)
     lines = overview_lines(notices, progress, service.settings.timezone, caller.language)
     await reply(update, "\n".join([caller.t("notices.overview_title"), *lines]))
 
@@ -331,6 +337,14 @@ async def reachability(update: Update, context: AppContext) -> None:
     )
 
 
+async def client_language(update: Update, context: AppContext) -> None:
+    """Note the language of the sender's Telegram app: a notice follows the bot's language."""
+    user = update.effective_user
+    service = context.bot_data.notices
+    if user is not None and not user.is_bot and service is not None:
+        await service.note_client_language(user.id, user.language_code)
+
+
 def register(app: BotApplication) -> None:
     """Wire the notices feature in and start its service with the bot."""
     install(app)
@@ -361,3 +375,5 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("cancelnotice", cancel_notice))
     app.add_handler(CallbackQueryHandler(action, pattern=ACTION_PATTERN))
     app.add_handler(ChatMemberHandler(reachability, ChatMemberHandler.MY_CHAT_MEMBER), group=1)
+    # Before every other group, so that no ApplicationHandlerStop can skip it.
+    app.add_handler(TypeHandler(Update, client_language), group=-3)

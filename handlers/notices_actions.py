@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 
 from bot.app import AppContext
 from bot.i18n import t
 from bot.notices.service import NoticeService
 from bot.notices.views import preview_parts, unreachable_lines, when_text
 from handlers.common import Caller, reply, require_role
-from storage.notices import Notice
-from storage.people import Role
+from storage.notices import ApprovalRequest, Notice
+from storage.people import Language, Role
 
-__all__ = ["ACTION_PATTERN", "action", "buttons", "notice_service"]
+__all__ = ["ACTION_PATTERN", "action", "buttons", "no_approver", "notice_service"]
+
+logger = logging.getLogger(__name__)
 
 ACTION_PATTERN = r"^ntc:(ok|no|apr|rej|unr|cx):"
 _ACTION = re.compile(r"^ntc:(ok|no|apr|rej|unr|cx):(\d{1,12})$")
@@ -62,6 +66,16 @@ async def action(update: Update, context: AppContext) -> None:
         await _approver_decides(update, context, service, caller, notice, verb == "apr")
 
 
+async def no_approver(update: Update, context: AppContext, caller: Caller) -> bool:
+    """True (and the author told why) when approval is needed and nobody else can give it."""
+    if context.bot_data.settings.notice_approval < 2:
+        return False
+    if await notice_service(context).repo.approvers(caller.person.id):
+        return False
+    await reply(update, caller.t("notices.no_approver"))
+    return True
+
+
 async def _author_decides(
     update: Update,
     context: AppContext,
@@ -78,36 +92,73 @@ async def _author_decides(
         await reply(update, caller.t("notices.draft_cancelled", id=notice.id))
         return
     if context.bot_data.settings.notice_approval >= 2:
-        if await service.repo.move(notice.id, ("draft",), "pending_approval"):
-            await _ask_approval(context, service, caller, notice)
-            await reply(update, caller.t("notices.waiting_approval", id=notice.id))
+        await _queue_for_approval(update, context, service, caller, notice)
         return
     scheduled = await service.confirm(notice.id)
-    await _tell_scheduled(update, service, caller, scheduled)
+    await _tell_scheduled(update, service, caller, notice.id, scheduled)
+
+
+async def _queue_for_approval(
+    update: Update, context: AppContext, service: NoticeService, caller: Caller, notice: Notice
+) -> None:
+    """Ask every other reachable secretariat member; with nobody asked, the draft stays a draft."""
+    if not await service.repo.approvers(caller.person.id):
+        await reply(update, caller.t("notices.no_approver_draft", id=notice.id))
+        return
+    if not await service.repo.move(notice.id, ("draft",), "pending_approval"):
+        await reply(update, caller.t("notices.already_handled", id=notice.id))
+        return
+    asked = await _ask_approval(context, service, caller, notice)
+    current = await service.repo.get(notice.id)
+    if current is not None and current.status != "pending_approval":
+        # Decided (or cancelled) while requests were still going out: close the late ones
+        # too; the author has been told the decision already.
+        await service.close_approvals(notice.id, "notices.already_handled")
+        return
+    if asked:
+        await reply(update, caller.t("notices.waiting_approval", id=notice.id))
+        return
+    await service.repo.move(notice.id, ("pending_approval",), "draft")
+    await reply(update, caller.t("notices.no_approver_draft", id=notice.id))
 
 
 async def _ask_approval(
     context: AppContext, service: NoticeService, author: Caller, notice: Notice
-) -> None:
+) -> int:
+    """Send the preview with Approve and Reject to each approver; return how many got it."""
     data = context.bot_data
-    for chat_id in await data.people.secretariat_chat_ids():
-        if chat_id == author.person.telegram_id:
-            continue
-        person = await data.people.get_by_telegram_id(chat_id)
-        language = person.language if person and person.language else "zh"
+    asked = 0
+    for approver in await service.repo.approvers(author.person.id):
+        language: Language = "en" if approver.language == "en" else "zh"
         parts = preview_parts(notice, data.settings.timezone, language)
-        for part in parts[:-1]:
-            await context.bot.send_message(chat_id, part)
-        await context.bot.send_message(
-            chat_id,
-            t(language, "notices.approval_request", author=author.person.name) + "\n\n" + parts[-1],
-            reply_markup=buttons(
-                [
-                    (t(language, "notices.approve"), f"ntc:apr:{notice.id}"),
-                    (t(language, "notices.reject"), f"ntc:rej:{notice.id}"),
-                ]
+        text = t(language, "notices.approval_request", author=author.person.name)
+        text += "\n\n" + parts[-1]
+        try:
+            for part in parts[:-1]:
+                await context.bot.send_message(approver.chat_id, part)
+            message = await context.bot.send_message(
+                approver.chat_id,
+                text,
+                reply_markup=buttons(
+                    [
+                        (t(language, "notices.approve"), f"ntc:apr:{notice.id}"),
+                        (t(language, "notices.reject"), f"ntc:rej:{notice.id}"),
+                    ]
+                ),
+            )
+        except TelegramError as error:
+            logger.info(
+                "could not ask person %d to approve a notice: %s", approver.person_id, error
+            )
+            continue
+        await service.repo.add_approval_request(
+            notice.id,
+            ApprovalRequest(
+                approver.person_id, approver.chat_id, message.message_id, language, text
             ),
         )
+        asked += 1
+    return asked
 
 
 async def _approver_decides(
@@ -126,10 +177,20 @@ async def _approver_decides(
         return
     if approved:
         scheduled = await service.confirm(notice.id, approver_id=caller.person.id)
-        await _tell_scheduled(update, service, caller, scheduled)
+        if scheduled is None:
+            await reply(update, caller.t("notices.already_handled", id=notice.id))
+            return
+        await service.close_approvals(
+            notice.id, "notices.approval_closed_approved", caller.person.name
+        )
+        await _tell_scheduled(update, service, caller, notice.id, scheduled)
     elif await service.repo.move(notice.id, ("pending_approval",), "rejected"):
+        await service.close_approvals(
+            notice.id, "notices.approval_closed_rejected", caller.person.name
+        )
         await reply(update, caller.t("notices.rejected", id=notice.id))
     else:
+        await reply(update, caller.t("notices.already_handled", id=notice.id))
         return
     language = await service.language_of(notice)
     if notice.author_chat_id:
@@ -140,10 +201,14 @@ async def _approver_decides(
 
 
 async def _tell_scheduled(
-    update: Update, service: NoticeService, caller: Caller, notice: Notice | None
+    update: Update,
+    service: NoticeService,
+    caller: Caller,
+    notice_id: int,
+    notice: Notice | None,
 ) -> None:
     if notice is None:
-        await reply(update, caller.t("notices.already_handled", id=0))
+        await reply(update, caller.t("notices.already_handled", id=notice_id))
         return
     if notice.status in ("sending", "done") and not notice.recurrence:
         await reply(update, caller.t("notices.sending_now", id=notice.id))

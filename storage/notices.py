@@ -13,7 +13,10 @@ from storage.timestamps import from_db_optional, to_db
 __all__ = [
     "ACTIVE_STATUSES",
     "AUDIENCE_ROLES",
+    "EFFECTIVE_LANGUAGE",
     "TERMINAL_STATES",
+    "ApprovalRequest",
+    "Approver",
     "Notice",
     "NoticeRepository",
     "Recipient",
@@ -24,10 +27,14 @@ __all__ = [
 Audience = Literal["all", "council", "secretariat"]
 AUDIENCE_ROLES: dict[str, tuple[str, ...]] = {
     "all": ("member", "council", "secretariat"),
-    "council": ("council",),
+    "council": ("council", "secretariat"),  # as for meetings: the secretariat sits on the council
     "secretariat": ("secretariat",),
 }
 ACTIVE_STATUSES = ("pending_approval", "scheduled", "sending")
+# The language the bot talks to a person in (as handlers.common.identify decides): the one they
+# chose, else their Telegram app's (zh* is Chinese, anything else English), else English.
+# Needs `persons p LEFT JOIN notice_client_languages c ON c.person_id = p.id`.
+EFFECTIVE_LANGUAGE = "COALESCE(p.language, c.language, 'en')"
 TERMINAL_STATES = ("sent", "unconfirmed", "blocked", "never_started", "failed", "cancelled")
 
 _COLUMNS = (
@@ -96,6 +103,26 @@ class Unreachable:
     reason: str
 
 
+@dataclass(frozen=True)
+class Approver:
+    """A secretariat member who can be asked to approve a notice."""
+
+    person_id: int
+    chat_id: int
+    language: str | None
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """An approval request sent to one secretariat member: where, and what it said."""
+
+    person_id: int
+    chat_id: int | None
+    message_id: int
+    language: str
+    text: str
+
+
 def _notice(row: sqlite3.Row) -> Notice:
     return Notice(
         id=row["id"],
@@ -134,6 +161,7 @@ async def forget_recipient(tx: Transaction, person_id: int) -> None:
         (person_id,),
     )
     await tx.execute("DELETE FROM notice_unreachable WHERE person_id = ?", (person_id,))
+    await tx.execute("DELETE FROM notice_client_languages WHERE person_id = ?", (person_id,))
 
 
 class NoticeRepository:
@@ -230,6 +258,65 @@ class NoticeRepository:
                 )
         return changed
 
+    async def approvers(self, author_person_id: int | None) -> list[Approver]:
+        """Every other secretariat member with a Telegram account the bot can write to."""
+        rows = await self._db.fetchall(
+            f"SELECT p.id, p.telegram_id, {EFFECTIVE_LANGUAGE} AS language FROM persons p"
+            " LEFT JOIN notice_client_languages c ON c.person_id = p.id"
+            " WHERE p.role = 'secretariat' AND p.telegram_id IS NOT NULL AND p.reachable = 1"
+            " AND p.erased_at IS NULL AND p.id IS NOT ? ORDER BY p.id",
+            (author_person_id,),
+        )
+        return [Approver(row["id"], row["telegram_id"], row["language"]) for row in rows]
+
+    async def remember_client_language(
+        self, telegram_id: int, language: str, now: datetime
+    ) -> bool:
+        """Note the language of a person's Telegram app; False when no person has that account."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT INTO notice_client_languages (person_id, language, seen_at)"
+                " SELECT id, ?, ? FROM persons WHERE telegram_id = ? AND erased_at IS NULL"
+                " ON CONFLICT (person_id) DO UPDATE"
+                " SET language = excluded.language, seen_at = excluded.seen_at",
+                (language, to_db(now), telegram_id),
+            )
+            return cursor.rowcount > 0
+
+    async def add_approval_request(self, notice_id: int, request: ApprovalRequest) -> None:
+        """Remember an approval request message, to take its buttons away later."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "INSERT OR REPLACE INTO notice_approval_requests (notice_id, person_id, chat_id,"
+                " message_id, language, text) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    notice_id,
+                    request.person_id,
+                    request.chat_id,
+                    request.message_id,
+                    request.language,
+                    request.text,
+                ),
+            )
+
+    async def take_approval_requests(self, notice_id: int) -> list[ApprovalRequest]:
+        """The notice's open approval requests, forgotten as they are returned (once only)."""
+        async with self._db.transaction() as tx:
+            rows = await tx.fetchall(
+                "SELECT person_id, chat_id, message_id, language, text"
+                " FROM notice_approval_requests WHERE notice_id = ? ORDER BY person_id",
+                (notice_id,),
+            )
+            await tx.execute(
+                "DELETE FROM notice_approval_requests WHERE notice_id = ?", (notice_id,)
+            )
+        return [
+            ApprovalRequest(
+                row["person_id"], row["chat_id"], row["message_id"], row["language"], row["text"]
+            )
+            for row in rows
+        ]
+
     async def list_for_overview(self, recent: int = 10) -> list[Notice]:
         """Active notices (soonest first), then the most recent finished ones."""
         active = await self._db.fetchall(
@@ -302,14 +389,15 @@ class NoticeRepository:
         cursor = await tx.execute(
             "INSERT INTO notice_outbox (notice_id, person_id, chat_id, language, state, reason,"
             " updated_at)"
-            " SELECT ?, p.id, p.telegram_id, COALESCE(p.language, 'zh'),"
+            f" SELECT ?, p.id, p.telegram_id, {EFFECTIVE_LANGUAGE},"
             " CASE WHEN p.telegram_id IS NULL THEN 'never_started'"
             "      WHEN p.reachable = 0 THEN COALESCE(u.state, 'blocked') ELSE 'pending' END,"
             " CASE WHEN p.telegram_id IS NULL OR p.reachable = 0 THEN 'skipped: unreachable'"
             "      ELSE '' END, ?"
             " FROM persons p LEFT JOIN notice_unreachable u ON u.person_id = p.id"
+            " LEFT JOIN notice_client_languages c ON c.person_id = p.id"
             f" WHERE p.role IN ({marks}) AND p.erased_at IS NULL"
-            " AND (? IS NULL OR COALESCE(p.language, 'zh') = ?)"
+            f" AND (? IS NULL OR {EFFECTIVE_LANGUAGE} = ?)"
             " AND (? = 'official' OR p.news_enabled = 1)",
             (delivery_id, to_db(now), *roles, notice.language, notice.language, notice.category),
         )
@@ -417,11 +505,12 @@ class NoticeRepository:
         return {row["state"]: int(row["n"]) for row in rows}
 
     async def unreachable(self, notice_id: int) -> list[Unreachable]:
-        """Recipients who blocked the bot, never started it, or failed, by name."""
+        """Recipients who blocked the bot, never started it, failed or are uncertain, by name."""
         rows = await self._db.fetchall(
             "SELECT p.name, p.unit, o.state, o.reason FROM notice_outbox o"
             " JOIN persons p ON p.id = o.person_id WHERE o.notice_id = ?"
-            " AND o.state IN ('blocked', 'never_started', 'failed') ORDER BY p.name, p.id",
+            " AND o.state IN ('blocked', 'never_started', 'failed', 'unconfirmed')"
+            " ORDER BY p.name, p.id",
             (notice_id,),
         )
         return [Unreachable(row["name"], row["unit"], row["state"], row["reason"]) for row in rows]

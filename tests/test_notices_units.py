@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.notices.bulkapi import NotSent
 from bot.notices.compose import ComposeError, parse_options, parse_when
 from bot.notices.delivery import classify
 from bot.notices.pacing import SmoothLimiter
@@ -80,7 +81,9 @@ async def test_limiter_pause_holds_every_sender(monkeypatch: pytest.MonkeyPatch)
         (BadRequest("Bad Request: can't parse entities"), "failed"),
         (TimedOut(), "unconfirmed"),
         (TimedOut("Pool timeout: All connections in the connection pool are occupied."), "retry"),
-        (NetworkError("Bad Gateway"), "retry"),
+        (NetworkError("Bad Gateway"), "unconfirmed"),
+        (NetworkError("httpx.ReadError: reset"), "unconfirmed"),
+        (NotSent("cannot connect, nothing was sent"), "retry"),
         (None, "pause"),
     ],
 )

@@ -25,9 +25,13 @@ from telegram.error import (
     TimedOut,
 )
 
-__all__ = ["BulkBotApi"]
+__all__ = ["BulkBotApi", "NotSent"]
 
 _HEADERS = {"Content-Type": "application/json"}
+
+
+class NotSent(NetworkError):
+    """The request certainly did not reach Telegram (no connection was made): safe to retry."""
 
 
 class BulkBotApi:
@@ -56,10 +60,12 @@ class BulkBotApi:
             async with session.post(f"{self._url}/{method}", data=body, headers=_HEADERS) as answer:
                 status, payload = answer.status, await answer.read()
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
-            raise NetworkError(f"cannot connect, nothing was sent: {error!r}") from None
+            raise NotSent(f"cannot connect, nothing was sent: {error!r}") from None
         except TimeoutError:
+            # The request left: Telegram may have acted on it (ambiguous, never retried).
             raise TimedOut("Timed out waiting for the Bot API") from None
         except aiohttp.ClientError as error:
+            # A reset or closed connection once the request was written: ambiguous as well.
             raise NetworkError(f"connection failed: {error!r}") from None
         return _result(status, payload)
 

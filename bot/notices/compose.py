@@ -24,6 +24,7 @@ __all__ = [
     "parse_options",
     "parse_when",
     "split_versions",
+    "text_start",
 ]
 
 TEXT_LIMIT = 4096
@@ -135,12 +136,41 @@ def message_part(message: Message) -> Part:
     return Part(message.text_html or "", len(message.text or ""))
 
 
+_COMMAND = re.compile(r"\s*/notice(?:@\w+)?")
+_OPTION = re.compile(r"""\s+[^\s"'=]+=(?:"[^"]*"|'[^']*'|[^\s"']+)*(?=\s|$)""")
+
+
+def text_start(line: str) -> int:
+    """Where the notice text starts on the command's line (the line's length if it has none).
+
+    The options (`name=value`, quoted values included) come first; the first word without
+    `=` after them starts the text. A word with `=` there is a mistyped option, left to
+    `parse_options` to report.
+    """
+    command = _COMMAND.match(line)
+    position = command.end() if command else 0
+    while option := _OPTION.match(line, position):
+        position = option.end()
+    rest = line[position:]
+    words = rest.split(maxsplit=1)
+    if not words or "=" in words[0]:
+        return len(line)
+    return position + len(rest) - len(rest.lstrip())
+
+
 def body_after_first_line(message: Message) -> tuple[str, Part]:
-    """Split a one-line command into its first line and the formatted text below it."""
+    """Split a one-line command (text or caption) into its options and the formatted text.
+
+    The text is what follows the options on the first line, if anything, then every line
+    below it.
+    """
     text = message.text or message.caption or ""
     entities = message.entities if message.text else message.caption_entities
-    head, _, body = text.partition("\n")
-    offset = _utf16(head) + 1
+    first, newline, below = text.partition("\n")
+    start = text_start(first)
+    head = first[:start].rstrip()
+    body = first[start:] + newline + below if start < len(first) else below
+    offset = _utf16(text[: len(text) - len(body)])
     shifted = [
         MessageEntity.de_json({**entity.to_dict(), "offset": entity.offset - offset}, None)
         for entity in entities

@@ -13,12 +13,14 @@ Outcomes:
   initiate conversation" and 400 "chat not found": `never_started`. Both mark the person
   unreachable (skipped by later notices until they start the bot again).
 - other 400s and API errors: `failed`, with Telegram's reason.
-- a send that timed out (the request left, no answer came): `unconfirmed`. Telegram may
-  well have delivered it and the Bot API has no idempotency key, so it is counted as
-  delivered and never retried: a possible loss is preferred to a likely duplicate.
-  (A pool timeout means the request never left: it is simply tried again.)
-- other network errors (connection refused or reset, 5xx): tried again with exponential
-  backoff (the row goes back to `pending` meanwhile); `failed` after MAX_ATTEMPTS.
+- a send whose fate is unknown: the request may have reached Telegram but no answer came
+  back (read timeout, connection reset or closed while waiting for the answer, a 5xx or an
+  unreadable answer): `unconfirmed`. Telegram may well have delivered it and the Bot API has
+  no idempotency key, so it is never sent again (a possible loss is preferred to a likely
+  duplicate); the report counts it apart, as uncertain, not as delivered.
+- errors where the request certainly did not arrive (no connection could be made, no free
+  connection in the pool): tried again with exponential backoff (the row goes back to
+  `pending` meanwhile); `failed` after MAX_ATTEMPTS.
 """
 
 from __future__ import annotations
@@ -32,12 +34,13 @@ from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+import httpx
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.clock import Clock
-from bot.notices.bulkapi import BulkBotApi
+from bot.notices.bulkapi import BulkBotApi, NotSent
 from bot.notices.pacing import SmoothLimiter, retry_after_seconds
 from storage.notices import Notice, NoticeRepository, Recipient
 
@@ -46,6 +49,7 @@ __all__ = [
     "WORKERS",
     "DeliveryRun",
     "Outcome",
+    "certainly_not_sent",
     "classify",
     "send_notice",
     "send_notice_bulk",
@@ -79,15 +83,22 @@ class Outcome:
     pause: float = 0.0
 
 
+# Raised by httpx (under PTB's NetworkError or TimedOut) before any byte of the request left.
+_NOT_SENT_CAUSES = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def certainly_not_sent(error: TelegramError) -> bool:
+    """True when the request cannot have reached Telegram, so sending again is safe."""
+    if isinstance(error, NotSent) or isinstance(error.__cause__, _NOT_SENT_CAUSES):
+        return True
+    return isinstance(error, TimedOut) and "pool timeout" in str(error.message).lower()
+
+
 def classify(error: TelegramError) -> Outcome:
     """Map a Bot API error to what the outbox records (see the module docstring)."""
     text = str(error.message).lower()
     if isinstance(error, RetryAfter):
         return Outcome("pause", error.message, retry_after_seconds(error))
-    if isinstance(error, TimedOut):
-        if "pool" in text:
-            return Outcome("retry", error.message)
-        return Outcome("unconfirmed", error.message)
     if isinstance(error, Forbidden):
         if "blocked" in text:
             return Outcome("blocked", error.message)
@@ -96,8 +107,10 @@ def classify(error: TelegramError) -> Outcome:
         if "chat not found" in text or "user not found" in text:
             return Outcome("never_started", error.message)
         return Outcome("failed", error.message)
-    if isinstance(error, NetworkError):
-        return Outcome("retry", error.message)
+    if isinstance(error, NetworkError):  # TimedOut included
+        if certainly_not_sent(error):
+            return Outcome("retry", error.message)
+        return Outcome("unconfirmed", error.message)
     return Outcome("failed", error.message)
 
 

@@ -15,8 +15,9 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackContext
 from telegram.request import HTTPXRequest
 
-from bot.i18n import format_datetime, t
+from bot.i18n import format_datetime, language_from_hint, t
 from bot.notices.bulkapi import BulkBotApi
+from bot.notices.compose import TEXT_LIMIT
 from bot.notices.delivery import (
     BACKOFF_BASE,
     DeliveryRun,
@@ -66,6 +67,7 @@ class NoticeService:
         self.runs: dict[int, DeliveryRun] = {}
         self.starter: asyncio.Task[None] | None = None
         self.tasks: dict[int, asyncio.Task[None]] = {}
+        self.client_languages: dict[int, str] = {}  # Telegram id -> app language noted
 
     @property
     def _data(self) -> BotData:
@@ -77,6 +79,16 @@ class NoticeService:
         if person and person.language:
             return person.language
         return "en" if notice.author_language == "en" else "zh"
+
+    async def note_client_language(self, telegram_id: int, language_code: str | None) -> None:
+        """Remember the language of a person's Telegram app (written once per change)."""
+        if not language_code:
+            return  # Telegram leaves it out at times: keep what was seen before
+        language = language_from_hint(language_code)
+        if self.client_languages.get(telegram_id) == language:
+            return
+        if await self.repo.remember_client_language(telegram_id, language, self.clock.now()):
+            self.client_languages[telegram_id] = language
 
     # --- start-up and shut-down -------------------------------------------------------------
 
@@ -202,7 +214,33 @@ class NoticeService:
         run = self.runs.get(notice_id)
         if run is not None:
             run.cancelled.set()
+        await self.close_approvals(notice_id, "notices.approval_closed_cancelled")
         return True
+
+    async def close_approvals(self, notice_id: int, key: str, name: str = "") -> None:
+        """Take Approve and Reject away from every approval request of a decided notice.
+
+        Each request keeps its preview and gains a line saying how the notice was decided
+        (`key`), so no secretariat member is left with a stale button.
+        """
+        for request in await self.repo.take_approval_requests(notice_id):
+            if request.chat_id is None:
+                continue
+            language: Language = "en" if request.language == "en" else "zh"
+            text = request.text + "\n\n" + t(language, key, id=notice_id, name=name)
+            try:
+                if len(text) <= TEXT_LIMIT:
+                    await self.app.bot.edit_message_text(
+                        text, request.chat_id, request.message_id, parse_mode=ParseMode.HTML
+                    )
+                else:
+                    await self.app.bot.edit_message_reply_markup(
+                        request.chat_id, request.message_id, reply_markup=None
+                    )
+            except TelegramError as error:
+                logger.info(
+                    "could not close an approval request of notice %d: %s", notice_id, error
+                )
 
     # --- delivery ----------------------------------------------------------------------------
 
@@ -301,9 +339,9 @@ class NoticeService:
         self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
     ) -> None:
         counts = await self.repo.counts(notice.id)
-        delivered = counts.get("sent", 0) + counts.get("unconfirmed", 0)
-        unreachable = (
-            counts.get("blocked", 0) + counts.get("never_started", 0) + counts.get("failed", 0)
+        delivered = counts.get("sent", 0)  # an uncertain send is not counted as delivered
+        unreachable = sum(
+            counts.get(state, 0) for state in ("blocked", "never_started", "failed", "unconfirmed")
         )
         text = t(
             language,
