@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import tomllib
 import unicodedata
@@ -12,14 +11,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import jieba
 import snowballstemmer
 
 from bot.knowledge.numerals import CHINESE_NUMERAL_CHARS, chinese_to_int
+from bot.knowledge.segmenter import segmenter
 
 __all__ = ["Analyzer", "Concept", "default_analyzer"]
-
-jieba.setLogLevel(logging.WARNING)
 
 DATA_DIR = Path(__file__).parent
 ANALYZER_VERSION = "3"
@@ -181,7 +178,7 @@ class Analyzer:
         spans = self._zh_synonyms(run)
         result: list[Concept] = []
         offset = 0
-        for word in jieba.cut(run):
+        for word in segmenter().cut(run):
             start, end = offset, offset + len(word)
             offset = end
             keys = {key for s, e, ks in spans if s < end and start < e for key in ks}
@@ -190,7 +187,7 @@ class Analyzer:
                 continue
             terms = frozenset(keys or {word})
             parts = frozenset(
-                part for part in jieba.cut_for_search(word) if part != word and len(part) > 1
+                part for part in segmenter().cut_for_search(word) if part != word and len(part) > 1
             ) | ({word} - terms)
             if any(c.terms == terms for c in [*seen, *result]):
                 continue
@@ -209,7 +206,7 @@ class Analyzer:
             run = _arabic_numbers(match.group(1))
             for _, _, keys in self._zh_synonyms(run):
                 output.extend(sorted(keys))
-            for word in jieba.cut_for_search(run):
+            for word in segmenter().cut_for_search(run):
                 if word.strip() and word not in self.stop_zh:
                     output.append(word)
                 output.extend(sorted(self._zh_single.get(word, ())))
