@@ -72,6 +72,9 @@ class BotData:
         # generic pass over tables with a person_id column leaves them alone.
         self.personal_data_tables: set[str] = set()
         self.notices: NoticeService | None = None
+        # Telegram accounts whose person was found named since start-up: a bound person's
+        # name never becomes empty again (erasure also unbinds), so they need no new check.
+        self.named_accounts: set[int] = set()
 
     @property
     def db(self) -> Database:

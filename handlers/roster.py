@@ -68,14 +68,22 @@ def chunks(lines: list[str], limit: int = 3900) -> list[str]:
 
 
 async def name_the_nameless(update: Update, context: AppContext) -> None:
-    """Before anything else: a known person without a name takes their Telegram name."""
+    """Before anything else: a known person without a name takes their Telegram name.
+
+    Checked once per account and start-up (the configured admins start out nameless).
+    """
     user = update.effective_user
     if user is None or user.is_bot or not user.full_name or context.bot_data._db is None:
         return
     data = context.bot_data
+    if user.id in data.named_accounts:
+        return
     person = await data.people.get_by_telegram_id(user.id)
-    if person is not None and not person.name:
+    if person is None:
+        return
+    if not person.name:
         await data.people.fill_empty_name(person.id, user.full_name[:100], data.clock.now())
+    data.named_accounts.add(user.id)
 
 
 async def keep_menu_current(update: Update, context: AppContext) -> None:

@@ -90,3 +90,15 @@ async def test_unknown_button_is_answered_as_no_longer_valid(bot: BotHarness) ->
     await bot.send(user, "/help")
     calls = await bot.tap(user, "zz:unknown:1")
     assert bot.alerts(calls) == ["This button is no longer valid."]
+
+
+async def test_a_nameless_admin_takes_their_telegram_name_once(bot: BotHarness) -> None:
+    people = bot.app.bot_data.people
+    admin = await people.get_by_telegram_id(ADMIN_ID)
+    assert admin is not None and admin.name == ""  # made from ASSOC_ADMIN_IDS at start-up
+    await bot.send(bot.user(ADMIN_ID, "Zhang Wei"), "/help")
+    admin = await people.get_by_telegram_id(ADMIN_ID)
+    assert admin is not None and admin.name == "Zhang Wei"
+    await bot.send(bot.user(ADMIN_ID, "Someone Else"), "/help")
+    admin = await people.get_by_telegram_id(ADMIN_ID)
+    assert admin is not None and admin.name == "Zhang Wei"
