@@ -32,9 +32,10 @@ AUDIENCE_ROLES: dict[str, tuple[str, ...]] = {
 }
 ACTIVE_STATUSES = ("pending_approval", "scheduled", "sending")
 # The language the bot talks to a person in (as handlers.common.identify decides): the one they
-# chose, else their Telegram app's (zh* is Chinese, anything else English), else English.
+# chose, else their Telegram app's (zh* is Chinese, anything else English), else Chinese: the
+# association's own language, as for meeting invitations (bot.meetings.service.language_of).
 # Needs `persons p LEFT JOIN notice_client_languages c ON c.person_id = p.id`.
-EFFECTIVE_LANGUAGE = "COALESCE(p.language, c.language, 'en')"
+EFFECTIVE_LANGUAGE = "COALESCE(p.language, c.language, 'zh')"
 TERMINAL_STATES = ("sent", "unconfirmed", "blocked", "never_started", "failed", "cancelled")
 
 _COLUMNS = (
