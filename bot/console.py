@@ -85,7 +85,7 @@ async def _console_user(app: BotApplication, person_id: int | None) -> dict[str,
     if telegram_id is None:
         telegram_id = BOUND_ID_BASE + person.id
         await data.people.bind_telegram_id(person.id, telegram_id, now)
-    return UpdateFactory.user(telegram_id, person.name or "Member", person.language or "zh")
+    return UpdateFactory.user(telegram_id, person.name or "Member", person.spoken_language)
 
 
 async def run_console(

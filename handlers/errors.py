@@ -44,7 +44,7 @@ async def on_error(update: object, context: AppContext) -> None:
     summary = "".join(traceback.format_exception_only(type(error), error)).strip() if error else ""
     for chat_id in await data.people.secretariat_chat_ids():
         person = await data.people.get_by_telegram_id(chat_id)
-        language = person.language if person and person.language else "zh"
+        language = person.spoken_language if person else "zh"
         try:
             await context.bot.send_message(
                 chat_id, t(language, "core.error_alert", summary=summary[:500])

@@ -150,7 +150,7 @@ async def join_unit(update: Update, context: AppContext) -> int:
     assert application is not None
     for person in await data.people.list_by_roles((Role.SECRETARIAT,)):
         if person.telegram_id is not None and person.reachable:
-            await send_card(context, person.telegram_id, person.language or "zh", application)
+            await send_card(context, person.telegram_id, person.spoken_language, application)
     await reply(update, caller.t("roster.join_sent", name=name))
     return ConversationHandler.END
 
@@ -219,7 +219,7 @@ async def update_cards(context: AppContext, application: Application) -> None:
     decider = await data.people.get(application.decided_by) if application.decided_by else None
     for chat_id, message_id in await data.roster.application_messages(application.id):
         reader = await data.people.get_by_telegram_id(chat_id)
-        language: Language = reader.language if reader and reader.language else "zh"
+        language: Language = reader.spoken_language if reader else "zh"
         outcome = t(
             language,
             f"roster.outcome_{application.status}",

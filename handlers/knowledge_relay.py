@@ -75,7 +75,7 @@ async def send_to_secretariat(update: Update, context: AppContext) -> None:
     assert question is not None
     for chat_id in await context.bot_data.people.secretariat_chat_ids():
         person = await context.bot_data.people.get_by_telegram_id(chat_id)
-        language = (person.language if person else None) or "en"
+        language = person.spoken_language if person else "zh"
         text = t(
             language,
             "knowledge.relay_incoming",

@@ -304,7 +304,7 @@ async def tell_person(context: AppContext, person: Person, role: Role) -> None:
     """Tell the person about their new role (or that they left the roster)."""
     if person.telegram_id is None or not person.reachable:
         return
-    language = person.language or "zh"
+    language = person.spoken_language
     if role is Role.GUEST:
         text = t(language, "roster.you_were_removed")
     else:

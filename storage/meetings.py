@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from storage.database import Database, Transaction
-from storage.people import Language, Role
+from storage.people import SPOKEN_LANGUAGE, SPOKEN_LANGUAGE_JOIN, Language, Role
 from storage.timestamps import from_db, from_db_optional, to_db
 
 __all__ = [
@@ -69,7 +69,7 @@ class Invitee:
     unit: str
     role: Role
     telegram_id: int | None
-    language: Language | None
+    language: Language  # the one to write to them in (storage.people.SPOKEN_LANGUAGE)
     response: Response
     responded_at: datetime | None
     yes_since: datetime | None
@@ -105,11 +105,12 @@ _MEETING = (
     " created_by, summary_chat_id, summary_message_id, summary_language"
 )
 _INVITEE = (
-    "i.meeting_id, i.person_id, p.name, p.unit, p.role, p.telegram_id, p.language, i.response,"
+    "i.meeting_id, i.person_id, p.name, p.unit, p.role, p.telegram_id, i.response,"
     " i.responded_at, i.yes_since, i.note, i.set_by, i.previous_response,"
-    " i.previous_responded_at, i.delivery, i.chat_id, i.message_id"
+    " i.previous_responded_at, i.delivery, i.chat_id, i.message_id,"
+    f" {SPOKEN_LANGUAGE} AS language"
 )
-_INVITEE_FROM = "invitations i JOIN persons p ON p.id = i.person_id"
+_INVITEE_FROM = f"invitations i JOIN persons p ON p.id = i.person_id {SPOKEN_LANGUAGE_JOIN}"
 
 
 def _meeting(row: sqlite3.Row) -> Meeting:

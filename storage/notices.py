@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Literal
 
 from storage.database import Database, Transaction
+from storage.people import SPOKEN_LANGUAGE
 from storage.timestamps import from_db_optional, to_db
 
 __all__ = [
@@ -31,11 +32,8 @@ AUDIENCE_ROLES: dict[str, tuple[str, ...]] = {
     "secretariat": ("secretariat",),
 }
 ACTIVE_STATUSES = ("pending_approval", "scheduled", "sending")
-# The language the bot talks to a person in (as handlers.common.identify decides): the one they
-# chose, else their Telegram app's (zh* is Chinese, anything else English), else Chinese: the
-# association's own language, as for meeting invitations (bot.meetings.service.language_of).
-# Needs `persons p LEFT JOIN notice_client_languages c ON c.person_id = p.id`.
-EFFECTIVE_LANGUAGE = "COALESCE(p.language, c.language, 'zh')"
+# The language a notice is written in for a person (needs `persons p` with SPOKEN_LANGUAGE_JOIN).
+EFFECTIVE_LANGUAGE = SPOKEN_LANGUAGE
 TERMINAL_STATES = ("sent", "unconfirmed", "blocked", "never_started", "failed", "cancelled")
 
 _COLUMNS = (

@@ -11,9 +11,24 @@ from typing import Literal
 from storage.database import Database
 from storage.timestamps import from_db, to_db
 
-__all__ = ["Language", "PeopleRepository", "Person", "Role"]
+__all__ = [
+    "SPOKEN_LANGUAGE",
+    "SPOKEN_LANGUAGE_JOIN",
+    "Language",
+    "PeopleRepository",
+    "Person",
+    "Role",
+]
 
 Language = Literal["zh", "en"]
+
+# The language the bot writes to a person in when it is not answering their own update
+# (invitations, alerts on their taps, notices, role changes, secretariat cards): the one they
+# chose, else the one of their Telegram app as last seen (zh* is Chinese, anything else
+# English), else Chinese, the association's own language. The one place this rule is written.
+# Needs `persons p` joined with SPOKEN_LANGUAGE_JOIN (a LEFT JOIN on a primary key).
+SPOKEN_LANGUAGE = "COALESCE(p.language, c.language, 'zh')"
+SPOKEN_LANGUAGE_JOIN = "LEFT JOIN notice_client_languages c ON c.person_id = p.id"
 
 
 class Role(StrEnum):
@@ -51,11 +66,14 @@ class Person:
     reachable: bool
     created_at: datetime
     updated_at: datetime
+    spoken_language: Language  # chosen, else the app's, else Chinese: see SPOKEN_LANGUAGE
 
 
 _COLUMNS = (
-    "id, name, unit, role, telegram_id, language, news_enabled, reachable, created_at, updated_at"
+    "p.id, p.name, p.unit, p.role, p.telegram_id, p.language, p.news_enabled, p.reachable,"
+    f" p.created_at, p.updated_at, {SPOKEN_LANGUAGE} AS spoken_language"
 )
+_FROM = f"persons p {SPOKEN_LANGUAGE_JOIN}"
 
 
 def _person(row: sqlite3.Row) -> Person:
@@ -70,6 +88,7 @@ def _person(row: sqlite3.Row) -> Person:
         reachable=bool(row["reachable"]),
         created_at=from_db(row["created_at"]),
         updated_at=from_db(row["updated_at"]),
+        spoken_language=row["spoken_language"],
     )
 
 
@@ -81,13 +100,15 @@ class PeopleRepository:
 
     async def get(self, person_id: int) -> Person | None:
         """Return the person with this id."""
-        row = await self._db.fetchone(f"SELECT {_COLUMNS} FROM persons WHERE id = ?", (person_id,))
+        row = await self._db.fetchone(
+            f"SELECT {_COLUMNS} FROM {_FROM} WHERE p.id = ?", (person_id,)
+        )
         return _person(row) if row else None
 
     async def get_by_telegram_id(self, telegram_id: int) -> Person | None:
         """Return the person bound to this Telegram account."""
         row = await self._db.fetchone(
-            f"SELECT {_COLUMNS} FROM persons WHERE telegram_id = ?", (telegram_id,)
+            f"SELECT {_COLUMNS} FROM {_FROM} WHERE p.telegram_id = ?", (telegram_id,)
         )
         return _person(row) if row else None
 
@@ -103,7 +124,7 @@ class PeopleRepository:
                 (name, telegram_id, to_db(now), to_db(now)),
             )
             row = await tx.fetchone(
-                f"SELECT {_COLUMNS} FROM persons WHERE telegram_id = ?", (telegram_id,)
+                f"SELECT {_COLUMNS} FROM {_FROM} WHERE p.telegram_id = ?", (telegram_id,)
             )
         assert row is not None
         return _person(row)
@@ -140,8 +161,8 @@ class PeopleRepository:
         """Return every person holding one of `roles`, by name (erased people have left)."""
         marks = ",".join("?" * len(roles))
         rows = await self._db.fetchall(
-            f"SELECT {_COLUMNS} FROM persons WHERE role IN ({marks}) AND erased_at IS NULL"
-            " ORDER BY name, id",
+            f"SELECT {_COLUMNS} FROM {_FROM} WHERE p.role IN ({marks}) AND p.erased_at IS NULL"
+            " ORDER BY p.name, p.id",
             tuple(role.value for role in roles),
         )
         return [_person(row) for row in rows]

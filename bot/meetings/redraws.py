@@ -83,7 +83,7 @@ class InvitationRedraws:
             if meeting is None or invitee is None:
                 return
             if item.message_id is not None:
-                language = invitee.language or "zh"
+                language = invitee.language
                 now = self.service.now()
                 position = (
                     await self.service.waitlist_position(meeting, invitee.person_id)

@@ -39,8 +39,8 @@ class Delivery:
 
 
 def language_of(person: Person | Invitee) -> Language:
-    """The language to write to a person in (Chinese unless they chose English)."""
-    return person.language or "zh"
+    """The language to write to a person in (storage.people.SPOKEN_LANGUAGE)."""
+    return person.spoken_language if isinstance(person, Person) else person.language
 
 
 class MeetingService:
