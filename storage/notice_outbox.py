@@ -1,0 +1,147 @@
+"""The notices' outbox: one row per recipient, claimed, sent, recorded and counted."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.database import Database
+from storage.timestamps import to_db
+
+__all__ = ["OutboxMixin", "Recipient", "Unreachable"]
+
+@dataclass(frozen=True)
+class Recipient:
+    """One outbox row still to be sent."""
+
+    person_id: int
+    chat_id: int
+    language: str
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A recipient the notice did not reach, to phone instead."""
+
+    name: str
+    unit: str
+    state: str
+    reason: str
+
+class OutboxMixin:
+    """The outbox half of NoticeRepository: what is left to send and what became of each send."""
+
+    _db: Database
+
+    async def release_in_flight(self) -> int:
+        """After a crash: sends that were in flight go back to pending (they may be repeated)."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE notice_outbox SET state = 'pending', reason = 'in flight at a restart'"
+                " WHERE state = 'sending'"
+            )
+            await tx.execute(
+                "UPDATE notice_outbox SET state = 'cancelled', reason = 'cancelled'"
+                " WHERE state = 'pending' AND notice_id IN"
+                " (SELECT id FROM notices WHERE status = 'cancelled')"
+            )
+            return max(cursor.rowcount, 0)
+
+    async def pending(self, notice_id: int, after_person: int, limit: int) -> list[Recipient]:
+        """The next page of pending recipients, by person id."""
+        rows = await self._db.fetchall(
+            "SELECT person_id, chat_id, language, attempts FROM notice_outbox"
+            " WHERE notice_id = ? AND state = 'pending' AND person_id > ?"
+            " ORDER BY person_id LIMIT ?",
+            (notice_id, after_person, limit),
+        )
+        return [
+            Recipient(row["person_id"], row["chat_id"], row["language"], row["attempts"])
+            for row in rows
+        ]
+
+    async def mark_sending(self, notice_id: int, person_id: int, now: datetime) -> bool:
+        """Record that a send is about to start; False if the row is no longer pending."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE notice_outbox SET state = 'sending', attempts = attempts + 1,"
+                " updated_at = ? WHERE notice_id = ? AND person_id = ? AND state = 'pending'",
+                (to_db(now), notice_id, person_id),
+            )
+            return cursor.rowcount > 0
+
+    async def mark_result(
+        self,
+        notice_id: int,
+        person_id: int,
+        state: str,
+        reason: str,
+        now: datetime,
+        *,
+        next_to_send: int | None = None,
+    ) -> bool:
+        """Record how a send ended; optionally mark the worker's next recipient as sending.
+
+        Both happen in one transaction, so each send costs one write. Returns whether the
+        next recipient was claimed.
+        """
+        claim = -1 if next_to_send is None else next_to_send
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE notice_outbox SET"
+                " state = CASE WHEN person_id = :done THEN :state ELSE 'sending' END,"
+                " reason = CASE WHEN person_id = :done THEN :reason ELSE reason END,"
+                " attempts = CASE WHEN person_id = :done THEN attempts ELSE attempts + 1 END,"
+                " updated_at = :now WHERE notice_id = :notice"
+                " AND (person_id = :done OR (person_id = :next AND state = 'pending'))",
+                {
+                    "done": person_id,
+                    "state": state,
+                    "reason": reason[:500],
+                    "now": to_db(now),
+                    "notice": notice_id,
+                    "next": claim,
+                },
+            )
+            claimed = next_to_send is not None and cursor.rowcount == 2
+            if state in ("blocked", "never_started"):
+                await tx.execute(
+                    "UPDATE persons SET reachable = 0, updated_at = ? WHERE id = ?",
+                    (to_db(now), person_id),
+                )
+                await tx.execute(
+                    "INSERT INTO notice_unreachable (person_id, state, at) VALUES (?, ?, ?)"
+                    " ON CONFLICT (person_id) DO UPDATE"
+                    " SET state = excluded.state, at = excluded.at",
+                    (person_id, state, to_db(now)),
+                )
+        return claimed
+
+    async def release(self, notice_id: int, person_id: int, reason: str) -> None:
+        """Put a claimed recipient back to pending (to retry later)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE notice_outbox SET state = 'pending', reason = ?"
+                " WHERE notice_id = ? AND person_id = ? AND state = 'sending'",
+                (reason[:500], notice_id, person_id),
+            )
+
+    async def counts(self, notice_id: int) -> dict[str, int]:
+        """How many outbox rows are in each state."""
+        rows = await self._db.fetchall(
+            "SELECT state, COUNT(*) AS n FROM notice_outbox WHERE notice_id = ? GROUP BY state",
+            (notice_id,),
+        )
+        return {row["state"]: int(row["n"]) for row in rows}
+
+    async def unreachable(self, notice_id: int) -> list[Unreachable]:
+        """Recipients who blocked the bot, never started it, failed or are uncertain, by name."""
+        rows = await self._db.fetchall(
+            "SELECT p.name, p.unit, o.state, o.reason FROM notice_outbox o"
+            " JOIN persons p ON p.id = o.person_id WHERE o.notice_id = ?"
+            " AND o.state IN ('blocked', 'never_started', 'failed', 'unconfirmed')"
+            " ORDER BY p.name, p.id",
+            (notice_id,),
+        )
+        return [Unreachable(row["name"], row["unit"], row["state"], row["reason"]) for row in rows]
