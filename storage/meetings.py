@@ -1,4 +1,4 @@
-"""Meetings, invitations (the RSVP of each invited person) and the reminder schedule."""
+"""Meetings, invitations and the reminder schedule (answers are in storage/meeting_answers.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from storage.database import Database, Transaction
+from storage.database import Database
+from storage.meeting_answers import RESPONSES, AnswerChange, AnswersMixin, Response
 from storage.people import SPOKEN_LANGUAGE, SPOKEN_LANGUAGE_JOIN, Language, Role
 from storage.timestamps import from_db, from_db_optional, to_db
 
 __all__ = [
+    "RESPONSES",
     "AnswerChange",
     "Invitee",
     "Meeting",
@@ -19,9 +21,6 @@ __all__ = [
     "NewMeeting",
     "Response",
 ]
-
-Response = Literal["yes", "no", "maybe", "none"]
-RESPONSES: tuple[Response, ...] = ("yes", "no", "maybe", "none")
 
 
 @dataclass(frozen=True)
@@ -87,19 +86,6 @@ class Invitee:
         return self.telegram_id is not None and self.delivery in ("pending", "sent")
 
 
-@dataclass(frozen=True)
-class AnswerChange:
-    """The outcome of recording an answer: what changed and who moved off the waitlist.
-
-    `before` is None when a member's own tap changed the answer (it is not read back then).
-    """
-
-    changed: bool
-    before: Response | None
-    after: Response
-    promoted: tuple[int, ...] = ()
-
-
 _MEETING = (
     "id, title, starts_at, place, agenda, deadline, audience, capacity, quorum, status, version,"
     " created_by, summary_chat_id, summary_message_id, summary_language"
@@ -155,29 +141,7 @@ def _invitee(row: sqlite3.Row) -> Invitee:
     )
 
 
-async def _seated(tx: Transaction, meeting_id: int, capacity: int) -> list[int]:
-    rows = await tx.fetchall(
-        "SELECT person_id FROM invitations WHERE meeting_id = ? AND response = 'yes'"
-        " ORDER BY yes_since, person_id LIMIT ?",
-        (meeting_id, capacity),
-    )
-    return [int(row[0]) for row in rows]
-
-
-_SET_ANSWER = (
-    "UPDATE invitations SET response = ?, responded_at = ?,"
-    " set_by = ?, yes_since = CASE WHEN ? = 'yes' THEN ? ELSE NULL END,"
-    " note = CASE WHEN ? = 'no' THEN note ELSE '' END"
-    " WHERE meeting_id = ? AND person_id = ?"
-)
-
-
-def _answer_values(response: Response, now: datetime, set_by: int | None) -> tuple[object, ...]:
-    stamp = to_db(now)
-    return (response, None if response == "none" else stamp, set_by, response, stamp, response)
-
-
-class MeetingRepository:
+class MeetingRepository(AnswersMixin):
     """Reads and writes meetings, invitations and reminders."""
 
     def __init__(self, db: Database) -> None:
@@ -315,107 +279,6 @@ class MeetingRepository:
                 " WHERE meeting_id = ? AND person_id = ?",
                 (delivery, chat_id, message_id, meeting_id, person_id),
             )
-
-    async def answer(
-        self,
-        meeting: Meeting,
-        person_id: int,
-        response: Response,
-        now: datetime,
-        *,
-        set_by: int | None = None,
-        version: int | None = None,
-    ) -> AnswerChange | None:
-        """Record an answer; None when the meeting is not open (or moved since `version`)."""
-        if not meeting.capacity and set_by is None:
-            fast = await self._answer_without_seats(meeting, person_id, response, now, version)
-            if fast is not None:
-                return fast
-        async with self._db.transaction() as tx:
-            row = await tx.fetchone(
-                "SELECT i.response FROM invitations i JOIN meetings m ON m.id = i.meeting_id"
-                " WHERE i.meeting_id = ? AND i.person_id = ? AND m.status = 'open'"
-                " AND (? IS NULL OR m.version = ?)",
-                (meeting.id, person_id, version, version),
-            )
-            if row is None:
-                return None
-            before: Response = row[0]
-            if before == response:
-                return AnswerChange(False, before, response)
-            seated_before = (
-                await _seated(tx, meeting.id, meeting.capacity) if meeting.capacity else []
-            )
-            await tx.execute(
-                _SET_ANSWER, (*_answer_values(response, now, set_by), meeting.id, person_id)
-            )
-            promoted: tuple[int, ...] = ()
-            if meeting.capacity and before == "yes":
-                seated_after = await _seated(tx, meeting.id, meeting.capacity)
-                promoted = tuple(p for p in seated_after if p not in seated_before)
-        return AnswerChange(True, before, response, promoted)
-
-    async def _answer_without_seats(
-        self,
-        meeting: Meeting,
-        person_id: int,
-        response: Response,
-        now: datetime,
-        version: int | None,
-    ) -> AnswerChange | None:
-        """One conditional UPDATE (the hot path of a tap); None when it changed nothing."""
-        changed = await self._db.write_one(
-            f"{_SET_ANSWER} AND response != ? AND EXISTS (SELECT 1 FROM meetings m"
-            " WHERE m.id = invitations.meeting_id AND m.status = 'open'"
-            " AND (? IS NULL OR m.version = ?))",
-            (
-                *_answer_values(response, now, None),
-                meeting.id,
-                person_id,
-                response,
-                version,
-                version,
-            ),
-        )
-        return AnswerChange(True, None, response) if changed == 1 else None
-
-    async def set_note(self, meeting_id: int, person_id: int, note: str) -> bool:
-        """Store the reason given with a No; False unless the answer is still No."""
-        async with self._db.transaction() as tx:
-            cursor = await tx.execute(
-                "UPDATE invitations SET note = ?, reason_prompt_id = NULL"
-                " WHERE meeting_id = ? AND person_id = ? AND response = 'no'",
-                (note, meeting_id, person_id),
-            )
-        return cursor.rowcount == 1
-
-    async def set_reason_prompt(self, meeting_id: int, person_id: int, message_id: int) -> None:
-        """Remember the message that asked for a reason (a reply to it is the reason)."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE invitations SET reason_prompt_id = ?"
-                " WHERE meeting_id = ? AND person_id = ?",
-                (message_id, meeting_id, person_id),
-            )
-
-    async def find_reason_prompt(self, telegram_id: int, message_id: int) -> tuple[int, int] | None:
-        """Return (meeting id, person id) whose reason prompt is this message."""
-        row = await self._db.fetchone(
-            "SELECT i.meeting_id, i.person_id FROM invitations i"
-            " JOIN persons p ON p.id = i.person_id"
-            " WHERE p.telegram_id = ? AND i.reason_prompt_id = ?",
-            (telegram_id, message_id),
-        )
-        return (int(row[0]), int(row[1])) if row else None
-
-    async def seated(self, meeting: Meeting) -> list[int]:
-        """Return the person ids holding a seat (all Yes without a capacity), in order."""
-        rows = await self._db.fetchall(
-            "SELECT person_id FROM invitations WHERE meeting_id = ? AND response = 'yes'"
-            " ORDER BY yes_since, person_id",
-            (meeting.id,),
-        )
-        return [int(row[0]) for row in rows]
 
     async def cancel(self, meeting_id: int, now: datetime) -> bool:
         """Cancel an open meeting and its reminders; False if it was not open."""

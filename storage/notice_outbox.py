@@ -10,6 +10,7 @@ from storage.timestamps import to_db
 
 __all__ = ["OutboxMixin", "Recipient", "Unreachable"]
 
+
 @dataclass(frozen=True)
 class Recipient:
     """One outbox row still to be sent."""
@@ -28,6 +29,7 @@ class Unreachable:
     unit: str
     state: str
     reason: str
+
 
 class OutboxMixin:
     """The outbox half of NoticeRepository: what is left to send and what became of each send."""
