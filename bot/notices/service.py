@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import math
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import CallbackContext
@@ -27,6 +26,7 @@ from bot.notices.delivery import (
 )
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.recurrence import next_occurrence
+from bot.notices.reports import final_report, progress_text
 from storage.database import Transaction
 from storage.notices import Notice, NoticeRepository, Recipient, forget_recipient
 from storage.people import Language, Person
@@ -40,7 +40,6 @@ __all__ = ["PROGRESS_EVERY", "NoticeService", "install"]
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 3.0
-UNREACHABLE_CALLBACK = "ntc:unr"
 
 
 class NoticeService:
@@ -278,7 +277,7 @@ class NoticeService:
             language = await self.language_of(notice)
             run.counts.update(await self.repo.counts(notice_id))
             message_id = notice.progress_message_id or await self._tell(
-                notice, self._progress(run, language)
+                notice, progress_text(run, language)
             )
             if message_id and not notice.progress_message_id:
                 await self.repo.set_progress_message(notice_id, message_id)
@@ -304,27 +303,13 @@ class NoticeService:
         notice = await self.repo.get(notice_id)
         return notice.status if notice else None
 
-    def _progress(self, run: DeliveryRun, language: Language) -> str:
-        rate = run.rate()
-        remaining = run.counts["pending"] + run.counts["sending"]
-        left = math.ceil(remaining / rate) if rate > 0 else None
-        return t(
-            language,
-            "notices.progress",
-            id=run.notice.id,
-            done=run.finished,
-            total=run.total,
-            rate=f"{rate:.1f}",
-            left=t(language, "notices.seconds", n=left) if left is not None else "…",
-        )
-
     async def _report_progress(
         self, run: DeliveryRun, language: Language, message_id: int | None
     ) -> None:
         shown = ""
         while message_id and run.notice.author_chat_id:
             await asyncio.sleep(PROGRESS_EVERY)
-            text = self._progress(run, language)
+            text = progress_text(run, language)
             if text != shown:
                 shown = text
                 await self.limiter.acquire()  # edits count against Telegram's limit too
@@ -339,38 +324,11 @@ class NoticeService:
         self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
     ) -> None:
         counts = await self.repo.counts(notice.id)
-        delivered = counts.get("sent", 0)  # an uncertain send is not counted as delivered
-        unreachable = sum(
-            counts.get(state, 0) for state in ("blocked", "never_started", "failed", "unconfirmed")
-        )
-        text = t(
-            language,
-            "notices.report_cancelled" if run.cancelled.is_set() else "notices.report",
-            id=notice.id,
-            delivered=delivered,
-            unconfirmed=counts.get("unconfirmed", 0),
-            blocked=counts.get("blocked", 0),
-            never_started=counts.get("never_started", 0),
-            failed=counts.get("failed", 0),
-            cancelled=counts.get("cancelled", 0),
-            total=sum(counts.values()),
-        )
-        markup = None
-        if unreachable:
-            markup = InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            t(language, "notices.unreachable_button", n=unreachable),
-                            callback_data=f"{UNREACHABLE_CALLBACK}:{notice.id}",
-                        )
-                    ]
-                ]
-            )
+        text, markup = final_report(notice, counts, run.cancelled.is_set(), language)
         if message_id and notice.author_chat_id:
             with contextlib.suppress(TelegramError):
                 await self.bot.edit_message_text(
-                    self._progress(run, language),
+                    progress_text(run, language),
                     notice.author_chat_id,
                     message_id,
                     parse_mode=ParseMode.HTML,
