@@ -8,7 +8,10 @@ from datetime import datetime
 from storage.database import Database
 from storage.timestamps import to_db
 
-__all__ = ["OutboxMixin", "Recipient", "Unreachable"]
+__all__ = ["NOT_REACHED", "OutboxMixin", "Recipient", "Unreachable"]
+
+# Outcomes of a send that did not reach the person (`unconfirmed`: it may have, unknown).
+NOT_REACHED = ("blocked", "never_started", "failed", "unconfirmed")
 
 
 @dataclass(frozen=True)
@@ -142,8 +145,7 @@ class OutboxMixin:
         rows = await self._db.fetchall(
             "SELECT p.name, p.unit, o.state, o.reason FROM notice_outbox o"
             " JOIN persons p ON p.id = o.person_id WHERE o.notice_id = ?"
-            " AND o.state IN ('blocked', 'never_started', 'failed', 'unconfirmed')"
-            " ORDER BY p.name, p.id",
-            (notice_id,),
+            f" AND o.state IN ({', '.join('?' * len(NOT_REACHED))}) ORDER BY p.name, p.id",
+            (notice_id, *NOT_REACHED),
         )
         return [Unreachable(row["name"], row["unit"], row["state"], row["reason"]) for row in rows]

@@ -253,15 +253,14 @@ class NoticeRepository(OutboxMixin):
         self, telegram_id: int, language: str, now: datetime
     ) -> bool:
         """Note the language of a person's Telegram app; False when no person has that account."""
-        async with self._db.transaction() as tx:
-            cursor = await tx.execute(
-                "INSERT INTO notice_client_languages (person_id, language, seen_at)"
-                " SELECT id, ?, ? FROM persons WHERE telegram_id = ? AND erased_at IS NULL"
-                " ON CONFLICT (person_id) DO UPDATE"
-                " SET language = excluded.language, seen_at = excluded.seen_at",
-                (language, to_db(now), telegram_id),
-            )
-            return cursor.rowcount > 0
+        changed = await self._db.write_one(
+            "INSERT INTO notice_client_languages (person_id, language, seen_at)"
+            " SELECT id, ?, ? FROM persons WHERE telegram_id = ? AND erased_at IS NULL"
+            " ON CONFLICT (person_id) DO UPDATE"
+            " SET language = excluded.language, seen_at = excluded.seen_at",
+            (language, to_db(now), telegram_id),
+        )
+        return changed > 0
 
     async def add_approval_request(self, notice_id: int, request: ApprovalRequest) -> None:
         """Remember an approval request message, to take its buttons away later."""

@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
 from bot.transport import ApiCall, ApiError
 from storage.notices import ApprovalRequest
 from tests.harness import ADMIN_ID, BotHarness
-from tests.test_notices import add_person, confirm_data, notice_texts, service, settle
+from tests.test_notices import (
+    add_person,
+    confirm_data,
+    notice_texts,
+    service,
+    settings,  # noqa: F401  (fast delivery, as there)
+    settle,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Fast delivery for tests."""
-    return Settings(
-        db_path=tmp_path / "association.sqlite3",
-        admin_ids=frozenset({ADMIN_ID}),
-        broadcast_rate=1000,
-    )
 
 
 async def test_council_notice_reaches_the_council_and_the_secretariat(bot: BotHarness) -> None:

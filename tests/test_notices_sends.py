@@ -3,31 +3,25 @@
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import httpx
 import pytest
 from telegram.error import NetworkError, TimedOut
 
-from bot.config import Settings
 from bot.notices.bulkapi import BulkBotApi, NotSent
 from bot.notices.delivery import classify
 from bot.transport import ApiCall, ApiError
 from tests.harness import ADMIN_ID, BotHarness
 from tests.http_bot_api import TOKEN, serve_bot_api
-from tests.test_notices import add_person, confirm_data, service, settle
+from tests.test_notices import (
+    add_person,
+    confirm_data,
+    service,
+    settings,  # noqa: F401  (fast delivery, as there)
+    settle,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """Fast delivery for tests."""
-    return Settings(
-        db_path=tmp_path / "association.sqlite3",
-        admin_ids=frozenset({ADMIN_ID}),
-        broadcast_rate=1000,
-    )
 
 
 async def test_ambiguous_failures_are_sent_once_and_reported_as_uncertain(bot: BotHarness) -> None:

@@ -8,13 +8,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import t
 from bot.notices.delivery import DeliveryRun
+from storage.notice_outbox import NOT_REACHED
 from storage.notices import Notice
 from storage.people import Language
 
 __all__ = ["UNREACHABLE_CALLBACK", "final_report", "progress_text"]
 
 UNREACHABLE_CALLBACK = "ntc:unr"
-NOT_REACHED = ("blocked", "never_started", "failed", "unconfirmed")
 
 
 def progress_text(run: DeliveryRun, language: Language) -> str:
