@@ -13,7 +13,7 @@ from bot.app import AppContext, BotApplication
 from bot.i18n import format_datetime, load_catalog, t
 from bot.roster.export import ExportFormat, export_roster
 from bot.roster.menus import sync_person
-from bot.roster.reach import note_refusal
+from bot.roster.reach import announce_joined, note_refusal
 from handlers.common import Caller, reply, require_role, send_usage
 from handlers.join import send_card
 from storage.people import Person, Role
@@ -320,6 +320,8 @@ async def change_role(
     await query.answer(html.unescape(alert))
     await tell_person(context, person, role)
     await sync_person(context.bot, data.people, data.roster, person.id)
+    if role is not Role.GUEST:
+        await announce_joined(data, person.id)
     text, markup = await person_card(caller, context, person.id)
     await query.edit_message_text(text, reply_markup=markup)
 
