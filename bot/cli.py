@@ -12,10 +12,19 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.config import ConfigError, Settings
+from bot.numbers import MAX_ID, typed_number
 
 __all__ = ["build_parser", "main"]
 
 logger = logging.getLogger(__name__)
+
+
+def _id(text: str) -> int:
+    """An id on the command line: a whole number from 1 to 999999999."""
+    number = typed_number(text)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not an id (1 to {MAX_ID})")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
     console = commands.add_parser("console", help="chat with the bot in the terminal")
-    console.add_argument("--user", type=int, metavar="ID", help="speak as this roster entry")
+    console.add_argument("--user", type=_id, metavar="ID", help="speak as this roster entry")
     ask = commands.add_parser("ask", help="answer one question from the knowledge base")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--lang", choices=("zh", "en"), help="the question's language")
@@ -49,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="online copy of the database")
     backup.add_argument("file", metavar="FILE")
     export_rsvps = commands.add_parser("export-rsvps", help="a meeting's answers as CSV")
-    export_rsvps.add_argument("meeting_id", type=int, metavar="MEETING_ID")
+    export_rsvps.add_argument("meeting_id", type=_id, metavar="MEETING_ID")
     export_rsvps.add_argument("-o", "--output", metavar="FILE", help="write here, not stdout")
     return parser
 
