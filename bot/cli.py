@@ -48,9 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     roster = commands.add_parser("roster", help="manage the roster")
     roster_commands = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
     roster_import = roster_commands.add_parser(
-        "import", help="add or update entries from a CSV (name,unit,role,telegram_id,language)"
+        "import",
+        help="add or update entries from a CSV or Excel file (name,unit,role,telegram_id,language)",
     )
-    roster_import.add_argument("file", metavar="FILE.csv")
+    roster_import.add_argument("file", metavar="FILE.csv|FILE.xlsx")
     roster_export = roster_commands.add_parser(
         "export", help="write the roster as CSV or Excel (by the file's extension)"
     )
