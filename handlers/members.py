@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication
 from bot.i18n import format_datetime, load_catalog, t
 from bot.roster.menus import sync_person
 from bot.roster.reach import note_refusal
@@ -312,7 +312,9 @@ async def tell_person(context: AppContext, person: Person, role: Role) -> None:
     try:
         await context.bot.send_message(person.telegram_id, text)
     except TelegramError as error:
-        await note_refusal(context.bot_data, person.telegram_id, error)
+        await note_refusal(
+            context.bot_data.people, person.telegram_id, error, context.bot_data.clock.now()
+        )
 
 
 def register(app: BotApplication) -> None:

@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication
 from bot.i18n import language_from_hint, t
 from bot.roster.csv_import import (
     ImportReport,
@@ -73,7 +73,7 @@ async def name_the_nameless(update: Update, context: AppContext) -> None:
     Checked once per account and start-up (the configured admins start out nameless).
     """
     user = update.effective_user
-    if user is None or user.is_bot or not user.full_name or context.bot_data._db is None:
+    if user is None or user.is_bot or not user.full_name or not context.bot_data.db.is_open:
         return
     data = context.bot_data
     if user.id in data.named_accounts:
@@ -89,7 +89,7 @@ async def name_the_nameless(update: Update, context: AppContext) -> None:
 async def keep_menu_current(update: Update, context: AppContext) -> None:
     """After the answer: a known person's menu shows their role and language."""
     user = update.effective_user
-    if user is None or user.is_bot or update.my_chat_member or context.bot_data._db is None:
+    if user is None or user.is_bot or update.my_chat_member or not context.bot_data.db.is_open:
         return
     data = context.bot_data
     person_id = await data.roster.stale_menu_of(user.id)

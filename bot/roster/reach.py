@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.app import BotData
+from storage.people import PeopleRepository
 
 __all__ = ["note_refusal", "refusal_reason"]
 
@@ -19,12 +21,14 @@ def refusal_reason(error: TelegramError) -> str | None:
     return None
 
 
-async def note_refusal(data: BotData, telegram_id: int, error: TelegramError) -> bool:
+async def note_refusal(
+    people: PeopleRepository, telegram_id: int, error: TelegramError, now: datetime
+) -> bool:
     """Mark the account unreachable (with the reason) when `error` says so; True if marked."""
     reason = refusal_reason(error)
     if reason is None:
         return False
-    await data.people.set_reachable_by_telegram_id(
-        telegram_id, False, data.clock.now(), never_started=reason == "never_started"
+    await people.set_reachable_by_telegram_id(
+        telegram_id, False, now, never_started=reason == "never_started"
     )
     return True
