@@ -14,6 +14,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import AppContext, BotApplication, BotData, UserData
 from bot.knowledge.service import KnowledgeBase
+from bot.meetings.late import invite_late_joiner
 from bot.meetings.service import MeetingService
 from bot.notices.service import NoticeService, delivery_bot, erase_recipient
 from storage.database import Database
@@ -133,5 +134,9 @@ def _add_service_hooks(data: BotData) -> None:
     async def load_knowledge(app: BotApplication) -> None:
         await data.knowledge.start()
 
+    async def invite_late(person_id: int) -> None:
+        await invite_late_joiner(data.meetings, person_id)
+
     data.startup_hooks += [start_meetings, start_notices, load_knowledge]
     data.shutdown_hooks += [stop_meetings, stop_notices]
+    data.joined_hooks.append(invite_late)

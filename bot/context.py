@@ -21,6 +21,7 @@ from bot.meetings.service import MeetingService
 from bot.notices.compose import Draft
 from bot.notices.service import NoticeService
 from bot.roster.privacy import PersonalDataRegistry
+from bot.roster.reach import PersonHook
 from storage.database import Database
 from storage.people import PeopleRepository
 from storage.roster import RosterRepository
@@ -87,6 +88,7 @@ class BotData:
         self.notices = notices
         self.knowledge = knowledge
         self.personal_data = PersonalDataRegistry()
+        self.joined_hooks: list[PersonHook] = []
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []
         self.last_error_alert: datetime | None = None
