@@ -270,8 +270,8 @@ def parse_when(text: str, timezone: ZoneInfo, now: datetime) -> tuple[datetime |
         if day is None:
             raise ComposeError("notices.bad_when")
         cron = f"{clock.minute} {clock.hour} * * {day}"
-    elif kind == "monthly" and len(words) == 3 and (day := typed_number(words[1], high=31)):
-        cron = f"{clock.minute} {clock.hour} {day} * *"
+    elif kind == "monthly" and len(words) == 3 and (date := typed_number(words[1], high=31)):
+        cron = f"{clock.minute} {clock.hour} {date} * *"
     else:
         raise ComposeError("notices.bad_when")
     return next_occurrence(cron, now, timezone), cron
