@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication
 from bot.uploads import ATTACHMENT_KINDS, unread_file_answer
 from handlers.common import Caller, identify, reply
 from storage.people import Role
