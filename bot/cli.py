@@ -12,6 +12,7 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.config import ConfigError, Settings
+from bot.notices.service import stop_sending_first_on_signals
 
 __all__ = ["build_parser", "main"]
 
@@ -65,6 +66,7 @@ def run(settings: Settings) -> int:
     if settings.console_mode:
         return console(settings, None)
     app = build_application(settings)
+    app.bot_data.startup_hooks.append(stop_sending_first_on_signals)
     if settings.webhook_url:
         app.run_webhook(
             listen=settings.webhook_listen,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from datetime import datetime
 from typing import TYPE_CHECKING, cast
 
@@ -14,16 +15,11 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackContext
 from telegram.request import HTTPXRequest
 
+from bot.delivery_engine import BACKOFF_BASE, STOP_GRACE, DeliveryRun, max_in_flight
 from bot.i18n import format_datetime, language_from_hint, t
 from bot.notices.bulkapi import BulkBotApi
 from bot.notices.compose import TEXT_LIMIT
-from bot.notices.delivery import (
-    BACKOFF_BASE,
-    DeliveryRun,
-    send_notice,
-    send_notice_bulk,
-    workers_for,
-)
+from bot.notices.delivery import NoticeOutbox, send_notice, send_notice_bulk
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.recurrence import next_occurrence
 from bot.notices.reports import final_report, progress_text
@@ -35,7 +31,7 @@ from storage.timestamps import from_db, to_db
 if TYPE_CHECKING:
     from bot.app import BotApplication, BotData
 
-__all__ = ["PROGRESS_EVERY", "NoticeService", "install"]
+__all__ = ["PROGRESS_EVERY", "NoticeService", "install", "stop_sending_first_on_signals"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +46,6 @@ class NoticeService:
         app: BotApplication,
         bot: Bot,
         *,
-        workers: int | None = None,
         bulk: BulkBotApi | None = None,
     ) -> None:
         self.app = app
@@ -58,12 +53,12 @@ class NoticeService:
         self.bulk = bulk
         data = app.bot_data
         self.settings = data.settings
-        self.workers = workers or workers_for(self.settings.broadcast_rate)
         self.backoff = BACKOFF_BASE
         self.clock = data.clock
         self.repo = NoticeRepository(data.db)
         self.limiter = SmoothLimiter(self.settings.broadcast_rate)
         self.runs: dict[int, DeliveryRun] = {}
+        self.stopping = False
         self.starter: asyncio.Task[None] | None = None
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.client_languages: dict[int, str] = {}  # Telegram id -> app language noted
@@ -115,12 +110,27 @@ class NoticeService:
             else:
                 self.schedule_job(notice)
 
+    def begin_stop(self) -> None:
+        """Take no new recipient in any delivery (the first thing a clean stop does)."""
+        self.stopping = True
+        for run in self.runs.values():
+            run.stop()
+
     async def stop(self) -> None:
-        """Stop the deliveries (their in-flight rows are resent at the next start)."""
-        tasks = [*self.tasks.values(), *([self.starter] if self.starter else [])]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """Clean stop: wait for the sends already made and record them; nothing stays in flight.
+
+        What is left stays pending and is sent at the next start (not a resend: never sent).
+        """
+        self.begin_stop()
+        if self.starter is not None:
+            self.starter.cancel()
+            await asyncio.gather(self.starter, return_exceptions=True)
+        tasks = list(self.tasks.values())
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=STOP_GRACE + 5)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         if self.bulk is not None:
             await self.bulk.close()
         await self.bot.shutdown()
@@ -212,7 +222,7 @@ class NoticeService:
                 job.schedule_removal()
         run = self.runs.get(notice_id)
         if run is not None:
-            run.cancelled.set()
+            run.cancel()
         await self.close_approvals(notice_id, "notices.approval_closed_cancelled")
         return True
 
@@ -247,28 +257,27 @@ class NoticeService:
         """Run (or resume) the delivery of a notice in the background."""
         if notice_id in self.tasks and not self.tasks[notice_id].done():
             return self.tasks[notice_id]
+        if self.stopping:  # stopping: the next start resumes it
+            return asyncio.get_running_loop().create_task(asyncio.sleep(0))
         task = asyncio.get_running_loop().create_task(self._deliver(notice_id))
         self.tasks[notice_id] = task
         task.add_done_callback(lambda _: self.tasks.pop(notice_id, None))
         return task
 
-    async def _send(self, notice: Notice, recipient: Recipient) -> None:
+    async def _send(self, notice: Notice, recipient: Recipient) -> int | None:
         if self.bulk is not None:
-            await send_notice_bulk(self.bulk, notice, recipient.chat_id, recipient.language)
-        else:
-            await send_notice(self.bot, notice, recipient.chat_id, recipient.language)
+            return await send_notice_bulk(self.bulk, notice, recipient.chat_id, recipient.language)
+        return await send_notice(self.bot, notice, recipient.chat_id, recipient.language)
 
     async def _deliver(self, notice_id: int) -> None:
         notice = await self.repo.get(notice_id)
         if notice is None:
             return
         run = DeliveryRun(
-            notice,
-            self.repo,
-            self._send,
+            NoticeOutbox(self.repo, notice_id, self.clock),
+            lambda recipient: self._send(notice, recipient),
             self.limiter,
             self.clock,
-            workers=self.workers,
             backoff=self.backoff,
         )
         self.runs[notice_id] = run
@@ -277,15 +286,20 @@ class NoticeService:
             language = await self.language_of(notice)
             run.counts.update(await self.repo.counts(notice_id))
             message_id = notice.progress_message_id or await self._tell(
-                notice, progress_text(run, language)
+                notice, progress_text(notice, run, language)
             )
             if message_id and not notice.progress_message_id:
                 await self.repo.set_progress_message(notice_id, message_id)
             reporter = asyncio.get_running_loop().create_task(
-                self._report_progress(run, language, message_id)
+                self._report_progress(notice, run, language, message_id)
             )
             await run.run()
             reporter.cancel()
+            if run.stopping.is_set() and not run.cancelled.is_set():
+                logger.info(
+                    "delivery of notice %d paused by the stop; resumes at the next start", notice_id
+                )
+                return
             if run.cancelled.is_set() or (await self._status(notice_id)) == "cancelled":
                 await self.repo.move(notice_id, ("cancelled",), "cancelled")
             else:
@@ -304,18 +318,18 @@ class NoticeService:
         return notice.status if notice else None
 
     async def _report_progress(
-        self, run: DeliveryRun, language: Language, message_id: int | None
+        self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
     ) -> None:
         shown = ""
-        while message_id and run.notice.author_chat_id:
+        while message_id and notice.author_chat_id:
             await asyncio.sleep(PROGRESS_EVERY)
-            text = progress_text(run, language)
+            text = progress_text(notice, run, language)
             if text != shown:
                 shown = text
                 await self.limiter.acquire()  # edits count against Telegram's limit too
                 try:
                     await self.bot.edit_message_text(
-                        text, run.notice.author_chat_id, message_id, parse_mode=ParseMode.HTML
+                        text, notice.author_chat_id, message_id, parse_mode=ParseMode.HTML
                     )
                 except TelegramError as error:
                     logger.info("progress edit failed: %s", error)
@@ -328,7 +342,7 @@ class NoticeService:
         if message_id and notice.author_chat_id:
             with contextlib.suppress(TelegramError):
                 await self.bot.edit_message_text(
-                    progress_text(run, language),
+                    progress_text(notice, run, language),
                     notice.author_chat_id,
                     message_id,
                     parse_mode=ParseMode.HTML,
@@ -372,7 +386,7 @@ def delivery_bot(app: BotApplication) -> tuple[Bot, BulkBotApi | None]:
     if isinstance(request, HTTPXRequest):
         request = HTTPXRequest(connection_pool_size=4, read_timeout=20.0, connect_timeout=10.0)
         bulk = BulkBotApi(
-            settings.api_base_url, app.bot.token, pool=workers_for(settings.broadcast_rate) + 2
+            settings.api_base_url, app.bot.token, pool=max_in_flight(settings.broadcast_rate) + 2
         )
     return Bot(app.bot.token, base_url=settings.api_base_url, request=request), bulk
 
@@ -399,3 +413,22 @@ def install(app: BotApplication) -> None:
     app.bot_data.startup_hooks.append(start)
     app.bot_data.shutdown_hooks.append(stop)
     app.bot_data.personal_data_erasers.append(erase)
+
+
+async def stop_sending_first_on_signals(app: BotApplication) -> None:
+    """Start-up hook of a bot run by `run_polling`/`run_webhook`: on SIGTERM or SIGINT, take
+    no new recipient at once, then stop the bot (its shut-down records the sends in flight).
+
+    PTB's own handler would first wait for the update fetcher to stop, sending all the while.
+    """
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        service = app.bot_data.notices
+        if service is not None:
+            service.begin_stop()
+        app.stop_running()
+
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(stop_signal, stop)
