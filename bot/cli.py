@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 
 from telegram import Update
 
-from bot.app import build_application
+from bot.app import BotApplication, build_application
 from bot.config import ConfigError, Settings
-from bot.notices.service import stop_sending_first_on_signals
 
 __all__ = ["build_parser", "main"]
 
@@ -63,6 +64,23 @@ def configure_logging(console: bool) -> None:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+async def stop_sending_first_on_signals(app: BotApplication) -> None:
+    """Start-up hook of a bot run by `run_polling`/`run_webhook`: on SIGTERM or SIGINT, take
+    no new recipient at once, then stop the bot (its shut-down records the sends in flight).
+
+    PTB's own handler would first wait for the update fetcher to stop, sending all the while.
+    """
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        app.bot_data.notices.begin_stop()
+        app.stop_running()
+
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(stop_signal, stop)
 
 
 def run(settings: Settings) -> int:
