@@ -10,7 +10,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
-from bot.app import AppContext, BotApplication, BotData
+from bot.context import AppContext, BotApplication, BotData
 from bot.i18n import language_from_hint, t
 from storage.faults import DatabaseFault, fault_of
 from storage.people import Language
@@ -28,7 +28,7 @@ async def _language(update: Update, data: BotData) -> Language:
     """The language to answer in: the person's own, else their app's; never fails."""
     user = update.effective_user
     language = language_from_hint(user.language_code if user else None)
-    if user is None or data._db is None:
+    if user is None or not data.db.is_open:
         return language
     try:
         person = await data.people.get_by_telegram_id(user.id)
@@ -64,7 +64,7 @@ def _alert_text(language: Language, data: BotData, error: BaseException | None) 
         return t(language, "core.error_alert", summary=html.escape(summary[:500]))
     path = html.escape(str(data.settings.db_path))
     if fault is DatabaseFault.BUSY:
-        seconds = f"{data.db.waits.budget:g}" if data._db is not None else "?"
+        seconds = f"{data.db.waits.budget:g}"
         return t(language, "core.database_alert_busy", path=path, seconds=seconds)
     if fault is DatabaseFault.FULL:
         return t(language, "core.database_alert_full", path=path)
@@ -83,7 +83,7 @@ async def on_error(update: object, context: AppContext) -> None:
     if isinstance(update, Update):
         await _tell_user(update, data, fault)
     now = data.clock.now()
-    if data._db is None or (
+    if not data.db.is_open or (
         data.last_error_alert is not None and now - data.last_error_alert < ALERT_INTERVAL
     ):
         return
