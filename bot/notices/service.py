@@ -26,6 +26,7 @@ from bot.notices.pacing import SmoothLimiter
 from bot.notices.recurrence import next_occurrence
 from bot.notices.reports import final_report, progress_text
 from storage.database import Database, Transaction
+from storage.faults import DatabaseUnavailable
 from storage.notices import Notice, NoticeRepository, Recipient, forget_recipient
 from storage.people import Language, PeopleRepository, Person
 from storage.timestamps import from_db, to_db
@@ -86,7 +87,14 @@ class NoticeService:
         language = language_from_hint(language_code)
         if self.client_languages.get(telegram_id) == language:
             return
-        if await self.repo.remember_client_language(telegram_id, language, self.clock.now()):
+        try:
+            noted = await self.repo.remember_client_language(
+                telegram_id, language, self.clock.now()
+            )
+        except DatabaseUnavailable as error:
+            logger.info("app language of %d not noted this time: %s", telegram_id, error)
+            return  # noted at a later update; the update itself goes on
+        if noted:
             self.client_languages[telegram_id] = language
 
     # --- start-up and shut-down -------------------------------------------------------------
