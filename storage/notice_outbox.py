@@ -8,7 +8,10 @@ from datetime import datetime
 from storage.database import Database
 from storage.timestamps import to_db
 
-__all__ = ["NOT_REACHED", "OutboxMixin", "Recipient", "Unreachable"]
+__all__ = ["CHANNEL_PERSON", "NOT_REACHED", "OutboxMixin", "Recipient", "Unreachable"]
+
+# The outbox row of the association's channel (`ASSOC_NOTICE_CHANNEL`): no person has id 0.
+CHANNEL_PERSON = 0
 
 # Outcomes of a send that did not reach the person (`unconfirmed`: it may have, unknown).
 NOT_REACHED = ("blocked", "never_started", "failed", "unconfirmed")
@@ -19,9 +22,10 @@ class Recipient:
     """One outbox row still to be sent."""
 
     person_id: int
-    chat_id: int
+    chat_id: int | str  # a channel may be named `@name`
     language: str
     attempts: int
+    message_id: int | None = None  # for a correction or recall: the copy acted on
 
 
 @dataclass(frozen=True)
@@ -56,13 +60,19 @@ class OutboxMixin:
     async def pending(self, notice_id: int, after_person: int, limit: int) -> list[Recipient]:
         """The next page of pending recipients, by person id."""
         rows = await self._db.fetchall(
-            "SELECT person_id, chat_id, language, attempts FROM notice_outbox"
+            "SELECT person_id, chat_id, language, attempts, message_id FROM notice_outbox"
             " WHERE notice_id = ? AND state = 'pending' AND person_id > ?"
             " ORDER BY person_id LIMIT ?",
             (notice_id, after_person, limit),
         )
         return [
-            Recipient(row["person_id"], row["chat_id"], row["language"], row["attempts"])
+            Recipient(
+                row["person_id"],
+                row["chat_id"],
+                row["language"],
+                row["attempts"],
+                row["message_id"],
+            )
             for row in rows
         ]
 
@@ -85,11 +95,14 @@ class OutboxMixin:
         now: datetime,
         *,
         next_to_send: int | None = None,
+        message_id: int | None = None,
+        revision: int | None = None,
     ) -> bool:
         """Record how a send ended; optionally mark the worker's next recipient as sending.
 
-        Both happen in one transaction, so each send costs one write. Returns whether the
-        next recipient was claimed.
+        Both happen in one transaction, so each send costs one write. A delivered copy keeps
+        the message id Telegram gave it and the text revision it was sent with. Returns
+        whether the next recipient was claimed.
         """
         claim = -1 if next_to_send is None else next_to_send
         async with self._db.transaction() as tx:
@@ -98,6 +111,12 @@ class OutboxMixin:
                 " state = CASE WHEN person_id = :done THEN :state ELSE 'sending' END,"
                 " reason = CASE WHEN person_id = :done THEN :reason ELSE reason END,"
                 " attempts = CASE WHEN person_id = :done THEN attempts ELSE attempts + 1 END,"
+                " message_id = CASE WHEN person_id = :done THEN COALESCE(:message, message_id)"
+                "   ELSE message_id END,"
+                " revision = CASE WHEN person_id = :done THEN COALESCE(:revision, revision)"
+                "   ELSE revision END,"
+                " sent_at = CASE WHEN person_id = :done AND :state = 'sent' THEN :now"
+                "   ELSE sent_at END,"
                 " updated_at = :now WHERE notice_id = :notice"
                 " AND (person_id = :done OR (person_id = :next AND state = 'pending'))",
                 {
@@ -107,10 +126,12 @@ class OutboxMixin:
                     "now": to_db(now),
                     "notice": notice_id,
                     "next": claim,
+                    "message": message_id,
+                    "revision": revision,
                 },
             )
             claimed = next_to_send is not None and cursor.rowcount == 2
-            if state in ("blocked", "never_started"):
+            if state in ("blocked", "never_started") and person_id != CHANNEL_PERSON:
                 await tx.execute(
                     "UPDATE persons SET reachable = 0, updated_at = ? WHERE id = ?",
                     (to_db(now), person_id),
@@ -143,9 +164,12 @@ class OutboxMixin:
     async def unreachable(self, notice_id: int) -> list[Unreachable]:
         """Recipients who blocked the bot, never started it, failed or are uncertain, by name."""
         rows = await self._db.fetchall(
-            "SELECT p.name, p.unit, o.state, o.reason FROM notice_outbox o"
-            " JOIN persons p ON p.id = o.person_id WHERE o.notice_id = ?"
-            f" AND o.state IN ({', '.join('?' * len(NOT_REACHED))}) ORDER BY p.name, p.id",
+            "SELECT COALESCE(p.name, o.chat_id) AS name, COALESCE(p.unit, '') AS unit, o.state,"
+            " o.reason FROM notice_outbox o"
+            " LEFT JOIN persons p ON p.id = o.person_id WHERE o.notice_id = ?"
+            f" AND o.state IN ({', '.join('?' * len(NOT_REACHED))}) ORDER BY p.name, o.person_id",
             (notice_id, *NOT_REACHED),
         )
-        return [Unreachable(row["name"], row["unit"], row["state"], row["reason"]) for row in rows]
+        return [
+            Unreachable(str(row["name"]), row["unit"], row["state"], row["reason"]) for row in rows
+        ]

@@ -35,12 +35,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
-from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.clock import Clock
-from bot.notices.bulkapi import BulkBotApi, NotSent
+from bot.notices.bulkapi import NotSent
 from bot.notices.pacing import SmoothLimiter, retry_after_seconds
 from storage.notices import Notice, NoticeRepository, Recipient
 
@@ -51,8 +49,6 @@ __all__ = [
     "Outcome",
     "certainly_not_sent",
     "classify",
-    "send_notice",
-    "send_notice_bulk",
     "workers_for",
 ]
 
@@ -71,7 +67,6 @@ MAX_ATTEMPTS = 5
 PAGE = 256
 BACKOFF_BASE = 2.0
 BACKOFF_MAX = 60.0
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 @dataclass(frozen=True)
@@ -81,6 +76,8 @@ class Outcome:
     state: str
     reason: str = ""
     pause: float = 0.0
+    message_id: int | None = None  # the message Telegram made (sends)
+    revision: int | None = None  # the notice's text revision the copy was sent with
 
 
 # Raised by httpx (under PTB's NetworkError or TimedOut) before any byte of the request left.
@@ -114,35 +111,8 @@ def classify(error: TelegramError) -> Outcome:
     return Outcome("failed", error.message)
 
 
-async def send_notice(bot: Bot, notice: Notice, chat_id: int, language: str) -> None:
-    """Send the notice in `language` (else the other version) to one chat."""
-    text = notice.text_for(language)
-    if notice.media_kind == "photo" and notice.media_file_id:
-        await bot.send_photo(chat_id, notice.media_file_id, caption=text, parse_mode=ParseMode.HTML)
-    elif notice.media_kind == "document" and notice.media_file_id:
-        await bot.send_document(
-            chat_id, notice.media_file_id, caption=text, parse_mode=ParseMode.HTML
-        )
-    else:
-        await bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-        )
-
-
-async def send_notice_bulk(api: BulkBotApi, notice: Notice, chat_id: int, language: str) -> None:
-    """Like `send_notice`, through the lean bulk client."""
-    text = notice.text_for(language)
-    params: dict[str, object] = {"chat_id": chat_id, "parse_mode": "HTML"}
-    if notice.media_kind in ("photo", "document") and notice.media_file_id:
-        params.update({notice.media_kind: notice.media_file_id, "caption": text})
-        method = "sendPhoto" if notice.media_kind == "photo" else "sendDocument"
-    else:
-        params.update({"text": text, "link_preview_options": {"is_disabled": True}})
-        method = "sendMessage"
-    await api.call(method, params)
-
-
-Sender = Callable[[Notice, Recipient], Awaitable[None]]
+# Sends (or edits, deletes) one copy; returns the id of the message Telegram made, if any.
+Sender = Callable[[Notice, Recipient], Awaitable[int | None]]
 
 
 @dataclass
@@ -185,6 +155,11 @@ class DeliveryRun:
         if len(self.recent) < 2:
             return 0.0
         return len(self.recent) / max(now - self.recent[0], 1e-3)
+
+    def rewind(self) -> None:
+        """Read the outbox from the start again at the next `run` (rows were added to it)."""
+        self._cursor = 0
+        self._exhausted = False
 
     async def run(self) -> None:
         """Send to every pending recipient with `workers` paced workers."""
@@ -240,6 +215,8 @@ class DeliveryRun:
                 outcome.reason,
                 self.clock.now(),
                 next_to_send=candidate.person_id if candidate else None,
+                message_id=outcome.message_id,
+                revision=outcome.revision,
             )
             self._moved("sending", outcome.state)
             if candidate is None:
@@ -254,13 +231,14 @@ class DeliveryRun:
         """Send once, waiting out any 429 pauses; return a terminal state or `retry`."""
         while True:
             await self.limiter.acquire()
+            notice = self.notice  # a correction may swap in the new text meanwhile
             try:
-                await self.send(self.notice, recipient)
+                message_id = await self.send(notice, recipient)
             except TelegramError as error:
                 outcome = classify(error)
             else:
                 self.recent.append(self.monotonic())
-                return Outcome("sent")
+                return Outcome("sent", message_id=message_id, revision=notice.revision)
             if outcome.state == "pause":
                 logger.warning("flood control: pausing notice delivery for %.0fs", outcome.pause)
                 self.limiter.pause(outcome.pause)

@@ -15,15 +15,11 @@ from telegram.ext import CallbackContext
 from telegram.request import HTTPXRequest
 
 from bot.i18n import format_datetime, language_from_hint, t
+from bot.notices.actions import NoticeActions
+from bot.notices.approvals import close_approval_requests
 from bot.notices.bulkapi import BulkBotApi
-from bot.notices.compose import TEXT_LIMIT
-from bot.notices.delivery import (
-    BACKOFF_BASE,
-    DeliveryRun,
-    send_notice,
-    send_notice_bulk,
-    workers_for,
-)
+from bot.notices.copies import copy_request, post
+from bot.notices.delivery import BACKOFF_BASE, DeliveryRun, workers_for
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.recurrence import next_occurrence
 from bot.notices.reports import final_report, progress_text
@@ -67,6 +63,7 @@ class NoticeService:
         self.starter: asyncio.Task[None] | None = None
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.client_languages: dict[int, str] = {}  # Telegram id -> app language noted
+        self.actions = NoticeActions(self)
 
     @property
     def _data(self) -> BotData:
@@ -134,7 +131,9 @@ class NoticeService:
             return None
         notice = await self.repo.get(notice_id)
         assert notice is not None
-        if notice.due_at is None or notice.due_at <= self.clock.now():
+        if notice.kind != "notice":
+            await self.actions.start(notice)
+        elif notice.due_at is None or notice.due_at <= self.clock.now():
             now = self.clock.now()
             due = notice.due_at or now
             if notice.due_at is None:
@@ -189,7 +188,9 @@ class NoticeService:
                 ),
             )
         else:
-            delivery_id = await self.repo.start_delivery(notice, occurrence, next_due, now)
+            delivery_id = await self.repo.start_delivery(
+                notice, occurrence, next_due, now, self.settings.notice_channel
+            )
             if delivery_id is None:
                 return None
             self.deliver(delivery_id)
@@ -217,29 +218,8 @@ class NoticeService:
         return True
 
     async def close_approvals(self, notice_id: int, key: str, name: str = "") -> None:
-        """Take Approve and Reject away from every approval request of a decided notice.
-
-        Each request keeps its preview and gains a line saying how the notice was decided
-        (`key`), so no secretariat member is left with a stale button.
-        """
-        for request in await self.repo.take_approval_requests(notice_id):
-            if request.chat_id is None:
-                continue
-            language: Language = "en" if request.language == "en" else "zh"
-            text = request.text + "\n\n" + t(language, key, id=notice_id, name=name)
-            try:
-                if len(text) <= TEXT_LIMIT:
-                    await self.app.bot.edit_message_text(
-                        text, request.chat_id, request.message_id, parse_mode=ParseMode.HTML
-                    )
-                else:
-                    await self.app.bot.edit_message_reply_markup(
-                        request.chat_id, request.message_id, reply_markup=None
-                    )
-            except TelegramError as error:
-                logger.info(
-                    "could not close an approval request of notice %d: %s", notice_id, error
-                )
+        """Take Approve and Reject away from every approval request of a decided notice."""
+        await close_approval_requests(self.app.bot, self.repo, notice_id, key, name)
 
     # --- delivery ----------------------------------------------------------------------------
 
@@ -252,11 +232,11 @@ class NoticeService:
         task.add_done_callback(lambda _: self.tasks.pop(notice_id, None))
         return task
 
-    async def _send(self, notice: Notice, recipient: Recipient) -> None:
-        if self.bulk is not None:
-            await send_notice_bulk(self.bulk, notice, recipient.chat_id, recipient.language)
-        else:
-            await send_notice(self.bot, notice, recipient.chat_id, recipient.language)
+    async def _send(self, notice: Notice, recipient: Recipient) -> int | None:
+        """Send (or edit, or delete) one copy; return the message id Telegram made."""
+        acked = self.actions.acked(notice, recipient.person_id)
+        method, params = copy_request(notice, recipient, acked=acked)
+        return await post(self.bot, self.bulk, method, params)
 
     async def _deliver(self, notice_id: int) -> None:
         notice = await self.repo.get(notice_id)
@@ -284,7 +264,9 @@ class NoticeService:
             reporter = asyncio.get_running_loop().create_task(
                 self._report_progress(run, language, message_id)
             )
+            await self.actions.prepare(notice)
             await run.run()
+            await self.actions.finish(notice, run)
             reporter.cancel()
             if run.cancelled.is_set() or (await self._status(notice_id)) == "cancelled":
                 await self.repo.move(notice_id, ("cancelled",), "cancelled")
@@ -324,7 +306,10 @@ class NoticeService:
         self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
     ) -> None:
         counts = await self.repo.counts(notice.id)
-        text, markup = final_report(notice, counts, run.cancelled.is_set(), language)
+        receipts = await self.repo.receipt_summary(notice.id) if notice.kind == "notice" else None
+        text, markup = final_report(
+            notice, counts, run.cancelled.is_set(), language, receipts if notice.ack else None
+        )
         if message_id and notice.author_chat_id:
             with contextlib.suppress(TelegramError):
                 await self.bot.edit_message_text(
