@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication
 from bot.i18n import Html
 from bot.notices.compose import (
     ComposeError,
@@ -25,7 +25,6 @@ from bot.notices.compose import (
     parse_options,
     split_versions,
 )
-from bot.notices.service import install
 from bot.notices.views import overview_lines, plain
 from handlers.common import Caller, reply, require_role, send_usage
 from handlers.notices_actions import (
@@ -190,14 +189,12 @@ async def reachability(update: Update, context: AppContext) -> None:
 async def client_language(update: Update, context: AppContext) -> None:
     """Note the language of the sender's Telegram app: a notice follows the bot's language."""
     user = update.effective_user
-    service = context.bot_data.notices
-    if user is not None and not user.is_bot and service is not None:
-        await service.note_client_language(user.id, user.language_code)
+    if user is not None and not user.is_bot and context.bot_data.db.is_open:
+        await context.bot_data.notices.note_client_language(user.id, user.language_code)
 
 
 def register(app: BotApplication) -> None:
-    """Wire the notices feature in and start its service with the bot."""
-    install(app)
+    """Wire the notices feature in."""
     text_input = (filters.TEXT | filters.PHOTO | filters.Document.ALL) & ~filters.COMMAND
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBUserWarning)

@@ -7,7 +7,7 @@ import re
 from telegram import Message, Update
 from telegram.ext import ConversationHandler
 
-from bot.app import AppContext
+from bot.context import AppContext, user_state
 from bot.notices.compose import ComposeError, Part, body_after_first_line, message_part
 from bot.notices.compose import split_versions as versions_of
 from bot.notices.views import preview_parts
@@ -19,7 +19,6 @@ __all__ = ["EDIT_TEXT", "corrected_text", "correction_command", "is_correction"]
 
 EDIT_TEXT = 10
 _CORRECTION = re.compile(r"\s*/notice(?:@\w+)?\s+#?(\d{1,12})\s+(edit|recall)\b", re.IGNORECASE)
-_TARGET_KEY = "notice_correction_of"
 
 
 def is_correction(text: str) -> bool:
@@ -51,8 +50,7 @@ async def correction_command(
         return ConversationHandler.END
     _, body = body_after_first_line(message)
     if not body.html.strip():
-        if context.user_data is not None:
-            context.user_data[_TARGET_KEY] = notice_id
+        user_state(context).correction_of = notice_id
         await reply(update, caller.t("notices.ask_correction", id=notice_id))
         return EDIT_TEXT
     await _draft_correction(update, context, caller, parent, body)
@@ -63,16 +61,16 @@ async def corrected_text(update: Update, context: AppContext) -> int:
     """The guided correction: the message after `/notice ID edit` is the new text."""
     caller = await identify(update, context)
     message = update.effective_message
-    target = context.user_data.pop(_TARGET_KEY, None) if context.user_data is not None else None
-    if caller is None or message is None or not isinstance(target, int):
+    state = user_state(context)
+    target, state.correction_of = state.correction_of, None
+    if caller is None or message is None or target is None:
         return ConversationHandler.END
     parent = await notice_service(context).repo.get(target)
     if parent is None:
         await reply(update, caller.t("notices.correction_unknown", id=target))
         return ConversationHandler.END
     if not await _draft_correction(update, context, caller, parent, message_part(message)):
-        if context.user_data is not None:
-            context.user_data[_TARGET_KEY] = target
+        state.correction_of = target
         return EDIT_TEXT
     return ConversationHandler.END
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 from telegram import Update
 from telegram.ext import ConversationHandler
 
-from bot.app import AppContext
+from bot.context import AppContext, user_state
 from bot.notices.compose import ComposeError, Draft, message_part, parse_when
 from bot.notices.views import preview_parts
 from handlers.common import Caller, identify, reply, require_role
@@ -35,12 +35,11 @@ __all__ = [
 ]
 
 AUDIENCE, CATEGORY, TEXT_ZH, TEXT_EN, WHEN, RECEIPTS, CHANNEL = range(7)
-DRAFT_KEY = "notice_draft"
 
 
 async def start_guided(update: Update, context: AppContext, caller: Caller) -> int:
     """Bare /notice: start with the audience."""
-    context.user_data[DRAFT_KEY] = Draft()  # type: ignore[index]
+    user_state(context).notice_draft = Draft()
     await reply(
         update,
         caller.t("notices.ask_audience"),
@@ -96,8 +95,7 @@ async def store_and_preview(
 
 
 def _draft(context: AppContext) -> Draft:
-    draft = context.user_data.get(DRAFT_KEY) if context.user_data is not None else None
-    return draft if isinstance(draft, Draft) else Draft()
+    return user_state(context).notice_draft or Draft()
 
 
 async def chosen(update: Update, context: AppContext) -> int:
@@ -110,7 +108,7 @@ async def chosen(update: Update, context: AppContext) -> int:
     _, field, value = (query.data or "").split(":")
     draft = _draft(context)
     if field == "aud" and value in ("all", "council", "secretariat"):
-        context.user_data[DRAFT_KEY] = replace(draft, audience=value)  # type: ignore[index]
+        user_state(context).notice_draft = replace(draft, audience=value)
         await reply(
             update,
             caller.t("notices.ask_category"),
@@ -120,7 +118,7 @@ async def chosen(update: Update, context: AppContext) -> int:
         )
         return CATEGORY
     if field == "cat" and value in ("official", "news"):
-        context.user_data[DRAFT_KEY] = replace(draft, category=value)  # type: ignore[index]
+        user_state(context).notice_draft = replace(draft, category=value)
         await reply(
             update,
             caller.t("notices.ask_receipts"),
@@ -135,7 +133,7 @@ async def chosen(update: Update, context: AppContext) -> int:
     if field in ("rcp", "chn") and value in ("yes", "no"):
         flag = value == "yes"
         if field == "rcp":
-            context.user_data[DRAFT_KEY] = replace(draft, ack=flag)  # type: ignore[index]
+            user_state(context).notice_draft = replace(draft, ack=flag)
             channel = context.bot_data.settings.notice_channel
             if channel:
                 await reply(
@@ -150,7 +148,7 @@ async def chosen(update: Update, context: AppContext) -> int:
                 )
                 return CHANNEL
         else:
-            context.user_data[DRAFT_KEY] = replace(draft, channel=flag)  # type: ignore[index]
+            user_state(context).notice_draft = replace(draft, channel=flag)
         await reply(update, caller.t("notices.ask_text_zh"))
         return TEXT_ZH
     await query.answer(caller.t("core.button_invalid"), show_alert=True)
@@ -167,7 +165,7 @@ async def _version(update: Update, context: AppContext, language: str) -> int | 
     except ComposeError as error:
         await reply(update, caller.t(error.key, **error.values))
         return None
-    context.user_data[DRAFT_KEY] = draft  # type: ignore[index]
+    user_state(context).notice_draft = draft
     return TEXT_EN if language == "zh" else await _ask_when(update, caller)
 
 
@@ -244,8 +242,7 @@ async def when(update: Update, context: AppContext) -> int:
 
 
 def _clear(context: AppContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT_KEY, None)
+    user_state(context).notice_draft = None
 
 
 async def cancel(update: Update, context: AppContext) -> int:

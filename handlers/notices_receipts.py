@@ -8,7 +8,7 @@ import re
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from bot.app import AppContext
+from bot.context import AppContext
 from bot.i18n import format_datetime
 from bot.notices.copies import ack_markup
 from bot.notices.views import detail_lines, unconfirmed_lines

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import html
-
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
 from tests.harness import ADMIN_ID, BotHarness
-from tests.test_notices import add_person, confirm_data, service, settle
+from tests.test_notices import add_person, confirm_data, settle
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
@@ -115,7 +114,9 @@ async def test_reminder_goes_only_to_those_who_have_not_confirmed(bot: BotHarnes
     assert any("reminding the 3 people" in t for t in bot.texts_to(ADMIN_ID, calls))
     await settle(bot)
     follow_ups = [
-        c for c in bot.api.calls[before:] if c.method == "sendMessage" and "Please confirm" in c.text
+        c
+        for c in bot.api.calls[before:]
+        if c.method == "sendMessage" and "Please confirm" in c.text
     ]
     assert sorted(int(c.chat_id or 0) for c in follow_ups) == [102, 103, ADMIN_ID]
     assert all("Annual dues are due" in c.text for c in follow_ups)
