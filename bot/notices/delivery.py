@@ -130,7 +130,7 @@ class DeliveryRun:
     counts: Counter[str] = field(default_factory=Counter)
     cancelled: asyncio.Event = field(default_factory=asyncio.Event)
     recent: deque[float] = field(default_factory=lambda: deque(maxlen=4096))
-    _cursor: int = 0
+    _cursor: int = -1  # below every person id (the channel row is 0)
     _page: deque[Recipient] = field(default_factory=deque)
     _exhausted: bool = False
     _retries: list[tuple[float, int, Recipient]] = field(default_factory=list)
@@ -158,7 +158,7 @@ class DeliveryRun:
 
     def rewind(self) -> None:
         """Read the outbox from the start again at the next `run` (rows were added to it)."""
-        self._cursor = 0
+        self._cursor = -1
         self._exhausted = False
 
     async def run(self) -> None:

@@ -113,7 +113,9 @@ class NoticeService:
             self.deliver(notice.id)
         now = self.clock.now()
         for notice in await self.repo.with_status("scheduled"):
-            if notice.due_at is not None and notice.due_at <= now:
+            if notice.kind != "notice":  # confirmed just before a stop: start it now
+                await self.actions.start(notice)
+            elif notice.due_at is not None and notice.due_at <= now:
                 await self.fire(notice.id, notice.due_at)
             else:
                 self.schedule_job(notice)
