@@ -24,7 +24,6 @@ from storage.notices import Notice
 from storage.people import Language
 
 if TYPE_CHECKING:
-    from bot.notices.delivery import DeliveryRun
     from bot.notices.service import NoticeService
 
 __all__ = ["ACTION_KINDS", "NoticeActions", "changed_languages"]
@@ -156,10 +155,9 @@ class NoticeActions:
             action.id, parent.id, action.kind, now, languages, texts
         ):
             return False
-        run = service.runs.get(parent.id)
         updated = await self.repo.get(parent.id)
-        if run is not None and updated is not None:
-            run.notice = updated  # sends from now on carry the corrected text
+        if parent.id in service.live and updated is not None:
+            service.live[parent.id] = updated  # sends from now on carry the corrected text
         service.deliver(action.id)
         return True
 
@@ -182,24 +180,26 @@ class NoticeActions:
         if action.kind == "edit" and action.parent_id:
             self.confirmed[action.id] = await self.repo.confirmed_people(action.parent_id)
 
-    async def finish(self, action: Notice, run: DeliveryRun) -> None:
-        """After a correction's run: also edit copies that were in flight when it began."""
-        if action.kind != "edit" or action.parent_id is None or run.cancelled.is_set():
-            return
-        parent = await self.repo.get(action.parent_id)
-        if parent is None:
-            return
-        task = self.service.tasks.get(parent.id)
-        if task is not None:  # its last sends may still carry the old text
+    async def more_to_do(self, action: Notice) -> bool:
+        """After a correction's run: add copies that were in flight when it began, if any.
+
+        Sends of the delivery that were under way at the correction carry the old text; once
+        the delivery has finished, those copies join the correction's outbox.
+        """
+        if action.kind != "edit" or action.parent_id is None:
+            return False
+        task = self.service.tasks.get(action.parent_id)
+        if task is not None:
             with contextlib.suppress(Exception):
                 await asyncio.shield(task)
         # Copies sent with an older text after the correction began: any language may differ.
-        languages = ("zh", "en")
-        while not run.cancelled.is_set() and await self.repo.top_up_edit(
-            action.id, parent.id, action.revision, languages
-        ):
-            run.rewind()
-            await run.run()
+        added = await self.repo.top_up_edit(
+            action.id, action.parent_id, action.revision, ("zh", "en")
+        )
+        return added > 0
+
+    def done(self, action: Notice) -> None:
+        """Forget what a finished action kept in memory."""
         self.confirmed.pop(action.id, None)
 
     def acked(self, action: Notice, person_id: int) -> bool:

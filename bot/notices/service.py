@@ -17,21 +17,28 @@ from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery_engine import BACKOFF_BASE, STOP_GRACE, DeliveryRun, max_in_flight
 from bot.i18n import format_datetime, language_from_hint, t
 from bot.notices.actions import NoticeActions
 from bot.notices.approvals import close_approval_requests
 from bot.notices.bulkapi import BulkBotApi
 from bot.notices.copies import copy_request, post
-from bot.notices.delivery import BACKOFF_BASE, DeliveryRun, workers_for
+from bot.notices.delivery import NoticeOutbox
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.recurrence import next_occurrence
 from bot.notices.reports import final_report, progress_text
 from storage.database import Database, Transaction
+from storage.faults import DatabaseUnavailable
 from storage.notices import Notice, NoticeRepository, Recipient, forget_recipient
 from storage.people import Language, PeopleRepository, Person
 from storage.timestamps import from_db, to_db
 
-__all__ = ["PROGRESS_EVERY", "NoticeService", "delivery_bot", "erase_recipient"]
+__all__ = [
+    "PROGRESS_EVERY",
+    "NoticeService",
+    "delivery_bot",
+    "erase_recipient",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +57,6 @@ class NoticeService:
         bot: Bot,
         job_queue: JobQueue[Any] | None,
         is_running: Callable[[], bool],
-        workers: int | None = None,
         bulk: BulkBotApi | None = None,
     ) -> None:
         self.bot = bot
@@ -58,13 +64,15 @@ class NoticeService:
         self.job_queue = job_queue
         self.is_running = is_running
         self.settings = settings
-        self.workers = workers or workers_for(self.settings.broadcast_rate)
         self.backoff = BACKOFF_BASE
         self.clock = clock
         self.people = PeopleRepository(db)
         self.repo = NoticeRepository(db)
         self.limiter = SmoothLimiter(self.settings.broadcast_rate)
         self.runs: dict[int, DeliveryRun] = {}
+        # What each running delivery sends now: a correction swaps the new text in.
+        self.live: dict[int, Notice] = {}
+        self.stopping = False
         self.starter: asyncio.Task[None] | None = None
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.client_languages: dict[int, str] = {}  # Telegram id -> app language noted
@@ -84,7 +92,14 @@ class NoticeService:
         language = language_from_hint(language_code)
         if self.client_languages.get(telegram_id) == language:
             return
-        if await self.repo.remember_client_language(telegram_id, language, self.clock.now()):
+        try:
+            noted = await self.repo.remember_client_language(
+                telegram_id, language, self.clock.now()
+            )
+        except DatabaseUnavailable as error:
+            logger.info("app language of %d not noted this time: %s", telegram_id, error)
+            return  # noted at a later update; the update itself goes on
+        if noted:
             self.client_languages[telegram_id] = language
 
     # --- start-up and shut-down -------------------------------------------------------------
@@ -120,12 +135,27 @@ class NoticeService:
             else:
                 self.schedule_job(notice)
 
+    def begin_stop(self) -> None:
+        """Take no new recipient in any delivery (the first thing a clean stop does)."""
+        self.stopping = True
+        for run in self.runs.values():
+            run.stop()
+
     async def stop(self) -> None:
-        """Stop the deliveries (their in-flight rows are resent at the next start)."""
-        tasks = [*self.tasks.values(), *([self.starter] if self.starter else [])]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """Clean stop: wait for the sends already made and record them; nothing stays in flight.
+
+        What is left stays pending and is sent at the next start (not a resend: never sent).
+        """
+        self.begin_stop()
+        if self.starter is not None:
+            self.starter.cancel()
+            await asyncio.gather(self.starter, return_exceptions=True)
+        tasks = list(self.tasks.values())
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=STOP_GRACE + 5)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         if self.bulk is not None:
             await self.bulk.close()
         await self.bot.shutdown()
@@ -221,7 +251,7 @@ class NoticeService:
                 job.schedule_removal()
         run = self.runs.get(notice_id)
         if run is not None:
-            run.cancelled.set()
+            run.cancel()
         await self.close_approvals(notice_id, "notices.approval_closed_cancelled")
         return True
 
@@ -235,47 +265,68 @@ class NoticeService:
         """Run (or resume) the delivery of a notice in the background."""
         if notice_id in self.tasks and not self.tasks[notice_id].done():
             return self.tasks[notice_id]
+        if self.stopping:  # stopping: the next start resumes it
+            return asyncio.get_running_loop().create_task(asyncio.sleep(0))
         task = asyncio.get_running_loop().create_task(self._deliver(notice_id))
         self.tasks[notice_id] = task
         task.add_done_callback(lambda _: self.tasks.pop(notice_id, None))
         return task
 
-    async def _send(self, notice: Notice, recipient: Recipient) -> int | None:
-        """Send (or edit, or delete) one copy; return the message id Telegram made."""
+    async def _send(self, outbox: NoticeOutbox, recipient: Recipient) -> int | None:
+        """Send (or edit, or delete) one copy; return the message id Telegram made.
+
+        The copy carries the notice's text as it is now, and its row records that revision.
+        """
+        notice = self.live[outbox.notice_id]
+        outbox.revisions[recipient.person_id] = notice.revision
         acked = self.actions.acked(notice, recipient.person_id)
         method, params = copy_request(notice, recipient, acked=acked)
         return await post(self.bot, self.bulk, method, params)
+
+    def _run(self, notice: Notice) -> DeliveryRun:
+        """A paced run over the notice's outbox (delivery, follow-up, correction or recall)."""
+        outbox = NoticeOutbox(self.repo, notice.id, self.clock)
+        self.live.setdefault(notice.id, notice)
+        run = DeliveryRun(
+            outbox,
+            lambda recipient: self._send(outbox, recipient),
+            self.limiter,
+            self.clock,
+            backoff=self.backoff,
+        )
+        self.runs[notice.id] = run
+        return run
 
     async def _deliver(self, notice_id: int) -> None:
         notice = await self.repo.get(notice_id)
         if notice is None:
             return
-        run = DeliveryRun(
-            notice,
-            self.repo,
-            self._send,
-            self.limiter,
-            self.clock,
-            workers=self.workers,
-            backoff=self.backoff,
-        )
-        self.runs[notice_id] = run
+        run = self._run(notice)
         reporter: asyncio.Task[None] | None = None
         try:
             language = await self.language_of(notice)
             run.counts.update(await self.repo.counts(notice_id))
             message_id = notice.progress_message_id or await self._tell(
-                notice, progress_text(run, language)
+                notice, progress_text(notice, run, language)
             )
             if message_id and not notice.progress_message_id:
                 await self.repo.set_progress_message(notice_id, message_id)
             reporter = asyncio.get_running_loop().create_task(
-                self._report_progress(run, language, message_id)
+                self._report_progress(notice, run, language, message_id)
             )
             await self.actions.prepare(notice)
             await run.run()
-            await self.actions.finish(notice, run)
+            while not run.cancelled.is_set() and not run.stopping.is_set():
+                if not await self.actions.more_to_do(notice):
+                    break
+                run = self._run(notice)  # copies sent with the old text meanwhile
+                await run.run()
             reporter.cancel()
+            if run.stopping.is_set() and not run.cancelled.is_set():
+                logger.info(
+                    "delivery of notice %d paused by the stop; resumes at the next start", notice_id
+                )
+                return
             if run.cancelled.is_set() or (await self._status(notice_id)) == "cancelled":
                 await self.repo.move(notice_id, ("cancelled",), "cancelled")
             else:
@@ -288,6 +339,8 @@ class NoticeService:
             if reporter is not None:
                 reporter.cancel()
             self.runs.pop(notice_id, None)
+            self.live.pop(notice_id, None)
+            self.actions.done(notice)
 
     async def _fire_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         """A notice's job: fire it if its row still says it is scheduled for this time."""
@@ -301,18 +354,18 @@ class NoticeService:
         return notice.status if notice else None
 
     async def _report_progress(
-        self, run: DeliveryRun, language: Language, message_id: int | None
+        self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
     ) -> None:
         shown = ""
-        while message_id and run.notice.author_chat_id:
+        while message_id and notice.author_chat_id:
             await asyncio.sleep(PROGRESS_EVERY)
-            text = progress_text(run, language)
+            text = progress_text(notice, run, language)
             if text != shown:
                 shown = text
                 await self.limiter.acquire()  # edits count against Telegram's limit too
                 try:
                     await self.bot.edit_message_text(
-                        text, run.notice.author_chat_id, message_id, parse_mode=ParseMode.HTML
+                        text, notice.author_chat_id, message_id, parse_mode=ParseMode.HTML
                     )
                 except TelegramError as error:
                     logger.info("progress edit failed: %s", error)
@@ -328,7 +381,7 @@ class NoticeService:
         if message_id and notice.author_chat_id:
             with contextlib.suppress(TelegramError):
                 await self.bot.edit_message_text(
-                    progress_text(run, language),
+                    progress_text(notice, run, language),
                     notice.author_chat_id,
                     message_id,
                     parse_mode=ParseMode.HTML,
@@ -362,7 +415,7 @@ def delivery_bot(settings: Settings, bot: Bot) -> tuple[Bot, BulkBotApi | None]:
     if isinstance(request, HTTPXRequest):
         request = HTTPXRequest(connection_pool_size=4, read_timeout=20.0, connect_timeout=10.0)
         bulk = BulkBotApi(
-            settings.api_base_url, bot.token, pool=workers_for(settings.broadcast_rate) + 2
+            settings.api_base_url, bot.token, pool=max_in_flight(settings.broadcast_rate) + 2
         )
     return Bot(bot.token, base_url=settings.api_base_url, request=request), bulk
 
