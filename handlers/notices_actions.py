@@ -88,14 +88,33 @@ async def _author_decides(
         await reply(update, caller.t("notices.already_handled", id=notice.id))
         return
     if not confirmed:
-        await service.repo.move(notice.id, ("draft",), "cancelled")
-        await reply(update, caller.t("notices.draft_cancelled", id=notice.id))
+        # One conditional statement decides: a Confirm that got there first wins.
+        cancelled = await service.repo.move(notice.id, ("draft",), "cancelled")
+        key = (
+            "notices.draft_cancelled" if cancelled else _too_late(await service.repo.get(notice.id))
+        )
+        await reply(update, caller.t(key, id=notice.id))
         return
     if context.bot_data.settings.notice_approval >= 2:
         await _queue_for_approval(update, context, service, caller, notice)
         return
     scheduled = await service.confirm(notice.id)
+    if scheduled is None:
+        key = _too_late(await service.repo.get(notice.id))
+        await reply(update, caller.t(key, id=notice.id))
+        return
     await _tell_scheduled(update, service, caller, notice.id, scheduled)
+
+
+def _too_late(notice: Notice | None) -> str:
+    """What to tell an author whose tap lost to another decision on the same notice."""
+    if notice is None:
+        return "notices.already_handled"
+    if notice.status == "cancelled":
+        return "notices.confirm_too_late"
+    if notice.status in ("pending_approval", "scheduled", "sending", "done"):
+        return "notices.cancel_too_late"
+    return "notices.already_handled"
 
 
 async def _queue_for_approval(
