@@ -20,6 +20,7 @@ from bot.knowledge.service import KnowledgeBase
 from bot.meetings.service import MeetingService
 from bot.notices.compose import Draft
 from bot.notices.service import NoticeService
+from bot.roster.entries import NewEntry
 from bot.roster.privacy import PersonalDataRegistry
 from bot.roster.reach import PersonHook
 from storage.database import Database
@@ -65,6 +66,8 @@ class UserData:
     correction_of: int | None = None  # the notice whose corrected text comes next
     join_name: str | None = None
     invite: InviteDraft = field(default_factory=InviteDraft)
+    # An entry /invite did not add because its name and unit are on the roster already.
+    namesake_entry: NewEntry | None = None
     articles_upload: tuple[ParsedArticles, str] | None = None
     relay_question_id: int | None = None
 
