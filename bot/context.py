@@ -99,6 +99,9 @@ class BotData:
         # Telegram accounts whose person was found named since start-up: a bound person's
         # name never becomes empty again (erasure also unbinds), so they need no new check.
         self.named_accounts: set[int] = set()
+        # Telegram ids with the secretariat's rights without being on the roster (the console's
+        # operator): never invited, never counted, not a recipient of notices.
+        self.operator_ids: set[int] = set()
 
     @property
     def people(self) -> PeopleRepository:
