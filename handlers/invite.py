@@ -19,6 +19,7 @@ from bot.context import AppContext, BotApplication, InviteDraft, user_state
 from bot.roster.entries import NewEntry, existing_entry
 from bot.roster.invites import links_for_entries, role_link
 from handlers.common import Caller, identify, reply, require_role, send_usage
+from handlers.forms import cannot_skip, leave_form
 from storage.people import Language, Role
 from storage.roster import RosterEntry
 
@@ -329,11 +330,15 @@ def register(app: BotApplication) -> None:
                     INVITE_NAME: [
                         MessageHandler(text, invite_name),
                         CallbackQueryHandler(invite_button, pattern=r"^iv:"),
+                        CommandHandler("skip", cannot_skip),
                     ],
-                    INVITE_UNIT: [MessageHandler(text, invite_unit)],
+                    INVITE_UNIT: [
+                        MessageHandler(text, invite_unit),
+                        CommandHandler("skip", cannot_skip),
+                    ],
                     INVITE_ROLE: [CallbackQueryHandler(invite_button, pattern=r"^iv:")],
                 },
-                fallbacks=[CommandHandler("cancel", cancel)],
+                fallbacks=[CommandHandler("cancel", cancel), *leave_form("invite")],
                 name="invite",
             )
         )
