@@ -7,7 +7,7 @@ import traceback
 from datetime import timedelta
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 
 from bot.context import AppContext, BotApplication
 from bot.i18n import language_from_hint, t
@@ -46,11 +46,9 @@ async def on_error(update: object, context: AppContext) -> None:
         person = await data.people.get_by_telegram_id(chat_id)
         language = person.spoken_language if person else "zh"
         try:
-            await context.bot.send_message(
+            await data.messenger.send(
                 chat_id, t(language, "core.error_alert", summary=summary[:500])
             )
-        except Forbidden:
-            continue
         except TelegramError:
             logger.warning("could not alert secretariat chat %s", chat_id)
 

@@ -9,7 +9,6 @@ from dataclasses import replace
 from telegram import Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    ChatMemberHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -321,18 +320,6 @@ def _snippet(notice: Notice) -> str:
     return text[:30] + ("…" if len(text) > 30 else "")
 
 
-async def reachability(update: Update, context: AppContext) -> None:
-    """A member blocked the bot (or started it again): note it for the next deliveries."""
-    change = update.my_chat_member
-    if change is None or change.chat.type != "private":
-        return
-    status = change.new_chat_member.status
-    data = context.bot_data
-    await NoticeRepository(data.db).set_reachable(
-        change.chat.id, status not in ("kicked", "left"), data.clock.now()
-    )
-
-
 async def client_language(update: Update, context: AppContext) -> None:
     """Note the language of the sender's Telegram app: a notice follows the bot's language."""
     user = update.effective_user
@@ -368,6 +355,5 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("notices", list_notices))
     app.add_handler(CommandHandler("cancelnotice", cancel_notice))
     app.add_handler(CallbackQueryHandler(action, pattern=ACTION_PATTERN))
-    app.add_handler(ChatMemberHandler(reachability, ChatMemberHandler.MY_CHAT_MEMBER), group=1)
     # Before every other group, so that no ApplicationHandlerStop can skip it.
     app.add_handler(TypeHandler(Update, client_language), group=-3)

@@ -18,6 +18,7 @@ from telegram.request import HTTPXRequest
 from bot.clock import Clock
 from bot.config import Settings
 from bot.i18n import format_datetime, language_from_hint, t
+from bot.messaging import Messenger
 from bot.notices.bulkapi import BulkBotApi
 from bot.notices.compose import TEXT_LIMIT
 from bot.notices.delivery import (
@@ -51,13 +52,14 @@ class NoticeService:
         db: Database,
         clock: Clock,
         settings: Settings,
-        bot: Bot,
+        messenger: Messenger,
         job_queue: JobQueue[Any] | None,
         is_running: Callable[[], bool],
         workers: int | None = None,
         bulk: BulkBotApi | None = None,
     ) -> None:
-        self.bot = bot
+        self.messenger = messenger
+        self.bot = messenger.bot
         self.bulk = bulk
         self.job_queue = job_queue
         self.is_running = is_running
@@ -235,12 +237,12 @@ class NoticeService:
             text = request.text + "\n\n" + t(language, key, id=notice_id, name=name)
             try:
                 if len(text) <= TEXT_LIMIT:
-                    await self.bot.edit_message_text(
-                        text, request.chat_id, request.message_id, parse_mode=ParseMode.HTML
+                    await self.messenger.edit_text(
+                        request.chat_id, request.message_id, text, parse_mode=ParseMode.HTML
                     )
                 else:
-                    await self.bot.edit_message_reply_markup(
-                        request.chat_id, request.message_id, reply_markup=None
+                    await self.messenger.edit_reply_markup(
+                        request.chat_id, request.message_id, None
                     )
             except TelegramError as error:
                 logger.info(
@@ -327,8 +329,8 @@ class NoticeService:
                 shown = text
                 await self.limiter.acquire()  # edits count against Telegram's limit too
                 try:
-                    await self.bot.edit_message_text(
-                        text, run.notice.author_chat_id, message_id, parse_mode=ParseMode.HTML
+                    await self.messenger.edit_text(
+                        run.notice.author_chat_id, message_id, text, parse_mode=ParseMode.HTML
                     )
                 except TelegramError as error:
                     logger.info("progress edit failed: %s", error)
@@ -340,10 +342,10 @@ class NoticeService:
         text, markup = final_report(notice, counts, run.cancelled.is_set(), language)
         if message_id and notice.author_chat_id:
             with contextlib.suppress(TelegramError):
-                await self.bot.edit_message_text(
-                    progress_text(run, language),
+                await self.messenger.edit_text(
                     notice.author_chat_id,
                     message_id,
+                    progress_text(run, language),
                     parse_mode=ParseMode.HTML,
                 )
         await self._tell(notice, text, markup)
@@ -355,13 +357,13 @@ class NoticeService:
         if not notice.author_chat_id:
             return None
         try:
-            message = await self.bot.send_message(
-                notice.author_chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            message = await self.messenger.send(
+                notice.author_chat_id, text, markup, parse_mode=ParseMode.HTML
             )
         except TelegramError as error:
             logger.warning("could not report to the author of notice %d: %s", notice.id, error)
             return None
-        return message.message_id
+        return message.message_id if message is not None else None
 
 
 def delivery_bot(settings: Settings, bot: Bot) -> tuple[Bot, BulkBotApi | None]:
