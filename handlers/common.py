@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
 
 from bot.context import AppContext
-from bot.i18n import language_from_hint, t
+from bot.i18n import example_dates, language_from_hint, t
 from bot.messaging import edited, retrying
 from storage.people import Language, Person, Role
 
@@ -30,10 +30,12 @@ class Caller:
 
     person: Person
     language: Language
+    # Dates about a week ahead for usage examples (`{example_day}` ...): never already past.
+    examples: dict[str, str] = field(default_factory=dict)
 
     def t(self, key: str, **values: object) -> str:
         """A message from the catalog in the caller's language."""
-        return t(self.language, key, **values)
+        return t(self.language, key, **{**self.examples, **values})
 
 
 async def identify(update: Update, context: AppContext) -> Caller | None:
@@ -44,7 +46,7 @@ async def identify(update: Update, context: AppContext) -> Caller | None:
     data = context.bot_data
     person = await data.people.ensure_telegram_user(user.id, user.full_name, data.clock.now())
     language = person.language or language_from_hint(user.language_code)
-    return Caller(person, language)
+    return Caller(person, language, example_dates(data.clock.now(), data.settings.timezone))
 
 
 async def reply(
@@ -73,11 +75,11 @@ async def edit_tapped(
         await edited(lambda: query.edit_message_text(text, reply_markup=reply_markup))
 
 
-async def drop_buttons(update: Update) -> None:
-    """Take the buttons away from the message whose button was tapped."""
+async def drop_buttons(update: Update, replacement: InlineKeyboardMarkup | None = None) -> None:
+    """Take the buttons away from the message whose button was tapped (or show others)."""
     query = update.callback_query
     if query is not None:
-        await edited(lambda: query.edit_message_reply_markup(None))
+        await edited(lambda: query.edit_message_reply_markup(replacement))
 
 
 async def require_role(update: Update, context: AppContext, role: Role) -> Caller | None:
