@@ -18,7 +18,7 @@ from telegram.warnings import PTBUserWarning
 from bot.context import AppContext, BotApplication, InviteDraft, user_state
 from bot.roster.entries import NewEntry, existing_entry
 from bot.roster.invites import links_for_entries, role_link
-from handlers.common import Caller, identify, reply, require_role, send_usage
+from handlers.common import Caller, drop_buttons, identify, reply, require_role, send_usage
 from handlers.forms import cannot_skip, leave_form
 from storage.people import Language, Role
 from storage.roster import RosterEntry
@@ -192,7 +192,7 @@ async def namesake_button(update: Update, context: AppContext) -> None:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(update)
     await create_entry(
         update,
         context,
@@ -291,7 +291,7 @@ async def invite_button(update: Update, context: AppContext) -> int:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return ConversationHandler.END
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(update)
     role = Role(match.group(2))
     if match.group(1) == "link":
         await invite_one_line(update, context, caller, role.value)

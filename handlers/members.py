@@ -10,13 +10,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import AppContext, BotApplication
 from bot.i18n import format_datetime, load_catalog
 from bot.roster.export import ExportFormat, export_roster
-from handlers.common import Caller, reply, require_role, send_usage
+from handlers.common import Caller, edit_tapped, reply, reply_document, require_role, send_usage
 from handlers.join import send_card
 from handlers.members_roles import change_role
 from storage.people import Role
 from storage.roster import Reach
 
 __all__ = ["register"]
+
 
 PAGE = 10
 AUDIT_PAGE = 15
@@ -220,7 +221,7 @@ async def members_button(update: Update, context: AppContext) -> None:
         else:
             text, markup = await audit_page(caller, context, offset)
         await query.answer()
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_tapped(update, text, reply_markup=markup)
         return
     if single := _PERSON.match(data):
         await person_action(update, context, caller, single.group(1), int(single.group(2)))
@@ -233,7 +234,7 @@ async def members_button(update: Update, context: AppContext) -> None:
         person_id, role = int(role_change.group(2)), Role(role_change.group(3))
         if await change_role(update, context, caller, person_id, role, role_change.group(1) == "R"):
             text, markup = await person_card(caller, context, person_id)
-            await query.edit_message_text(text, reply_markup=markup)
+            await edit_tapped(update, text, reply_markup=markup)
         return
     await query.answer(caller.t("core.button_invalid"), show_alert=True)
 
@@ -245,11 +246,11 @@ async def send_export(
     data = context.bot_data
     today = data.clock.now().astimezone(data.settings.timezone).date()
     exported = await export_roster(data.roster, kind, today)
-    if update.effective_chat is not None:
-        await update.effective_chat.send_document(
-            InputFile(exported.content, filename=exported.filename),
-            caption=caller.t("roster.export_caption", count=exported.entries),
-        )
+    await reply_document(
+        update,
+        InputFile(exported.content, filename=exported.filename),
+        caption=caller.t("roster.export_caption", count=exported.entries),
+    )
 
 
 async def person_action(
@@ -261,7 +262,7 @@ async def person_action(
     if action == "p":
         await query.answer()
         text, markup = await person_card(caller, context, person_id)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_tapped(update, text, reply_markup=markup)
     elif action == "x":
         person = await context.bot_data.people.get(person_id)
         if person is None or person.role is Role.GUEST:
@@ -280,13 +281,13 @@ async def person_action(
                 ]
             ]
         )
-        await query.edit_message_text(
-            caller.t("roster.remove_ask", name=person.name), reply_markup=markup
+        await edit_tapped(
+            update, caller.t("roster.remove_ask", name=person.name), reply_markup=markup
         )
     elif action == "X":
         if await change_role(update, context, caller, person_id, Role.GUEST, True):
             text, markup = await person_card(caller, context, person_id)
-            await query.edit_message_text(text, reply_markup=markup)
+            await edit_tapped(update, text, reply_markup=markup)
     else:
         from handlers.invite import renew_link
 

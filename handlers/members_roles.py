@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -10,12 +11,14 @@ from telegram.error import TelegramError
 from bot.context import AppContext
 from bot.i18n import t
 from bot.roster.menus import sync_person
-from bot.roster.reach import announce_joined, note_refusal
+from bot.roster.reach import announce_joined
 from bot.roster.roles import audit_action, needs_confirmation
-from handlers.common import Caller
+from handlers.common import Caller, edit_tapped
 from storage.people import Person, Role
 
 __all__ = ["change_role", "tell_person"]
+
+logger = logging.getLogger(__name__)
 
 
 def _role(caller: Caller, role: Role) -> str:
@@ -39,9 +42,7 @@ async def _ask_first(update: Update, caller: Caller, person: Person, role: Role)
         ]
     )
     await query.answer()
-    await query.edit_message_text(
-        caller.t(key, name=person.name, role=_role(caller, role)), reply_markup=markup
-    )
+    await edit_tapped(update, caller.t(key, name=person.name, role=_role(caller, role)), markup)
 
 
 async def change_role(
@@ -97,8 +98,6 @@ async def tell_person(context: AppContext, person: Person, role: Role) -> None:
     else:
         text = t(language, "roster.your_role", role=t(language, f"core.role_{role.value}"))
     try:
-        await context.bot.send_message(person.telegram_id, text)
+        await context.bot_data.messenger.send(person.telegram_id, text)
     except TelegramError as error:
-        await note_refusal(
-            context.bot_data.people, person.telegram_id, error, context.bot_data.clock.now()
-        )
+        logger.warning("could not tell person %s of their role: %s", person.id, error)
