@@ -87,9 +87,6 @@ def build_application(
     clock = clock or SystemClock()
     db = Database.at(settings.db_path)
     notice_bot, bulk = delivery_bot(settings, app.bot)
-    meetings = MeetingService(
-        db=db, clock=clock, settings=settings, bot=app.bot, job_queue=app.job_queue
-    )
     notices = NoticeService(
         db=db,
         clock=clock,
@@ -98,6 +95,14 @@ def build_application(
         job_queue=app.job_queue,
         is_running=lambda: app.running,
         bulk=bulk,
+    )
+    meetings = MeetingService(
+        db=db,
+        clock=clock,
+        settings=settings,
+        bot=app.bot,
+        job_queue=app.job_queue,
+        limiter=notices.limiter,
     )
     knowledge = KnowledgeBase(db)
     data = BotData(
