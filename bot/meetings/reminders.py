@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.delivery_engine import DeliveryRun
 from bot.i18n import format_datetime, t
 from bot.meetings import render
+from bot.meetings.rules import Delivery
 from storage.meeting_reminders import ReminderRepository
 from storage.meetings import Meeting
 from storage.notice_outbox import NOT_REACHED, Recipient, SendOutcome
@@ -27,7 +28,7 @@ from storage.people import Language
 from storage.reminder_outbox import ReminderRoundRepository, ReminderTarget
 
 if TYPE_CHECKING:
-    from bot.meetings.service import Delivery, MeetingService
+    from bot.meetings.service import MeetingService
 
 __all__ = ["REMINDER_MISFIRE_GRACE", "ReminderJobs"]
 
@@ -223,8 +224,6 @@ class ReminderJobs:
 
 
 def _delivery(counts: dict[str, int]) -> Delivery:
-    from bot.meetings.service import Delivery
-
     unreachable = counts.get("blocked", 0) + counts.get("never_started", 0)
     failed = sum(counts.get(state, 0) for state in NOT_REACHED) - unreachable
     return Delivery(counts.get("sent", 0), unreachable, failed)

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,7 +20,14 @@ from bot.i18n import t
 from bot.meetings import render
 from bot.meetings.redraws import InvitationRedraws
 from bot.meetings.reminders import ReminderJobs
-from bot.meetings.rules import AUDIENCE_ROLES, Tally, moved_deadline, reminder_times, tally
+from bot.meetings.rules import (
+    AUDIENCE_ROLES,
+    Delivery,
+    Tally,
+    moved_deadline,
+    reminder_times,
+    tally,
+)
 from bot.notices.pacing import SmoothLimiter
 from storage.database import Database
 from storage.meetings import AnswerChange, Invitee, Meeting, MeetingRepository, NewMeeting, Response
@@ -32,15 +38,6 @@ __all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService"]
 logger = logging.getLogger(__name__)
 
 SUMMARY_EDIT_INTERVAL = timedelta(seconds=5)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """How a round of messages went."""
-
-    sent: int = 0
-    unreachable: int = 0
-    failed: int = 0
 
 
 def language_of(person: Person | Invitee) -> Language:
