@@ -194,7 +194,9 @@ class ReminderJobs:
             if kind == "deadline"
             else None
         )
-        message = await self.service.bot.send_message(recipient.chat_id, text, reply_markup=markup)
+        # Straight to the Bot: the engine classifies Telegram's errors and paces retries itself.
+        bot = self.service.messenger.bot
+        message = await bot.send_message(recipient.chat_id, text, reply_markup=markup)
         return message.message_id
 
     async def resume(self) -> int:
