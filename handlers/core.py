@@ -9,7 +9,7 @@ from bot.commands import commands_for
 from bot.context import AppContext, BotApplication
 from bot.i18n import t
 from handlers.common import Caller, edit_tapped, identify, reply
-from storage.people import Language
+from storage.people import Language, Role
 
 __all__ = ["LANGUAGE_CALLBACK", "register"]
 
@@ -33,7 +33,8 @@ async def start(update: Update, context: AppContext) -> None:
     if caller is None:
         return
     name = caller.person.name or (update.effective_user.first_name if update.effective_user else "")
-    await reply(update, caller.t("core.welcome", name=name) + "\n\n" + help_text(caller))
+    key = "core.welcome_guest" if caller.person.role is Role.GUEST else "core.welcome"
+    await reply(update, caller.t(key, name=name) + "\n\n" + help_text(caller))
 
 
 async def help_command(update: Update, context: AppContext) -> None:

@@ -79,7 +79,7 @@ async def ask(update: Update, context: AppContext) -> None:
         return
     question = " ".join(context.args or []).strip()
     if not question:
-        await send_usage(update, caller, "knowledge.ask")
+        await reply(update, caller.t("knowledge.ask_prompt"))
         return
     await answer_question(update, context, caller, question)
 

@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import AppContext, BotApplication, user_state
 from bot.knowledge.parser import Language, ParsedArticles, ParseError, parse_articles
-from handlers.common import edit_tapped, reply, require_role
+from handlers.common import Caller, edit_tapped, reply, require_role
 from storage.people import Role
 
 __all__ = ["ARTICLES_FILES", "CALLBACK", "MAX_BYTES", "register"]
@@ -31,6 +31,22 @@ def _language_hint(caption: str | None) -> Language | None:
     return None
 
 
+def _reason(caller: Caller, error: Exception) -> str:
+    """Why the file could not be read, in the reader's language."""
+    if isinstance(error, UnicodeDecodeError):
+        return caller.t("knowledge.import_not_utf8")
+    text = str(error)
+    if text == "file too large":
+        return caller.t("knowledge.import_too_large")
+    if text in ("no articles found", "no sections found"):
+        return caller.t("knowledge.import_no_articles")
+    if text.startswith("article numbers repeat: "):
+        return caller.t("knowledge.import_repeated", numbers=text.split(": ", 1)[1])
+    if isinstance(error, TelegramError):
+        return caller.t("knowledge.import_download_failed")
+    return text
+
+
 async def receive_file(update: Update, context: AppContext) -> None:
     """Read the file, show what it holds, and offer Confirm / Cancel."""
     caller = await require_role(update, context, Role.SECRETARIAT)
@@ -39,7 +55,10 @@ async def receive_file(update: Update, context: AppContext) -> None:
         return
     document = message.document
     if document.file_size is not None and document.file_size > MAX_BYTES:
-        await reply(update, caller.t("knowledge.import_unreadable", error="file too large"))
+        await reply(
+            update,
+            caller.t("knowledge.import_unreadable", error=caller.t("knowledge.import_too_large")),
+        )
         return
     try:
         file = await context.bot.get_file(document.file_id)
@@ -48,8 +67,7 @@ async def receive_file(update: Update, context: AppContext) -> None:
             raise ParseError("file too large")
         parsed = parse_articles(data.decode("utf-8-sig"), _language_hint(message.caption))
     except (TelegramError, UnicodeDecodeError, ParseError) as error:
-        detail = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else str(error)
-        await reply(update, caller.t("knowledge.import_unreadable", error=detail))
+        await reply(update, caller.t("knowledge.import_unreadable", error=_reason(caller, error)))
         return
     user_state(context).articles_upload = (parsed, document.file_name or "upload")
     markup = InlineKeyboardMarkup(

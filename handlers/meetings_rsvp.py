@@ -88,7 +88,13 @@ async def rsvp_tapped(update: Update, context: AppContext) -> None:
     if not change.changed:
         await query.answer(t(language, "meetings.answer_unchanged", answer=answer))
         return
-    await query.answer(t(language, "meetings.answer_recorded", answer=answer))
+    position = (
+        await svc.waitlist_position(meeting, invitee.person_id) if rsvp.response == "yes" else None
+    )
+    if position is not None:
+        await query.answer(t(language, "meetings.answer_waitlisted", position=position))
+    else:
+        await query.answer(t(language, "meetings.answer_recorded", answer=answer))
     message = query.message if isinstance(query.message, Message) else None
     svc.invitation_changed(
         meeting.id,

@@ -127,7 +127,7 @@ async def person_card(
         unit=person.unit or "—",
         role=_role(caller, person.role),
         account=account,
-        language=person.language or "—",
+        language={"zh": "中文", "en": "English"}.get(person.language or "", "—"),
     )
     rows = [
         [

@@ -161,7 +161,7 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
                 else:
                     await tx.execute(
                         "UPDATE persons SET name = ?, unit = ?, role = ?, telegram_id = ?,"
-                        " language = COALESCE(?, language), updated_at = ? WHERE id = ?",
+                        " language = COALESCE(language, ?), updated_at = ? WHERE id = ?",
                         (*values, stamp, change.id),
                     )
                     ids.append(change.id)

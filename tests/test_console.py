@@ -90,7 +90,7 @@ async def test_operator_is_not_invited_and_answers_an_invitation_with_a_reason(
             "/meeting 1",
         ],
     )
-    assert "1 people will be invited; 0 of them" in out  # Li only: the operator is not counted
+    assert "1 person will be invited; 0 of them" in out  # Li only: the operator is not counted
     assert "── m1 to you" in out
     assert f"to Li Hua (#{li}, council)\n📅 Invitation to meeting #1" in out
     assert "Thank you, your reason for meeting #1 is recorded." in out

@@ -26,7 +26,7 @@ async def test_one_line_form_previews_and_sends_nothing_before_confirm(bot: BotH
     assert "Preview of meeting #1: Council meeting" in preview
     assert "Tue, 15 Dec 2026 14:30" in preview
     assert "Please answer by Mon, 14 Dec 2026 14:30" in preview
-    assert "4 people will be invited; 1 of them have no Telegram account" in preview
+    assert "4 people will be invited; 1 of them has no Telegram account" in preview
     [button] = next(c for c in calls if c.callback_data()).button_texts()
     assert "Confirm" in button
     assert bot.texts_to(100) == []

@@ -267,7 +267,7 @@ async def test_recurring_notice_is_shown_in_words_and_repeats(bot: BotHarness) -
     admin = bot.user(ADMIN_ID, "Sec")
     calls = await bot.send(admin, '/notice cron="0 9 * * 1-5"\nDaily briefing')
     preview = bot.texts_to(ADMIN_ID, calls)[-1]
-    assert "every Monday, Tuesday, Wednesday, Thursday, Friday at 09:00" in preview
+    assert "every weekday (Monday to Friday) at 09:00" in preview
     assert "next: Mon, 30 Nov 2026 09:00" in preview
     await bot.tap(admin, confirm_data(calls))
     svc = service(bot)

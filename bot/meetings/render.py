@@ -63,7 +63,11 @@ def preview_text(
         lines.append(t(language, "meetings.line_capacity", capacity=new.capacity))
     if new.quorum:
         lines.append(t(language, "meetings.line_quorum_option", quorum=new.quorum))
-    lines.append(t(language, "meetings.preview_invited", invited=invited, unbound=unbound))
+    key = "meetings.preview_invited_one_unbound" if unbound == 1 else "meetings.preview_invited"
+    people = t(
+        language, "meetings.people_one" if invited == 1 else "meetings.people", count=invited
+    )
+    lines.append(t(language, key, people=people, unbound=unbound))
     return "\n".join(lines)
 
 
@@ -156,7 +160,7 @@ def summary_text(meeting: Meeting, tally: Tally, language: Language, tz: ZoneInf
                 waitlist=len(tally.waitlist),
             )
         )
-    if tally.required is not None and tally.quorum is not None:
+    if tally.required is not None and tally.quorum is not None and meeting.status != "cancelled":
         mark = "✅" if tally.quorate else "⚠️"
         lines.append(
             t(

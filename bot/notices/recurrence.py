@@ -107,12 +107,31 @@ def describe(expression: str, language: Language) -> str:
     if day == "*" and weekday == "*":
         days = t(language, "notices.cron_every_day")
     elif weekday != "*":
-        days = t(language, "notices.cron_weekdays", days=_list(weekday, language))
+        days = (
+            t(language, "notices.cron_every_weekday")
+            if _days_of(weekday) == _WORKING_DAYS
+            else t(language, "notices.cron_weekdays", days=_list(weekday, language))
+        )
     else:
         days = t(language, "notices.cron_monthdays", days=day)
     if month != "*":
         days += t(language, "notices.cron_months", months=month)
     return t(language, "notices.cron_words", days=days, when=when)
+
+
+_WORKING_DAYS = frozenset(_DAY_NAMES[1:6])
+
+
+def _days_of(weekday: str) -> frozenset[str]:
+    """The days a weekday field names (`mon-fri`, `mon,tue`, ...); empty if it is not plain."""
+    days: set[str] = set()
+    for part in weekday.split(","):
+        low, _, high = part.partition("-")
+        if low not in _DAY_NAMES or (high and high not in _DAY_NAMES):
+            return frozenset()
+        start, end = _DAY_NAMES.index(low), _DAY_NAMES.index(high or low)
+        days.update(_DAY_NAMES[start : end + 1])
+    return frozenset(days)
 
 
 def _list(weekday: str, language: Language) -> str:

@@ -25,6 +25,8 @@ __all__ = [
 ]
 
 COLUMNS = ("name", "unit", "role", "telegram_id", "language")
+# telegram_id and language may be left out entirely, not only left empty.
+REQUIRED_COLUMNS = ("name", "unit", "role")
 MAX_NAME = 100
 MAX_UNIT = 200
 _ROLES = {
@@ -143,28 +145,36 @@ def _rows(
     except (StopIteration, csv.Error):
         return [], [], RowProblem(0, "empty")
     names = [cell.strip().lower() for cell in header]
-    missing = [column for column in COLUMNS if column not in names]
+    missing = [column for column in REQUIRED_COLUMNS if column not in names]
     if missing:
         return [], [], RowProblem(0, "bad_header", {"missing": ", ".join(missing)})
     rows: list[tuple[int, dict[str, str]]] = []
     problems: list[RowProblem] = []
     while True:
+        started = reader.line_num + 1  # an unbalanced quote is reported where its row starts
         try:
             cells = next(reader)
         except StopIteration:
             break
         except csv.Error:
-            problems.append(RowProblem(reader.line_num, "unreadable"))
+            problems.append(RowProblem(started, "unreadable"))
             break
-        line = reader.line_num
+        line = started  # a row's number is the line it starts on, as a spreadsheet shows it
         if not any(cell.strip() for cell in cells):
             continue
+        if len(cells) != len(names) and reader.line_num > started and "\n" in cells[-1]:
+            # A quote opened and never closed took in every line after it.
+            problems.append(RowProblem(started, "unreadable"))
+            break
         if len(cells) != len(names):
             problems.append(
                 RowProblem(line, "columns", {"expected": len(names), "found": len(cells)})
             )
             continue
-        rows.append((line, dict(zip(names, cells, strict=True))))
+        row = dict(zip(names, cells, strict=True))
+        for column in COLUMNS:
+            row.setdefault(column, "")
+        rows.append((line, row))
     return rows, problems, None
 
 
@@ -240,7 +250,8 @@ def _plan_row(line: int, parsed: EntryChange, match: RosterEntry | None) -> Plan
         and change.unit == match.unit
         and change.role is match.role
         and change.telegram_id == match.telegram_id
-        and (change.language is None or change.language == match.language)
+        # A language already set (often the person's own choice) is kept: the column fills gaps.
+        and (change.language is None or match.language is not None)
     )
     return PlannedRow(line, change, "unchanged" if same else "updated")
 
