@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import AppContext, BotApplication
 from bot.i18n import format_datetime, load_catalog
+from bot.numbers import typed_number
 from bot.roster.export import ExportFormat, export_roster
 from handlers.common import Caller, edit_tapped, reply, reply_document, require_role, send_usage
 from handlers.join import send_card
@@ -20,6 +21,7 @@ __all__ = ["register"]
 
 
 PAGE = 10
+MAX_SEARCH = 100
 AUDIT_PAGE = 15
 NAMES_SHOWN = 10
 ROSTER_ROLES = (Role.SECRETARIAT, Role.COUNCIL, Role.MEMBER)
@@ -87,12 +89,16 @@ async def members_command(update: Update, context: AppContext) -> None:
     caller = await require_role(update, context, Role.SECRETARIAT)
     if caller is None:
         return
-    args = context.args or []
-    if args:
-        if len(args) != 1 or not (args[0].isascii() and args[0].isdigit() and len(args[0]) <= 9):
-            await send_usage(update, caller, "roster.members")
-            return
-        text, markup = await person_card(caller, context, int(args[0]))
+    query = " ".join(context.args or [])
+    if query:
+        if query.lstrip("#").replace(" ", "").isdigit() or len(query) > MAX_SEARCH:
+            number = typed_number(query) if len(query) <= MAX_SEARCH else None
+            if number is None:
+                await send_usage(update, caller, "roster.members")
+                return
+            text, markup = await person_card(caller, context, number)
+        else:
+            text, markup = await search_results(caller, context, query)
         await reply(update, text, markup)
         return
     text, markup = await overview(caller, context)
@@ -102,6 +108,26 @@ async def members_command(update: Update, context: AppContext) -> None:
         return
     for application in await context.bot_data.roster.pending_applications(5):
         await send_card(context, chat.id, caller.language, application)
+
+
+async def search_results(
+    caller: Caller, context: AppContext, query: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The roster entries whose name or unit contains `query`, as buttons to their cards."""
+    entries = await context.bot_data.roster.search(query, PAGE + 1)
+    if not entries:
+        return caller.t("roster.search_none", query=query), None
+    rows = [
+        [
+            InlineKeyboardButton(
+                f"{e.name} · {e.unit or '—'} · {_role(caller, e.role)}",
+                callback_data=f"mb:p:{e.id}",
+            )
+        ]
+        for e in entries[:PAGE]
+    ]
+    key = "roster.search_more" if len(entries) > PAGE else "roster.search_found"
+    return caller.t(key, query=query, count=min(len(entries), PAGE)), InlineKeyboardMarkup(rows)
 
 
 async def person_card(

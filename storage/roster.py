@@ -159,10 +159,13 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
                     )
                     ids.append(int(cursor.lastrowid or 0))
                 else:
+                    # Once on Telegram a person's language is theirs (/language): the roster
+                    # only fills it in; before that the roster's language applies.
                     await tx.execute(
                         "UPDATE persons SET name = ?, unit = ?, role = ?, telegram_id = ?,"
-                        " language = COALESCE(language, ?), updated_at = ? WHERE id = ?",
-                        (*values, stamp, change.id),
+                        " language = CASE WHEN telegram_id IS NULL THEN COALESCE(?, language)"
+                        " ELSE COALESCE(language, ?) END, updated_at = ? WHERE id = ?",
+                        (*values, change.language, stamp, change.id),
                     )
                     ids.append(change.id)
             if changes:
@@ -252,6 +255,18 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
     async def roster_page(self, offset: int, limit: int) -> list[RosterEntry]:
         """A page of the roster, secretariat first, then council, then members, by name."""
         return await self._entries(f"p.role IN {_ROSTER_ROLES}", limit, offset)
+
+    async def search(self, text: str, limit: int) -> list[RosterEntry]:
+        """Roster entries whose name or unit contains `text` (case ignored), in roster order."""
+        needle = text.casefold()
+        return await self._entries(
+            f"p.role IN {_ROSTER_ROLES} AND (instr(lower(p.name), ?) > 0"
+            " OR instr(lower(p.unit), ?) > 0)",
+            limit,
+            0,
+            needle,
+            needle,
+        )
 
     async def export_entries(self) -> list[tuple[RosterEntry, Reach]]:
         """Every roster entry (secretariat, council, members, by name) with its reach."""

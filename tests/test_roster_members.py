@@ -201,7 +201,7 @@ async def test_deciding_from_members_updates_every_copy_of_the_request(bot: BotH
 async def test_bad_arguments_answer_with_usage_and_example(bot: BotHarness) -> None:
     admin = await english_admin(bot)
     for text in [
-        "/members abc",
+        "/members 99999999999",
         "/members 1 2",
         "/invite Li | Unit | boss",
         "/invite Li | U | member | fr",
@@ -237,7 +237,7 @@ async def test_running_bot_updates_menus_after_a_command_line_import(
     csv = tmp_path / "roster.csv"
     csv.write_text(
         "name,unit,role,telegram_id,language\n"
-        "Anna,Unit,member,82,zh\n"
+        "Anna,Unit,council,82,zh\n"
         "Bob,Unit,secretariat,83,en\n"
         "Cleo,Unit,member,84,en\n"
     )
@@ -251,7 +251,8 @@ async def test_running_bot_updates_menus_after_a_command_line_import(
     menus = [c for c in bot.api.calls[before:] if c.method == "setMyCommands"]
     by_chat = {menu_chat(c): c.params["commands"] for c in menus}
     assert set(by_chat) == {82, 83}
-    assert by_chat[82][0]["description"] == "开始，或绑定邀请"
+    # Anna is on Telegram: her language stays hers (en); her new role shows in her menu.
+    assert by_chat[82][0]["description"] == "start, or bind your invitation"
     assert "members" in [command["command"] for command in by_chat[83]]
 
     before = len(bot.api.calls)

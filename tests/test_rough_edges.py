@@ -78,3 +78,16 @@ async def test_texts_read_well_in_each_language(bot: BotHarness) -> None:
     bot.api.add_file("gbk", "第一条 名称".encode("gb18030"))
     [answer] = bot.texts_to(ADMIN_ID, await send_document(bot, zh_admin, "gbk", "章程.md"))
     assert "UTF-8 文本" in answer and "not UTF-8" not in answer
+
+
+async def test_members_searches_by_name_or_unit(bot: BotHarness) -> None:
+    wang = await add_entry(bot, "王芳", Role.COUNCIL, "zh", unit="昆明市外办")
+    li = await add_entry(bot, "Li Hua", Role.MEMBER, unit="Yunnan University")
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    [found] = [c for c in await bot.send(admin, "/members 外办") if c.method == "sendMessage"]
+    assert "matching “外办” (1)" in found.text
+    assert found.callback_data() == [f"mb:p:{wang.id}"]
+    [found] = [c for c in await bot.send(admin, "/members yunnan") if c.method == "sendMessage"]
+    assert found.callback_data() == [f"mb:p:{li.id}"]
+    [none] = bot.texts_to(ADMIN_ID, await bot.send(admin, "/members Nobody"))
+    assert none == "No one on the roster has “Nobody” in their name or unit."

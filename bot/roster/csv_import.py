@@ -250,8 +250,12 @@ def _plan_row(line: int, parsed: EntryChange, match: RosterEntry | None) -> Plan
         and change.unit == match.unit
         and change.role is match.role
         and change.telegram_id == match.telegram_id
-        # A language already set (often the person's own choice) is kept: the column fills gaps.
-        and (change.language is None or match.language is not None)
+        # Someone on Telegram keeps their language (their own choice): the column fills gaps.
+        and (
+            change.language is None
+            or change.language == match.language
+            or (match.telegram_id is not None and match.language is not None)
+        )
     )
     return PlannedRow(line, change, "unchanged" if same else "updated")
 
