@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import AppContext, BotApplication
 from bot.roster.menus import clear_menu, sync_person
+from bot.roster.news import tell_secretariat_of
 from bot.roster.privacy import erase_personal_data, personal_data_json
 from handlers.common import Caller, edit_tapped, identify, reply, reply_document
 from storage.people import Language, Role
@@ -153,6 +154,15 @@ async def forget_button(update: Update, context: AppContext) -> None:
         if telegram_id is not None:
             await clear_menu(context.bot, telegram_id)
         await edit_tapped(update, caller.t("roster.forget_done"))
+        if caller.person.role is not Role.GUEST:
+            await tell_secretariat_of(
+                data.messenger,
+                data.people,
+                data.roster,
+                "erased",
+                caller.person.role,
+                person_id=caller.person.id,
+            )
 
 
 def register(app: BotApplication) -> None:

@@ -30,6 +30,7 @@ from bot.roster.csv_import import (
 )
 from bot.roster.invites import CODE_PATTERN
 from bot.roster.menus import set_default_menus, sync_menu, sync_person, sync_stale_menus
+from bot.roster.news import tell_secretariat_of
 from bot.roster.reach import announce_joined
 from bot.roster.sheets import SheetError, roster_text
 from handlers.common import Caller, drop_buttons, reply, require_role
@@ -181,6 +182,16 @@ async def start_with_code(update: Update, context: AppContext) -> None:
     await reply(update, greeting + "\n\n" + help_text(caller))
     await sync_menu(context.bot, data.roster, person)
     await announce_joined(data.joined_hooks, person.id)
+    if status is not RedeemStatus.ALREADY_YOURS and person.role is not Role.GUEST:
+        await tell_secretariat_of(
+            data.messenger,
+            data.people,
+            data.roster,
+            "bound",
+            person.role,
+            name=person.name,
+            person_id=person.id,
+        )
     raise ApplicationHandlerStop
 
 
