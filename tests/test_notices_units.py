@@ -100,7 +100,8 @@ def test_cron_is_checked_normalised_and_said_in_words() -> None:
     assert describe(cron, "en") == "every Sunday at 08:30"
     assert describe(cron, "zh") == "每周日 08:30"
     assert describe("0 9 1 * *", "en") == "on day 1 of the month at 09:00"
-    assert describe("0 9 * * mon-fri", "en") == "every Monday to Friday at 09:00"
+    assert describe("0 9 * * mon-fri", "en") == "every weekday (Monday to Friday) at 09:00"
+    assert describe("0 9 * * mon-fri", "zh") == "每个工作日（周一至周五） 09:00"
     assert next_occurrence(cron, NOW, TZ) == datetime(2026, 11, 29, 0, 30, tzinfo=UTC)
     for bad in ("61 8 * * *", "* * *", "0 9 * * 8", "rm -rf"):
         with pytest.raises(RecurrenceError):
