@@ -4,18 +4,34 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
 
 from telegram import Update
 
-from bot.app import build_application
+from bot.app import BotApplication, build_application
 from bot.config import ConfigError, Settings
+from bot.numbers import MAX_ID, typed_number
+from storage.faults import DatabaseFault, DatabaseUnavailable, fault_of
+from storage.file_check import check_database_file, describe_fault
 
 __all__ = ["build_parser", "main"]
 
 logger = logging.getLogger(__name__)
+
+LOCK_WAIT = 4.0  # seconds a command waits for another program to let go of the database
+
+
+def _id(text: str) -> int:
+    """An id on the command line: a whole number from 1 to 999999999."""
+    number = typed_number(text)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not an id (1 to {MAX_ID})")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
     console = commands.add_parser("console", help="chat with the bot in the terminal")
-    console.add_argument("--user", type=int, metavar="ID", help="speak as this roster entry")
+    console.add_argument("--user", type=_id, metavar="ID", help="speak as this roster entry")
     ask = commands.add_parser("ask", help="answer one question from the knowledge base")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--lang", choices=("zh", "en"), help="the question's language")
@@ -39,13 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
     roster = commands.add_parser("roster", help="manage the roster")
     roster_commands = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
     roster_import = roster_commands.add_parser(
-        "import", help="add or update entries from a CSV (name,unit,role,telegram_id,language)"
+        "import",
+        help="add or update entries from a CSV or Excel file (name,unit,role,telegram_id,language)",
     )
-    roster_import.add_argument("file", metavar="FILE.csv")
+    roster_import.add_argument("file", metavar="FILE.csv|FILE.xlsx")
+    roster_export = roster_commands.add_parser(
+        "export", help="write the roster as CSV or Excel (by the file's extension)"
+    )
+    roster_export.add_argument("file", metavar="FILE.csv|FILE.xlsx")
     backup = commands.add_parser("backup", help="online copy of the database")
     backup.add_argument("file", metavar="FILE")
     export_rsvps = commands.add_parser("export-rsvps", help="a meeting's answers as CSV")
-    export_rsvps.add_argument("meeting_id", type=int, metavar="MEETING_ID")
+    export_rsvps.add_argument("meeting_id", type=_id, metavar="MEETING_ID")
     export_rsvps.add_argument("-o", "--output", metavar="FILE", help="write here, not stdout")
     return parser
 
@@ -60,11 +81,29 @@ def configure_logging(console: bool) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
+async def stop_sending_first_on_signals(app: BotApplication) -> None:
+    """Start-up hook of a bot run by `run_polling`/`run_webhook`: on SIGTERM or SIGINT, take
+    no new recipient at once, then stop the bot (its shut-down records the sends in flight).
+
+    PTB's own handler would first wait for the update fetcher to stop, sending all the while.
+    """
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        app.bot_data.notices.begin_stop()
+        app.stop_running()
+
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(stop_signal, stop)
+
+
 def run(settings: Settings) -> int:
     """Run on Telegram (polling or webhook) when a token is set, else the console chat."""
     if settings.console_mode:
         return console(settings, None)
     app = build_application(settings)
+    app.bot_data.startup_hooks.append(stop_sending_first_on_signals)
     if settings.webhook_url:
         app.run_webhook(
             listen=settings.webhook_listen,
@@ -99,7 +138,11 @@ def backup(settings: Settings, target: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse the command line, read the settings, and do what was asked."""
+    """Parse the command line, read the settings, and do what was asked.
+
+    A damaged, read-only, locked or full database file ends in one line naming it and exit
+    status 2, before anything is done or whenever it shows up.
+    """
     args = build_parser().parse_args(argv)
     configure_logging(console=args.command != "run" and args.command is not None)
     try:
@@ -107,6 +150,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
+    problem = check_database_file(settings.db_path, write=args.command != "backup", wait=LOCK_WAIT)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
+    try:
+        return _dispatch(args, settings)
+    except (DatabaseUnavailable, sqlite3.Error) as error:
+        fault = fault_of(error)
+        if fault is None:
+            raise
+        detail = error.detail if isinstance(error, DatabaseUnavailable) else str(error)
+        print(
+            describe_fault(
+                settings.db_path, fault, f" ({detail})" if fault is DatabaseFault.BUSY else detail
+            ),
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the subcommand `args` names."""
     if args.command is None:
         if settings.console_mode:
             logging.getLogger().setLevel(logging.WARNING)
@@ -160,7 +225,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return export_rsvps_command(settings, args.meeting_id, args.output)
     if args.command == "roster":
-        from bot.roster.cli import import_roster
+        from bot.roster.cli import export_roster_file, import_roster
 
+        if args.roster_command == "export":
+            return export_roster_file(settings, args.file)
         return import_roster(settings, args.file)
     raise AssertionError(args.command)

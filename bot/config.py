@@ -54,6 +54,7 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     bot_username: str = "youxie_bot"
     semantic_search: bool = True
+    notice_channel: str | None = None
 
     @property
     def webhook_path(self) -> str:
@@ -100,6 +101,7 @@ class Settings:
             webhook_secret=_secret(get("ASSOC_WEBHOOK_SECRET")),
             bot_username=_bot_username(get("ASSOC_BOT_USERNAME") or "youxie_bot"),
             semantic_search=_switch(get("ASSOC_SEMANTIC_SEARCH") or "on", "ASSOC_SEMANTIC_SEARCH"),
+            notice_channel=_channel(get("ASSOC_NOTICE_CHANNEL")),
         )
 
 
@@ -199,3 +201,15 @@ def _bot_username(value: str) -> str:
             f"{value!r} is not a bot username (5-32 letters, digits, _; ends in bot)",
         )
     return name
+
+
+def _channel(value: str | None) -> str | None:
+    """A channel or group: `@name` (5-32 letters, digits, _) or its numeric chat id."""
+    if value is None:
+        return None
+    if re.fullmatch(r"@[A-Za-z][A-Za-z0-9_]{4,31}", value) or re.fullmatch(r"-?\d{1,15}", value):
+        return value
+    raise ConfigError(
+        "ASSOC_NOTICE_CHANNEL",
+        f"{value!r} is not a channel or group: use @name or its numeric id (e.g. -1001234567890)",
+    )

@@ -20,20 +20,22 @@ from telegram.ext import (
     filters,
 )
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication
 from bot.i18n import language_from_hint, t
 from bot.roster.csv_import import (
     ImportReport,
     apply_plan,
-    decode_csv,
     plan_import,
     render_problem,
 )
 from bot.roster.invites import CODE_PATTERN
 from bot.roster.menus import set_default_menus, sync_menu, sync_person, sync_stale_menus
+from bot.roster.reach import announce_joined
+from bot.roster.sheets import SheetError, roster_text
 from handlers.common import Caller, reply, require_role
 from handlers.core import help_text
 from handlers.invite import username
+from storage.faults import DatabaseUnavailable
 from storage.people import Language, Role
 from storage.roster import RedeemStatus
 
@@ -73,7 +75,7 @@ async def name_the_nameless(update: Update, context: AppContext) -> None:
     Checked once per account and start-up (the configured admins start out nameless).
     """
     user = update.effective_user
-    if user is None or user.is_bot or not user.full_name or context.bot_data._db is None:
+    if user is None or user.is_bot or not user.full_name or not context.bot_data.db.is_open:
         return
     data = context.bot_data
     if user.id in data.named_accounts:
@@ -82,20 +84,50 @@ async def name_the_nameless(update: Update, context: AppContext) -> None:
     if person is None:
         return
     if not person.name:
-        await data.people.fill_empty_name(person.id, user.full_name[:100], data.clock.now())
+        try:
+            await data.people.fill_empty_name(person.id, user.full_name[:100], data.clock.now())
+        except DatabaseUnavailable as error:
+            logger.info("name of person %s not filled in this time: %s", person.id, error)
+            return  # tried again at the next update; this one goes on
     data.named_accounts.add(user.id)
+
+
+async def reachable_again(update: Update, context: AppContext) -> None:
+    """Whoever writes or taps in a private chat can be written to: no longer unreachable."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if (
+        user is None
+        or user.is_bot
+        or chat is None
+        or chat.type != ChatType.PRIVATE
+        or update.my_chat_member  # a block or unblock: chat_member_changed decides
+        or not context.bot_data.db.is_open
+    ):
+        return
+    data = context.bot_data
+    try:
+        person_id = await data.people.mark_heard_from(user.id, data.clock.now())
+    except DatabaseUnavailable as error:
+        logger.info("reachability of account %s not noted this time: %s", user.id, error)
+        return
+    if person_id is not None:
+        await announce_joined(data.joined_hooks, person_id)
 
 
 async def keep_menu_current(update: Update, context: AppContext) -> None:
     """After the answer: a known person's menu shows their role and language."""
     user = update.effective_user
-    if user is None or user.is_bot or update.my_chat_member or context.bot_data._db is None:
+    if user is None or user.is_bot or update.my_chat_member or not context.bot_data.db.is_open:
         return
     data = context.bot_data
     person_id = await data.roster.stale_menu_of(user.id)
     person = await data.people.get(person_id) if person_id is not None else None
     if person is not None:
-        await sync_menu(context.bot, data.roster, person)
+        try:
+            await sync_menu(context.bot, data.roster, person)
+        except DatabaseUnavailable as error:
+            logger.info("menu of person %s not noted this time: %s", person.id, error)
 
 
 async def chat_member_changed(update: Update, context: AppContext) -> None:
@@ -113,6 +145,7 @@ async def chat_member_changed(update: Update, context: AppContext) -> None:
     )
     if person is not None and reachable:
         await sync_menu(context.bot, data.roster, person)
+        await announce_joined(data.joined_hooks, person.id)
 
 
 # -- /start CODE ---------------------------------------------------------------------------
@@ -150,6 +183,7 @@ async def start_with_code(update: Update, context: AppContext) -> None:
     greeting = caller.t("roster.bound_welcome", name=person.name or user.first_name, role=role)
     await reply(update, greeting + "\n\n" + help_text(caller))
     await sync_menu(context.bot, data.roster, person)
+    await announce_joined(data.joined_hooks, person.id)
     raise ApplicationHandlerStop
 
 
@@ -157,7 +191,7 @@ async def start_with_code(update: Update, context: AppContext) -> None:
 
 
 async def roster_upload(update: Update, context: AppContext) -> None:
-    """A secretariat member sent a roster CSV: check it and show a preview to confirm."""
+    """A secretariat member sent a roster (CSV or Excel): check it, show a preview to confirm."""
     caller = await require_role(update, context, Role.SECRETARIAT)
     message = update.effective_message
     if caller is None or message is None or message.document is None:
@@ -168,9 +202,13 @@ async def roster_upload(update: Update, context: AppContext) -> None:
         return
     file = await context.bot.get_file(document.file_id)
     content = bytes(await file.download_as_bytearray())
-    text = decode_csv(content) if len(content) <= MAX_UPLOAD else None
-    if text is None:
-        await reply(update, caller.t("roster.upload_unreadable"))
+    if len(content) > MAX_UPLOAD:
+        await reply(update, caller.t("roster.upload_too_big"))
+        return
+    try:
+        text = roster_text(content, document.file_name or "")
+    except SheetError as error:
+        await reply(update, caller.t(f"roster.file_{error.key}"))
         return
     data = context.bot_data
     plan = plan_import(text, await data.roster.entries())
@@ -334,13 +372,16 @@ def register(app: BotApplication) -> None:
     from handlers import invite, join, members, privacy
 
     app.add_handler(TypeHandler(Update, name_the_nameless), group=-2)
+    app.add_handler(TypeHandler(Update, reachable_again), group=-4)  # one per group runs
     app.add_handler(TypeHandler(Update, keep_menu_current), group=MENU_GROUP)
     app.add_handler(CommandHandler("start", start_with_code, has_args=True), group=-1)
     app.add_handler(ChatMemberHandler(chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     invite.register(app)
     app.add_handler(
         MessageHandler(
-            filters.ChatType.PRIVATE & filters.Document.FileExtension("csv"), roster_upload
+            filters.ChatType.PRIVATE
+            & (filters.Document.FileExtension("csv") | filters.Document.FileExtension("xlsx")),
+            roster_upload,
         )
     )
     app.add_handler(CallbackQueryHandler(upload_button, pattern=r"^ri:"))

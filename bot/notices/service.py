@@ -5,37 +5,40 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import Any, cast
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import CallbackContext
+from telegram.ext import CallbackContext, JobQueue
 from telegram.request import HTTPXRequest
 
+from bot.clock import Clock
+from bot.config import Settings
+from bot.delivery_engine import BACKOFF_BASE, STOP_GRACE, DeliveryRun, max_in_flight
 from bot.i18n import format_datetime, language_from_hint, t
+from bot.notices.actions import NoticeActions
+from bot.notices.approvals import close_approval_requests
 from bot.notices.bulkapi import BulkBotApi
-from bot.notices.compose import TEXT_LIMIT
-from bot.notices.delivery import (
-    BACKOFF_BASE,
-    DeliveryRun,
-    send_notice,
-    send_notice_bulk,
-    workers_for,
-)
+from bot.notices.copies import copy_request, post
+from bot.notices.delivery import NoticeOutbox
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.recurrence import next_occurrence
 from bot.notices.reports import final_report, progress_text
-from storage.database import Transaction
+from storage.database import Database, Transaction
+from storage.faults import DatabaseUnavailable
 from storage.notices import Notice, NoticeRepository, Recipient, forget_recipient
-from storage.people import Language, Person
+from storage.people import Language, PeopleRepository, Person
 from storage.timestamps import from_db, to_db
 
-if TYPE_CHECKING:
-    from bot.app import BotApplication, BotData
-
-__all__ = ["PROGRESS_EVERY", "NoticeService", "install"]
+__all__ = [
+    "PROGRESS_EVERY",
+    "NoticeService",
+    "delivery_bot",
+    "erase_recipient",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -47,34 +50,37 @@ class NoticeService:
 
     def __init__(
         self,
-        app: BotApplication,
-        bot: Bot,
         *,
-        workers: int | None = None,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        bot: Bot,
+        job_queue: JobQueue[Any] | None,
+        is_running: Callable[[], bool],
         bulk: BulkBotApi | None = None,
     ) -> None:
-        self.app = app
         self.bot = bot
         self.bulk = bulk
-        data = app.bot_data
-        self.settings = data.settings
-        self.workers = workers or workers_for(self.settings.broadcast_rate)
+        self.job_queue = job_queue
+        self.is_running = is_running
+        self.settings = settings
         self.backoff = BACKOFF_BASE
-        self.clock = data.clock
-        self.repo = NoticeRepository(data.db)
+        self.clock = clock
+        self.people = PeopleRepository(db)
+        self.repo = NoticeRepository(db)
         self.limiter = SmoothLimiter(self.settings.broadcast_rate)
         self.runs: dict[int, DeliveryRun] = {}
+        # What each running delivery sends now: a correction swaps the new text in.
+        self.live: dict[int, Notice] = {}
+        self.stopping = False
         self.starter: asyncio.Task[None] | None = None
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.client_languages: dict[int, str] = {}  # Telegram id -> app language noted
-
-    @property
-    def _data(self) -> BotData:
-        return self.app.bot_data
+        self.actions = NoticeActions(self)
 
     async def language_of(self, notice: Notice) -> Language:
         """The language to speak to the notice's author in."""
-        person = await self._data.people.get(notice.author_person_id or 0)
+        person = await self.people.get(notice.author_person_id or 0)
         if person and person.language:
             return person.language
         return "en" if notice.author_language == "en" else "zh"
@@ -86,10 +92,22 @@ class NoticeService:
         language = language_from_hint(language_code)
         if self.client_languages.get(telegram_id) == language:
             return
-        if await self.repo.remember_client_language(telegram_id, language, self.clock.now()):
+        try:
+            noted = await self.repo.remember_client_language(
+                telegram_id, language, self.clock.now()
+            )
+        except DatabaseUnavailable as error:
+            logger.info("app language of %d not noted this time: %s", telegram_id, error)
+            return  # noted at a later update; the update itself goes on
+        if noted:
             self.client_languages[telegram_id] = language
 
     # --- start-up and shut-down -------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start-up (after the database opens): resume deliveries once the bot is running."""
+        await self.bot.initialize()
+        self.starter = asyncio.get_running_loop().create_task(self.resume_when_running())
 
     async def resume_when_running(self) -> None:
         """Resume once the whole bot has started (every feature's start-up work done).
@@ -97,7 +115,7 @@ class NoticeService:
         Other start-up hooks (a knowledge index load, menu updates) would otherwise compete
         with the first seconds of a resumed delivery and disturb its pacing.
         """
-        while not self.app.running:
+        while not self.is_running():
             await asyncio.sleep(0.1)
         await self.resume()
 
@@ -110,17 +128,34 @@ class NoticeService:
             self.deliver(notice.id)
         now = self.clock.now()
         for notice in await self.repo.with_status("scheduled"):
-            if notice.due_at is not None and notice.due_at <= now:
+            if notice.kind != "notice":  # confirmed just before a stop: start it now
+                await self.actions.start(notice)
+            elif notice.due_at is not None and notice.due_at <= now:
                 await self.fire(notice.id, notice.due_at)
             else:
                 self.schedule_job(notice)
 
+    def begin_stop(self) -> None:
+        """Take no new recipient in any delivery (the first thing a clean stop does)."""
+        self.stopping = True
+        for run in self.runs.values():
+            run.stop()
+
     async def stop(self) -> None:
-        """Stop the deliveries (their in-flight rows are resent at the next start)."""
-        tasks = [*self.tasks.values(), *([self.starter] if self.starter else [])]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """Clean stop: wait for the sends already made and record them; nothing stays in flight.
+
+        What is left stays pending and is sent at the next start (not a resend: never sent).
+        """
+        self.begin_stop()
+        if self.starter is not None:
+            self.starter.cancel()
+            await asyncio.gather(self.starter, return_exceptions=True)
+        tasks = list(self.tasks.values())
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=STOP_GRACE + 5)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         if self.bulk is not None:
             await self.bulk.close()
         await self.bot.shutdown()
@@ -134,7 +169,9 @@ class NoticeService:
             return None
         notice = await self.repo.get(notice_id)
         assert notice is not None
-        if notice.due_at is None or notice.due_at <= self.clock.now():
+        if notice.kind != "notice":
+            await self.actions.start(notice)
+        elif notice.due_at is None or notice.due_at <= self.clock.now():
             now = self.clock.now()
             due = notice.due_at or now
             if notice.due_at is None:
@@ -146,14 +183,14 @@ class NoticeService:
 
     def schedule_job(self, notice: Notice) -> None:
         """(Re)create the job that fires the notice at its due time, with explicit grace."""
-        queue = self.app.job_queue
+        queue = self.job_queue
         if queue is None or notice.due_at is None:
             return
         name = f"notice-{notice.id}"
         for job in queue.get_jobs_by_name(name):
             job.schedule_removal()
         queue.run_once(
-            _fire_job,
+            self._fire_job,
             when=notice.due_at,
             name=name,
             data=(notice.id, to_db(notice.due_at)),
@@ -189,7 +226,9 @@ class NoticeService:
                 ),
             )
         else:
-            delivery_id = await self.repo.start_delivery(notice, occurrence, next_due, now)
+            delivery_id = await self.repo.start_delivery(
+                notice, occurrence, next_due, now, self.settings.notice_channel
+            )
             if delivery_id is None:
                 return None
             self.deliver(delivery_id)
@@ -207,39 +246,18 @@ class NoticeService:
             finished_at=self.clock.now(),
         ):
             return False
-        if self.app.job_queue is not None:
-            for job in self.app.job_queue.get_jobs_by_name(f"notice-{notice_id}"):
+        if self.job_queue is not None:
+            for job in self.job_queue.get_jobs_by_name(f"notice-{notice_id}"):
                 job.schedule_removal()
         run = self.runs.get(notice_id)
         if run is not None:
-            run.cancelled.set()
+            run.cancel()
         await self.close_approvals(notice_id, "notices.approval_closed_cancelled")
         return True
 
     async def close_approvals(self, notice_id: int, key: str, name: str = "") -> None:
-        """Take Approve and Reject away from every approval request of a decided notice.
-
-        Each request keeps its preview and gains a line saying how the notice was decided
-        (`key`), so no secretariat member is left with a stale button.
-        """
-        for request in await self.repo.take_approval_requests(notice_id):
-            if request.chat_id is None:
-                continue
-            language: Language = "en" if request.language == "en" else "zh"
-            text = request.text + "\n\n" + t(language, key, id=notice_id, name=name)
-            try:
-                if len(text) <= TEXT_LIMIT:
-                    await self.app.bot.edit_message_text(
-                        text, request.chat_id, request.message_id, parse_mode=ParseMode.HTML
-                    )
-                else:
-                    await self.app.bot.edit_message_reply_markup(
-                        request.chat_id, request.message_id, reply_markup=None
-                    )
-            except TelegramError as error:
-                logger.info(
-                    "could not close an approval request of notice %d: %s", notice_id, error
-                )
+        """Take Approve and Reject away from every approval request of a decided notice."""
+        await close_approval_requests(self.bot, self.repo, notice_id, key, name)
 
     # --- delivery ----------------------------------------------------------------------------
 
@@ -247,45 +265,68 @@ class NoticeService:
         """Run (or resume) the delivery of a notice in the background."""
         if notice_id in self.tasks and not self.tasks[notice_id].done():
             return self.tasks[notice_id]
+        if self.stopping:  # stopping: the next start resumes it
+            return asyncio.get_running_loop().create_task(asyncio.sleep(0))
         task = asyncio.get_running_loop().create_task(self._deliver(notice_id))
         self.tasks[notice_id] = task
         task.add_done_callback(lambda _: self.tasks.pop(notice_id, None))
         return task
 
-    async def _send(self, notice: Notice, recipient: Recipient) -> None:
-        if self.bulk is not None:
-            await send_notice_bulk(self.bulk, notice, recipient.chat_id, recipient.language)
-        else:
-            await send_notice(self.bot, notice, recipient.chat_id, recipient.language)
+    async def _send(self, outbox: NoticeOutbox, recipient: Recipient) -> int | None:
+        """Send (or edit, or delete) one copy; return the message id Telegram made.
+
+        The copy carries the notice's text as it is now, and its row records that revision.
+        """
+        notice = self.live[outbox.notice_id]
+        outbox.revisions[recipient.person_id] = notice.revision
+        acked = self.actions.acked(notice, recipient.person_id)
+        method, params = copy_request(notice, recipient, acked=acked)
+        return await post(self.bot, self.bulk, method, params)
+
+    def _run(self, notice: Notice) -> DeliveryRun:
+        """A paced run over the notice's outbox (delivery, follow-up, correction or recall)."""
+        outbox = NoticeOutbox(self.repo, notice.id, self.clock)
+        self.live.setdefault(notice.id, notice)
+        run = DeliveryRun(
+            outbox,
+            lambda recipient: self._send(outbox, recipient),
+            self.limiter,
+            self.clock,
+            backoff=self.backoff,
+        )
+        self.runs[notice.id] = run
+        return run
 
     async def _deliver(self, notice_id: int) -> None:
         notice = await self.repo.get(notice_id)
         if notice is None:
             return
-        run = DeliveryRun(
-            notice,
-            self.repo,
-            self._send,
-            self.limiter,
-            self.clock,
-            workers=self.workers,
-            backoff=self.backoff,
-        )
-        self.runs[notice_id] = run
+        run = self._run(notice)
         reporter: asyncio.Task[None] | None = None
         try:
             language = await self.language_of(notice)
             run.counts.update(await self.repo.counts(notice_id))
             message_id = notice.progress_message_id or await self._tell(
-                notice, progress_text(run, language)
+                notice, progress_text(notice, run, language)
             )
             if message_id and not notice.progress_message_id:
                 await self.repo.set_progress_message(notice_id, message_id)
             reporter = asyncio.get_running_loop().create_task(
-                self._report_progress(run, language, message_id)
+                self._report_progress(notice, run, language, message_id)
             )
+            await self.actions.prepare(notice)
             await run.run()
+            while not run.cancelled.is_set() and not run.stopping.is_set():
+                if not await self.actions.more_to_do(notice):
+                    break
+                run = self._run(notice)  # copies sent with the old text meanwhile
+                await run.run()
             reporter.cancel()
+            if run.stopping.is_set() and not run.cancelled.is_set():
+                logger.info(
+                    "delivery of notice %d paused by the stop; resumes at the next start", notice_id
+                )
+                return
             if run.cancelled.is_set() or (await self._status(notice_id)) == "cancelled":
                 await self.repo.move(notice_id, ("cancelled",), "cancelled")
             else:
@@ -298,24 +339,33 @@ class NoticeService:
             if reporter is not None:
                 reporter.cancel()
             self.runs.pop(notice_id, None)
+            self.live.pop(notice_id, None)
+            self.actions.done(notice)
+
+    async def _fire_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        """A notice's job: fire it if its row still says it is scheduled for this time."""
+        if context.job is None:
+            return
+        notice_id, due = cast(tuple[int, str], context.job.data)
+        await self.fire(notice_id, from_db(due))
 
     async def _status(self, notice_id: int) -> str | None:
         notice = await self.repo.get(notice_id)
         return notice.status if notice else None
 
     async def _report_progress(
-        self, run: DeliveryRun, language: Language, message_id: int | None
+        self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
     ) -> None:
         shown = ""
-        while message_id and run.notice.author_chat_id:
+        while message_id and notice.author_chat_id:
             await asyncio.sleep(PROGRESS_EVERY)
-            text = progress_text(run, language)
+            text = progress_text(notice, run, language)
             if text != shown:
                 shown = text
                 await self.limiter.acquire()  # edits count against Telegram's limit too
                 try:
                     await self.bot.edit_message_text(
-                        text, run.notice.author_chat_id, message_id, parse_mode=ParseMode.HTML
+                        text, notice.author_chat_id, message_id, parse_mode=ParseMode.HTML
                     )
                 except TelegramError as error:
                     logger.info("progress edit failed: %s", error)
@@ -324,11 +374,14 @@ class NoticeService:
         self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
     ) -> None:
         counts = await self.repo.counts(notice.id)
-        text, markup = final_report(notice, counts, run.cancelled.is_set(), language)
+        receipts = await self.repo.receipt_summary(notice.id) if notice.kind == "notice" else None
+        text, markup = final_report(
+            notice, counts, run.cancelled.is_set(), language, receipts if notice.ack else None
+        )
         if message_id and notice.author_chat_id:
             with contextlib.suppress(TelegramError):
                 await self.bot.edit_message_text(
-                    progress_text(run, language),
+                    progress_text(notice, run, language),
                     notice.author_chat_id,
                     message_id,
                     parse_mode=ParseMode.HTML,
@@ -351,51 +404,22 @@ class NoticeService:
         return message.message_id
 
 
-async def _fire_job(context: CallbackContext) -> None:  # type: ignore[type-arg]
-    """A notice's job: fire it if its row still says it is scheduled for this time."""
-    service: NoticeService | None = context.bot_data.notices
-    if service is None or context.job is None:
-        return
-    notice_id, due = cast(tuple[int, str], context.job.data)
-    await service.fire(notice_id, from_db(due))
-
-
-def delivery_bot(app: BotApplication) -> tuple[Bot, BulkBotApi | None]:
+def delivery_bot(settings: Settings, bot: Bot) -> tuple[Bot, BulkBotApi | None]:
     """A Bot of its own for deliveries (its own connections, its own pacing, no shared pause).
 
     Over real HTTP, bulk sends go through the lean `BulkBotApi`; the Bot serves the author's
     progress messages. In process (tests, console) both use the in-process fake.
     """
-    request = app.bot.request
-    settings = app.bot_data.settings
+    request = bot.request
     bulk = None
     if isinstance(request, HTTPXRequest):
         request = HTTPXRequest(connection_pool_size=4, read_timeout=20.0, connect_timeout=10.0)
         bulk = BulkBotApi(
-            settings.api_base_url, app.bot.token, pool=workers_for(settings.broadcast_rate) + 2
+            settings.api_base_url, bot.token, pool=max_in_flight(settings.broadcast_rate) + 2
         )
-    return Bot(app.bot.token, base_url=settings.api_base_url, request=request), bulk
+    return Bot(bot.token, base_url=settings.api_base_url, request=request), bulk
 
 
-def install(app: BotApplication) -> None:
-    """Create the service at start-up (after the database opens) and stop it at shut-down."""
-
-    async def start(application: BotApplication) -> None:
-        bot, bulk = delivery_bot(application)
-        await bot.initialize()
-        service = NoticeService(application, bot, bulk=bulk)
-        application.bot_data.notices = service
-        service.starter = asyncio.get_running_loop().create_task(service.resume_when_running())
-
-    async def stop(application: BotApplication) -> None:
-        service = application.bot_data.notices
-        if service is not None:
-            await service.stop()
-            application.bot_data.notices = None
-
-    async def erase(tx: Transaction, person: Person, now: datetime) -> None:
-        await forget_recipient(tx, person.id)
-
-    app.bot_data.startup_hooks.append(start)
-    app.bot_data.shutdown_hooks.append(stop)
-    app.bot_data.personal_data_erasers.append(erase)
+async def erase_recipient(tx: Transaction, person: Person, now: datetime) -> None:
+    """/forgetme: nothing more is sent to the person, and no reach note is kept."""
+    await forget_recipient(tx, person.id)

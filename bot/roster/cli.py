@@ -1,4 +1,4 @@
-"""`run_bot.py roster import FILE.csv`: the roster import on the command line, offline."""
+"""`run_bot.py roster import|export FILE`: the roster on the command line, offline."""
 
 from __future__ import annotations
 
@@ -10,15 +10,19 @@ from typing import TextIO
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.roster.csv_import import apply_plan, decode_csv, plain_problem, plan_import
+from bot.i18n import load_catalog
+from bot.roster.csv_import import apply_plan, plain_problem, plan_import
+from bot.roster.export import export_roster
+from bot.roster.sheets import SheetError, roster_text
 from storage.database import Database
 from storage.roster import RosterRepository
 
-__all__ = ["import_file", "import_roster"]
+__all__ = ["export_file", "export_roster_file", "import_file", "import_roster"]
 
 
 def import_roster(settings: Settings, file: str) -> int:
-    """Import the CSV; 0 when every row went in, 1 when some were rejected, 2 when none could."""
+    """Import the CSV or Excel file; 0 when every row went in, 1 when some were rejected, 2 when
+    none could."""
     try:
         return asyncio.run(import_file(settings, file, sys.stdout, sys.stderr))
     except BrokenPipeError:
@@ -30,15 +34,16 @@ def import_roster(settings: Settings, file: str) -> int:
 async def import_file(
     settings: Settings, file: str, out: TextIO, err: TextIO, clock: Clock | None = None
 ) -> int:
-    """Import the CSV at `file`, report on `out` and the rejected lines on `err`."""
+    """Import the CSV or Excel file at `file`, report on `out` and the rejected rows on `err`."""
     try:
         content = Path(file).read_bytes()
     except OSError as error:
         print(f"{file}: {error.strerror or error}", file=err)
         return 2
-    text = decode_csv(content)
-    if text is None:
-        print(f"{file}: not a text file (UTF-8 or GB18030 expected)", file=err)
+    try:
+        text = roster_text(content, file)
+    except SheetError as error:
+        print(f"{file}: {load_catalog('en')[f'roster.file_{error.key}']}", file=err)
         return 2
     now = (clock or SystemClock()).now()
     db = await Database.open(settings.db_path)
@@ -63,3 +68,37 @@ async def import_file(
         for name, unit, role, link in report.links:
             print(f"{name}\t{unit}\t{role.value}\t{link}", file=out)
     return 1 if plan.problems else 0
+
+
+def export_roster_file(settings: Settings, file: str) -> int:
+    """Write the roster to FILE.csv or FILE.xlsx; 0 on success, 2 when it cannot be written."""
+    return asyncio.run(export_file(settings, file, sys.stdout, sys.stderr))
+
+
+async def export_file(
+    settings: Settings, file: str, out: TextIO, err: TextIO, clock: Clock | None = None
+) -> int:
+    """Write the roster to `file` (CSV or Excel by its extension); report on `out` or `err`."""
+    path = Path(file)
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in ("csv", "xlsx"):
+        print(f"{file}: the file name must end in .csv or .xlsx", file=err)
+        return 2
+    if not settings.db_path.is_file():
+        print(f"{file}: no database at {settings.db_path}", file=err)
+        return 2
+    today = (clock or SystemClock()).now().astimezone(settings.timezone).date()
+    db = await Database.open(settings.db_path)
+    try:
+        exported = await export_roster(
+            RosterRepository(db), "csv" if kind == "csv" else "xlsx", today
+        )
+    finally:
+        await db.close()
+    try:
+        path.write_bytes(exported.content)
+    except OSError as error:
+        print(f"{file}: cannot write the file ({error.strerror or error})", file=err)
+        return 2
+    print(f"{exported.entries} entries written to {file}.", file=out)
+    return 0

@@ -1,4 +1,4 @@
-"""Greetings, mission facts, article buttons and texts in the other language, via the fake Telegram."""
+"""Greetings, mission facts, article buttons, texts in the other language (fake Telegram)."""
 
 from __future__ import annotations
 
