@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import AppContext, BotApplication, user_state
 from bot.knowledge.parser import Language, ParsedArticles, ParseError, parse_articles
-from handlers.common import reply, require_role
+from handlers.common import edit_tapped, reply, require_role
 from storage.people import Role
 
 __all__ = ["ARTICLES_FILES", "CALLBACK", "MAX_BYTES", "register"]
@@ -98,7 +98,7 @@ async def decide(update: Update, context: AppContext) -> None:
         return
     await query.answer()
     if query.data == f"{CALLBACK}:no":
-        await query.edit_message_text(caller.t("knowledge.import_cancelled"))
+        await edit_tapped(update, caller.t("knowledge.import_cancelled"))
         return
     parsed, file_name = pending
     shown = [-1]
@@ -108,9 +108,7 @@ async def decide(update: Update, context: AppContext) -> None:
         quarter = 4 * done // total if total else 4
         if total and quarter > shown[0] and done < total:
             shown[0] = quarter
-            await query.edit_message_text(
-                caller.t("knowledge.import_progress", done=done, total=total)
-            )
+            await edit_tapped(update, caller.t("knowledge.import_progress", done=done, total=total))
 
     base = context.bot_data.knowledge
     version = await base.import_articles(
@@ -130,7 +128,7 @@ async def decide(update: Update, context: AppContext) -> None:
     step = await base.out_of_step(parsed.language)
     if step is not None:
         text += "\n\n" + step.describe(caller.language)
-    await query.edit_message_text(text)
+    await edit_tapped(update, text)
 
 
 def register(app: BotApplication) -> None:
