@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,8 +41,14 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def bot(settings: Settings) -> AsyncIterator[BotHarness]:
-    """The real Application, started and shut down as in production; handler errors fail."""
+async def bot(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[BotHarness]:
+    """The real Application, started and shut down as in production; handler errors fail.
+
+    `@pytest.mark.settings(name=value, ...)` on a test changes those settings for it.
+    """
+    marker = request.node.get_closest_marker("settings")
+    if marker is not None:
+        settings = replace(settings, **marker.kwargs)
     api = RecordingBotApi()
     clock = FixedClock(START)
     app = build_application(settings, request=api, clock=clock)
