@@ -108,7 +108,7 @@ def build_application(
         job_queue=app.job_queue,
         limiter=notices.limiter,
     )
-    knowledge = KnowledgeBase(db)
+    knowledge = KnowledgeBase(db, embedder="default" if settings.semantic_search else None)
     data = BotData(
         settings=settings,
         clock=clock,
