@@ -12,6 +12,7 @@ def register(app: BotApplication) -> None:
     from handlers import core, errors, knowledge, meetings, notices, roster
 
     core.register(app)
+    meetings.register_checkin_start(app)
     roster.register(app)
     meetings.register(app)
     notices.register(app)

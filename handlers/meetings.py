@@ -15,10 +15,17 @@ from telegram.ext import (
 
 from bot.app import AppContext, BotApplication
 from bot.meetings import render
+from bot.meetings.day_view import day_lines
 from bot.meetings.files import rsvp_csv
 from bot.meetings.rules import FormError, parse_local_datetime
 from bot.meetings.service import MeetingService
 from handlers.common import Caller, reply, require_role, send_usage
+from handlers.meetings_day import (
+    checkin_command,
+    register_checkin_start,
+    send_checkin,
+    set_presence,
+)
 from handlers.meetings_form import (
     CALLBACK_ID,
     OPTIONS,
@@ -35,52 +42,12 @@ from handlers.meetings_form import (
     got_when,
     newmeeting,
 )
+from handlers.meetings_pick import PICK_ACTIONS, meeting_arg
 from handlers.meetings_rsvp import ics_tapped, my_meetings, reason_reply, rsvp_tapped, service
 from storage.meetings import RESPONSES, Meeting
 from storage.people import Role
 
-__all__ = ["register"]
-
-_PICK_ACTIONS = {"v": "meeting", "r": "remind", "e": "export", "c": "cancelmeeting"}
-
-
-async def _meeting_arg(
-    update: Update, context: AppContext, command: str
-) -> tuple[Caller, MeetingService, Meeting | None, list[str]] | None:
-    """Authorise, then read `ID [rest]`; bare: offer the upcoming meetings as buttons."""
-    caller = await require_role(update, context, Role.SECRETARIAT)
-    if caller is None:
-        return None
-    svc = service(context)
-    words = args_of(update).split()
-    if not words:
-        await _offer_meetings(update, caller, svc, command)
-        return None
-    number = words[0].lstrip("#")
-    if not number.isdigit() or len(number) > 9:
-        await send_usage(update, caller, f"meetings.{command}")
-        return None
-    meeting = await svc.repo.get(int(number))
-    if meeting is None or meeting.status == "draft":
-        await reply(update, caller.t("meetings.not_found", id=int(number)))
-        return None
-    return caller, svc, meeting, words[1:]
-
-
-async def _offer_meetings(
-    update: Update, caller: Caller, svc: MeetingService, command: str
-) -> None:
-    meetings = await svc.repo.list_open(svc.now())
-    if not meetings:
-        await reply(update, caller.t("meetings.none_open"))
-        await send_usage(update, caller, f"meetings.{command}")
-        return
-    code = next(key for key, name in _PICK_ACTIONS.items() if name == command)
-    rows = [
-        [InlineKeyboardButton(f"#{m.id} {m.title}"[:60], callback_data=f"mtgpick:{code}:{m.id}")]
-        for m in meetings[:20]
-    ]
-    await reply(update, caller.t("meetings.pick"), InlineKeyboardMarkup(rows))
+__all__ = ["register", "register_checkin_start"]
 
 
 async def _show(
@@ -91,7 +58,10 @@ async def _show(
     page: int,
     message: Message | None = None,
 ) -> None:
-    pages = render.meeting_pages(meeting, await svc.tally(meeting), caller.language, svc.tz)
+    tally = await svc.tally(meeting)
+    room = await svc.day.room(meeting, tally)
+    extra = day_lines(room, await svc.day.repo.proxies(meeting.id), [], caller.language, svc.tz)
+    pages = render.meeting_pages(meeting, tally, caller.language, svc.tz, room, extra)
     page = max(0, min(page, len(pages) - 1))
     nav = []
     if page > 0:
@@ -113,7 +83,7 @@ async def _show(
 
 async def meeting_command(update: Update, context: AppContext) -> None:
     """`/meeting ID`: the view; `/meeting ID set PERSON ANSWER [reason]`; `/meeting ID move ...`."""
-    found = await _meeting_arg(update, context, "meeting")
+    found = await meeting_arg(update, context, "meeting")
     if found is None:
         return
     caller, svc, meeting, rest = found
@@ -122,6 +92,8 @@ async def meeting_command(update: Update, context: AppContext) -> None:
         await _show(update, caller, svc, meeting, 0)
     elif rest[0] == "set":
         await _set_answer(update, context, caller, svc, meeting, rest[1:])
+    elif rest[0] in ("present", "absent"):
+        await set_presence(update, context, caller, svc, meeting, rest[1:], rest[0] == "present")
     elif rest[0] == "move":
         await _move(update, caller, svc, meeting, args_of(update).split("move", 1)[1])
     else:
@@ -196,7 +168,7 @@ async def _move(
 
 async def remind_command(update: Update, context: AppContext) -> None:
     """`/remind ID`: nudge those who have not answered, now."""
-    found = await _meeting_arg(update, context, "remind")
+    found = await meeting_arg(update, context, "remind")
     if found is not None:
         await _remind(update, *found[:3])
 
@@ -214,7 +186,7 @@ async def _remind(
 
 async def export_command(update: Update, context: AppContext) -> None:
     """`/export ID`: the answers as a CSV file."""
-    found = await _meeting_arg(update, context, "export")
+    found = await meeting_arg(update, context, "export")
     if found is not None:
         await _export(update, *found[:3])
 
@@ -233,7 +205,7 @@ async def _export(
 
 async def cancelmeeting_command(update: Update, context: AppContext) -> None:
     """`/cancelmeeting ID`: ask for confirmation with a button."""
-    found = await _meeting_arg(update, context, "cancelmeeting")
+    found = await meeting_arg(update, context, "cancelmeeting")
     if found is not None:
         await _ask_cancel(update, *found[:3])
 
@@ -264,7 +236,7 @@ async def secretariat_tapped(update: Update, context: AppContext) -> None:
     data = query.data or ""
     svc = service(context)
     page = re.match(rf"^mtgpage:{CALLBACK_ID}:(\d{{1,4}})$", data)
-    pick = re.match(rf"^mtgpick:([vrec]):{CALLBACK_ID}$", data)
+    pick = re.match(rf"^mtgpick:([vreckm]):{CALLBACK_ID}$", data)
     cancel = re.match(rf"^mtgcancel:{CALLBACK_ID}$", data)
     match = page or pick or cancel
     meeting = await svc.repo.get(int(match.group(2 if pick else 1))) if match else None
@@ -283,13 +255,15 @@ async def secretariat_tapped(update: Update, context: AppContext) -> None:
             message if message and message.message_id != meeting.summary_message_id else None,
         )
     elif pick:
-        action = _PICK_ACTIONS[pick.group(1)]
+        action = PICK_ACTIONS[pick.group(1)]
         if action == "meeting":
             await _show(update, caller, svc, meeting, 0)
         elif action == "remind":
             await _remind(update, caller, svc, meeting)
         elif action == "export":
             await _export(update, caller, svc, meeting)
+        elif action == "checkin":
+            await send_checkin(update, context, caller, svc, meeting)
         else:
             await _ask_cancel(update, caller, svc, meeting)
     else:
@@ -335,6 +309,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("meetings", my_meetings))
     app.add_handler(CommandHandler("remind", remind_command))
     app.add_handler(CommandHandler("export", export_command))
+    app.add_handler(CommandHandler("checkin", checkin_command))
     app.add_handler(CommandHandler("cancelmeeting", cancelmeeting_command))
     app.add_handler(CallbackQueryHandler(rsvp_tapped, pattern=r"^rsvp:"))
     app.add_handler(CallbackQueryHandler(ics_tapped, pattern=r"^ics:"))

@@ -10,19 +10,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import ForceReply
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.app import AppContext, BotApplication
 from bot.i18n import format_datetime, t
 from bot.meetings import render
+from bot.meetings.meeting_day import MeetingDay
 from bot.meetings.redraws import InvitationRedraws
 from bot.meetings.reminders import ReminderJobs
+from bot.meetings.render import summary_keyboard
 from bot.meetings.rules import AUDIENCE_ROLES, Tally, moved_deadline, reminder_times, tally
 from storage.meetings import AnswerChange, Invitee, Meeting, MeetingRepository, NewMeeting, Response
 from storage.people import Language, Person
 
-__all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService"]
+__all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService", "summary_keyboard"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,7 @@ class MeetingService:
         self._summary_pending: set[int] = set()
         self.reminders = ReminderJobs(self)
         self.redraws = InvitationRedraws(self)
+        self.day = MeetingDay(self)
         self._resumer: asyncio.Task[int] | None = None
 
     @property
@@ -350,7 +353,9 @@ class MeetingService:
         if meeting is None or meeting.summary_chat_id is None or meeting.summary_message_id is None:
             return
         language = meeting.summary_language or "zh"
-        text = render.summary_text(meeting, await self.tally(meeting), language, self.tz)
+        tally = await self.tally(meeting)
+        room = await self.day.room(meeting, tally)
+        text = render.summary_text(meeting, tally, language, self.tz, room)
         try:
             await self.app.bot.edit_message_text(
                 text,
@@ -392,16 +397,3 @@ class MeetingService:
         )
         if message_id is not None:
             await self.repo.set_reason_prompt(meeting.id, invitee.person_id, message_id)
-
-
-def summary_keyboard(meeting: Meeting, language: Language) -> InlineKeyboardMarkup:
-    """The button under the summary that opens the full list."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(language, "meetings.button_details"), callback_data=f"mtgpage:{meeting.id}:0"
-                )
-            ]
-        ]
-    )

@@ -1,0 +1,140 @@
+"""The meeting day: /checkin ID, `/start in<ID>_<CODE>`, and presence recorded by hand."""
+
+from __future__ import annotations
+
+from telegram import InputFile, Update
+from telegram.constants import ChatType
+from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
+
+from bot.app import AppContext, BotApplication
+from bot.meetings.attendance import (
+    CHECKIN_CLOSES_AFTER,
+    CHECKIN_OPENS_BEFORE,
+    parse_checkin_payload,
+)
+from bot.meetings.day_view import local_clock
+from bot.meetings.render import format_datetime
+from bot.meetings.service import MeetingService
+from handlers.common import Caller, identify, reply, send_usage
+from handlers.meetings_pick import meeting_arg
+from handlers.meetings_rsvp import service
+from storage.meetings import Meeting
+
+__all__ = ["checkin_command", "checkin_start", "register_checkin_start", "set_presence"]
+
+
+async def checkin_command(update: Update, context: AppContext) -> None:
+    """`/checkin ID`: the meeting's check-in QR code and link."""
+    found = await meeting_arg(update, context, "checkin")
+    if found is not None:
+        await send_checkin(update, context, found[0], found[1], found[2])
+
+
+async def send_checkin(
+    update: Update,
+    context: AppContext,
+    caller: Caller,
+    svc: MeetingService,
+    meeting: Meeting | None,
+) -> None:
+    """Send the QR code picture with the link as text."""
+    assert meeting is not None
+    if meeting.status != "open":
+        await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
+        return
+    link, png = await svc.day.checkin_link(meeting, context.bot.username)
+    opens = format_datetime(meeting.starts_at - CHECKIN_OPENS_BEFORE, svc.tz, caller.language)
+    closes = format_datetime(meeting.starts_at + CHECKIN_CLOSES_AFTER, svc.tz, caller.language)
+    caption = caller.t(
+        "meeting_day.checkin_caption",
+        id=meeting.id,
+        title=meeting.title,
+        link=link,
+        opens=opens,
+        closes=closes,
+    )
+    if update.effective_chat is not None:
+        await update.effective_chat.send_photo(
+            InputFile(png, filename=f"meeting-{meeting.id}-checkin.png"), caption=caption
+        )
+
+
+async def checkin_start(update: Update, context: AppContext) -> None:
+    """`/start in<ID>_<CODE>` (the check-in link): record the person who opened it present."""
+    chat = update.effective_chat
+    caller = await identify(update, context)
+    payload = parse_checkin_payload((context.args or [""])[0])
+    if caller is None or chat is None or chat.type != ChatType.PRIVATE:
+        return
+    if payload is None:
+        await reply(update, caller.t("meeting_day.checkin_malformed"))
+        raise ApplicationHandlerStop
+    svc = service(context)
+    outcome = await svc.day.check_in(payload, caller.person.id)
+    meeting = outcome.meeting
+    values: dict[str, object] = {"id": payload.meeting_id}
+    if meeting is not None:
+        values.update(
+            title=meeting.title,
+            opens=format_datetime(
+                meeting.starts_at - CHECKIN_OPENS_BEFORE, svc.tz, caller.language
+            ),
+            closes=format_datetime(
+                meeting.starts_at + CHECKIN_CLOSES_AFTER, svc.tz, caller.language
+            ),
+            other=outcome.other_id or 0,
+        )
+    if outcome.change is not None:
+        values["time"] = local_clock(outcome.change.checked_in_at, svc.tz)
+    key = f"meeting_day.checkin_{outcome.status}"
+    if outcome.status == "recorded" and outcome.change is not None and outcome.change.walk_in:
+        key = "meeting_day.checkin_walk_in"
+    await reply(update, caller.t(key, **values))
+    raise ApplicationHandlerStop
+
+
+async def set_presence(
+    update: Update,
+    context: AppContext,
+    caller: Caller,
+    svc: MeetingService,
+    meeting: Meeting,
+    words: list[str],
+    present: bool,
+) -> None:
+    """`/meeting ID present|absent PERSON_ID`: record or undo a presence by hand, audited."""
+    if len(words) != 1 or not words[0].isdigit() or len(words[0]) > 12:
+        await send_usage(update, caller, "meetings.meeting")
+        return
+    person = await context.bot_data.people.get(int(words[0]))
+    if person is None:
+        await reply(update, caller.t("meeting_day.no_person", person=int(words[0])))
+        return
+    if meeting.status != "open":
+        await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
+        return
+    changed = await svc.day.set_present(meeting, person.id, present, caller.person.id)
+    if changed:
+        await context.bot_data.people.record_audit(
+            svc.now(),
+            caller.person.id,
+            "meeting_presence_set",
+            person.id,
+            f"meeting #{meeting.id}: {'present' if present else 'absent'}",
+        )
+    state = "present" if present else "absent"
+    key = f"meeting_day.set_{state}" if changed else f"meeting_day.already_{state}"
+    await reply(update, caller.t(key, id=meeting.id, name=person.name or f"#{person.id}"))
+
+
+def register_checkin_start(app: BotApplication) -> None:
+    """Wire `/start in<ID>_<CODE>` in ahead of `/start CODE` (both in group -1)."""
+    app.add_handler(
+        CommandHandler(
+            "start",
+            checkin_start,
+            filters=filters.Regex(r"^/start(@\w+)?\s+in\d+_"),
+            has_args=True,
+        ),
+        group=-1,
+    )
