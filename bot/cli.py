@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     export_rsvps = commands.add_parser("export-rsvps", help="a meeting's answers as CSV")
     export_rsvps.add_argument("meeting_id", type=int, metavar="MEETING_ID")
     export_rsvps.add_argument("-o", "--output", metavar="FILE", help="write here, not stdout")
+    attendance = commands.add_parser("export-attendance", help="who was present, as CSV")
+    attendance.add_argument("meeting_id", type=int, metavar="MEETING_ID")
+    attendance.add_argument("-o", "--output", metavar="FILE", help="write here, not stdout")
     return parser
 
 
@@ -140,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.meetings.cli import export_rsvps as export_rsvps_command
 
         return export_rsvps_command(settings, args.meeting_id, args.output)
+    if args.command == "export-attendance":
+        from bot.meetings.cli import export_attendance
+
+        return export_attendance(settings, args.meeting_id, args.output)
     if args.command == "roster":
         from bot.roster.cli import import_roster
 

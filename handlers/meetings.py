@@ -16,13 +16,14 @@ from telegram.ext import (
 from bot.app import AppContext, BotApplication
 from bot.meetings import render
 from bot.meetings.day_view import day_lines
-from bot.meetings.files import rsvp_csv
+from bot.meetings.files import attendance_csv, rsvp_csv
 from bot.meetings.rules import FormError, parse_local_datetime
 from bot.meetings.service import MeetingService
 from handlers.common import Caller, reply, require_role, send_usage
 from handlers.meetings_day import (
     checkin_command,
     register_checkin_start,
+    register_proxies,
     send_checkin,
     set_presence,
 )
@@ -201,6 +202,17 @@ async def _export(
             InputFile(data, filename=f"meeting-{meeting.id}-rsvps.csv"),
             caption=caller.t("meetings.export_caption", id=meeting.id, title=meeting.title),
         )
+        attendance = attendance_csv(
+            meeting,
+            await svc.repo.invitees(meeting.id),
+            await svc.day.repo.presence(meeting.id),
+            await svc.day.repo.proxies(meeting.id),
+            svc.tz,
+        )
+        await update.effective_chat.send_document(
+            InputFile(attendance, filename=f"meeting-{meeting.id}-attendance.csv"),
+            caption=caller.t("meeting_day.attendance_caption", id=meeting.id, title=meeting.title),
+        )
 
 
 async def cancelmeeting_command(update: Update, context: AppContext) -> None:
@@ -310,6 +322,7 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("remind", remind_command))
     app.add_handler(CommandHandler("export", export_command))
     app.add_handler(CommandHandler("checkin", checkin_command))
+    register_proxies(app)
     app.add_handler(CommandHandler("cancelmeeting", cancelmeeting_command))
     app.add_handler(CallbackQueryHandler(rsvp_tapped, pattern=r"^rsvp:"))
     app.add_handler(CallbackQueryHandler(ics_tapped, pattern=r"^ics:"))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from telegram import InputFile, Update
+import re
+
+from telegram import InputFile, Message, Update
 from telegram.constants import ChatType
-from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, filters
 
 from bot.app import AppContext, BotApplication
+from bot.i18n import t
 from bot.meetings.attendance import (
     CHECKIN_CLOSES_AFTER,
     CHECKIN_OPENS_BEFORE,
@@ -20,7 +23,16 @@ from handlers.meetings_pick import meeting_arg
 from handlers.meetings_rsvp import service
 from storage.meetings import Meeting
 
-__all__ = ["checkin_command", "checkin_start", "register_checkin_start", "set_presence"]
+__all__ = [
+    "checkin_command",
+    "checkin_start",
+    "proxy_tapped",
+    "register_checkin_start",
+    "register_proxies",
+    "set_presence",
+]
+
+_PROXY = re.compile(r"^proxy(no|list)?:([1-9]\d{0,9})(?::([1-9]\d{0,11}))?$")
 
 
 async def checkin_command(update: Update, context: AppContext) -> None:
@@ -138,3 +150,57 @@ def register_checkin_start(app: BotApplication) -> None:
         ),
         group=-1,
     )
+
+
+async def proxy_tapped(update: Update, context: AppContext) -> None:
+    """`proxylist:M` lists who can hold; `proxy:M:HOLDER` entrusts; `proxyno:M:GIVER` declines."""
+    query = update.callback_query
+    user = update.effective_user
+    if query is None or user is None:
+        return
+    svc = service(context)
+    match = _PROXY.match(query.data or "")
+    found = await svc.repo.invitation_for_account(int(match.group(2)), user.id) if match else None
+    caller = await identify(update, context)
+    language = caller.language if caller else "en"
+    if (
+        match is None
+        or found is None
+        or not svc.day.may_entrust(*found)
+        or (match.group(1) == "list") != (match.group(3) is None)
+    ):
+        await query.answer(t(language, "meetings.button_refused"), show_alert=True)
+        return
+    meeting, me = found
+    if meeting.status != "open" or svc.now() >= meeting.starts_at:
+        await query.answer(
+            t(me.language, "meeting_day.proxy_closed", id=meeting.id), show_alert=True
+        )
+        return
+    message = query.message if isinstance(query.message, Message) else None
+    if match.group(1) == "list":
+        await query.answer()
+        text, markup = await svc.day.proxy_choices(meeting, me)
+        if message is not None:
+            await message.edit_text(text, reply_markup=markup)
+        return
+    other = int(match.group(3))
+    if match.group(1):
+        declined = await svc.day.decline(meeting, me, other)
+        key = "meeting_day.proxy_declined" if declined else "meeting_day.proxy_not_yours"
+        await query.answer(t(me.language, key, id=meeting.id), show_alert=not declined)
+        if declined and message is not None:
+            await message.edit_reply_markup(None)
+        return
+    outcome = await svc.day.entrust(meeting, me, other)
+    holder = await svc.repo.invitee(meeting.id, other)
+    name = holder.name if holder is not None else f"#{other}"
+    text = t(me.language, f"meeting_day.proxy_{outcome}", id=meeting.id, holder=name)
+    await query.answer(text, show_alert=outcome not in ("entrusted", "same"))
+    if outcome == "entrusted" and message is not None:
+        await message.edit_text(text)
+
+
+def register_proxies(app: BotApplication) -> None:
+    """Wire the proxy buttons in."""
+    app.add_handler(CallbackQueryHandler(proxy_tapped, pattern=r"^proxy(no|list)?:"))

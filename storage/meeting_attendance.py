@@ -145,8 +145,7 @@ class AttendanceRepository:
 
         Returns `entrusted`, `same` (already so), `not_no` (the giver's answer is not No),
         `not_yes` (the holder's is not Yes), `holds_proxy` (the holder gave their own),
-        `full` (the holder holds `limit` already) or `gave_to_me` (the holder entrusted
-        the giver).
+        or `full` (the holder holds `limit` already).
         """
         async with self._db.transaction() as tx:
             answers = {

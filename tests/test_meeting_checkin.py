@@ -7,20 +7,18 @@ from datetime import UTC, datetime
 
 from bot.console import html_to_text
 from tests.harness import ADMIN_ID, BotHarness
-from tests.meetings_support import FORM, add_person, confirmed_meeting, council, service
+from tests.meetings_support import (
+    FORM,
+    add_person,
+    checkin_payload,
+    confirmed_meeting,
+    council,
+    service,
+)
 
 # FORM starts at 2026-12-15 14:30 in Shanghai, 06:30 UTC.
 STARTS = datetime(2026, 12, 15, 6, 30, tzinfo=UTC)
 LINK = re.compile(r"https://t\.me/youxie_bot\?start=(in\d+_[A-Za-z0-9]+)")
-
-
-async def checkin_payload(bot: BotHarness, meeting_id: int) -> str:
-    """Ask for the check-in code as the secretariat; the `/start` payload of its link."""
-    calls = await bot.send(bot.user(ADMIN_ID, "Sec"), f"/checkin {meeting_id}")
-    [photo] = [c for c in calls if c.method == "sendPhoto"]
-    match = LINK.search(photo.text)
-    assert match is not None, photo.text
-    return match.group(1)
 
 
 async def presence_rows(bot: BotHarness, meeting_id: int) -> list[tuple[int, str, int]]:

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import segno
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import TelegramError
 
+from bot.i18n import t
 from bot.meetings.attendance import (
     CheckinPayload,
     RoomCount,
@@ -18,8 +21,9 @@ from bot.meetings.attendance import (
     room_count,
 )
 from bot.meetings.rules import Tally
-from storage.meeting_attendance import AttendanceRepository, PresenceChange
-from storage.meetings import Meeting
+from storage.meeting_attendance import AttendanceRepository, PresenceChange, Proxy
+from storage.meetings import Invitee, Meeting
+from storage.people import Role
 
 if TYPE_CHECKING:
     from bot.meetings.service import MeetingService
@@ -106,3 +110,119 @@ class MeetingDay:
         if not presence and checkin_state(meeting, self.service.now()) == "early":
             return None
         return room_count(meeting, tally, presence, await self.repo.proxies(meeting.id))
+
+    # Proxies ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def may_entrust(meeting: Meeting, invitee: Invitee) -> bool:
+        """Proxies are allowed and the invitee is a council member (or the secretariat)."""
+        return meeting.proxies > 0 and invitee.role.at_least(Role.COUNCIL)
+
+    async def proxy_candidates(self, meeting: Meeting, giver: Invitee) -> list[Invitee]:
+        """Invited council members who said Yes and can still hold a proxy for `giver`."""
+        proxies = await self.repo.proxies(meeting.id)
+        held: dict[int, int] = {}
+        for proxy in proxies:
+            held[proxy.holder_id] = held.get(proxy.holder_id, 0) + 1
+        givers = {proxy.person_id for proxy in proxies}
+        return [
+            i
+            for i in await self.service.repo.invitees(meeting.id)
+            if i.response == "yes"
+            and i.role.at_least(Role.COUNCIL)
+            and i.person_id != giver.person_id
+            and i.person_id not in givers
+            and held.get(i.person_id, 0) < meeting.proxies
+        ]
+
+    async def offer_proxy(self, meeting: Meeting, giver: Invitee) -> None:
+        """After a No: offer "Entrust someone" (the button opens the list of Yes)."""
+        if not self.may_entrust(meeting, giver) or giver.telegram_id is None:
+            return
+        language = giver.language
+        button = InlineKeyboardButton(
+            t(language, "meeting_day.proxy_button_entrust"), callback_data=f"proxylist:{meeting.id}"
+        )
+        text = t(language, "meeting_day.proxy_offer", id=meeting.id, limit=meeting.proxies)
+        await self._tell(giver, text, InlineKeyboardMarkup([[button]]))
+
+    async def proxy_choices(
+        self, meeting: Meeting, giver: Invitee
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
+        """The list of those who said Yes and can hold the giver's proxy, as buttons."""
+        candidates = await self.proxy_candidates(meeting, giver)
+        if not candidates:
+            return t(giver.language, "meeting_day.proxy_nobody", id=meeting.id), None
+        rows = [
+            [
+                InlineKeyboardButton(
+                    (i.name or f"#{i.person_id}")[:40],
+                    callback_data=f"proxy:{meeting.id}:{i.person_id}",
+                )
+            ]
+            for i in candidates[:40]
+        ]
+        text = t(giver.language, "meeting_day.proxy_choose", id=meeting.id, limit=meeting.proxies)
+        return text, InlineKeyboardMarkup(rows)
+
+    async def entrust(self, meeting: Meeting, giver: Invitee, holder_id: int) -> str:
+        """Entrust a holder (see `AttendanceRepository.entrust`); tell the holder."""
+        outcome = await self.repo.entrust(
+            meeting.id, giver.person_id, holder_id, meeting.proxies, self.service.now()
+        )
+        holder = await self.service.repo.invitee(meeting.id, holder_id)
+        if outcome == "entrusted" and holder is not None and holder.telegram_id is not None:
+            button = InlineKeyboardButton(
+                t(holder.language, "meeting_day.proxy_button_decline"),
+                callback_data=f"proxyno:{meeting.id}:{giver.person_id}",
+            )
+            await self._tell(
+                holder,
+                t(
+                    holder.language,
+                    "meeting_day.proxy_told_holder",
+                    id=meeting.id,
+                    title=meeting.title,
+                    giver=giver.name,
+                ),
+                InlineKeyboardMarkup([[button]]),
+            )
+        if outcome == "entrusted":
+            self.service.summary_changed(meeting.id)
+        return outcome
+
+    async def decline(self, meeting: Meeting, holder: Invitee, giver_id: int) -> bool:
+        """The holder declines a proxy; the giver is told. False when it was not theirs."""
+        if not await self.repo.withdraw_proxy(meeting.id, giver_id, holder.person_id):
+            return False
+        giver = await self.service.repo.invitee(meeting.id, giver_id)
+        if giver is not None:
+            key = "meeting_day.proxy_declined_giver"
+            await self._tell(giver, t(giver.language, key, id=meeting.id, holder=holder.name))
+        self.service.summary_changed(meeting.id)
+        return True
+
+    async def answer_changed(self, meeting: Meeting, person_id: int) -> None:
+        """A giver no longer No, or a holder no longer Yes: their proxies lapse (givers told)."""
+        if not meeting.proxies:
+            return
+        dropped: list[Proxy] = await self.repo.drop_proxies_involving(meeting.id, person_id)
+        for proxy in dropped:
+            if proxy.person_id == person_id:
+                continue
+            giver = await self.service.repo.invitee(meeting.id, proxy.person_id)
+            if giver is not None:
+                key = "meeting_day.proxy_lapsed_giver"
+                await self._tell(
+                    giver, t(giver.language, key, id=meeting.id, holder=proxy.holder_name)
+                )
+
+    async def _tell(
+        self, invitee: Invitee, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> None:
+        if invitee.telegram_id is None:
+            return
+        try:
+            await self.service._send(invitee.telegram_id, text, markup)
+        except TelegramError:
+            logger.warning("could not tell person %s about a proxy", invitee.person_id)

@@ -14,7 +14,7 @@ from telegram import ForceReply
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.app import AppContext, BotApplication
-from bot.i18n import format_datetime, t
+from bot.i18n import t
 from bot.meetings import render
 from bot.meetings.meeting_day import MeetingDay
 from bot.meetings.redraws import InvitationRedraws
@@ -222,6 +222,7 @@ class MeetingService:
                     )
                 except TelegramError:
                     logger.warning("could not tell person %s of the free seat", promoted)
+        await self.day.answer_changed(meeting, person_id)
         self.summary_changed(meeting.id)
         return change
 
@@ -305,7 +306,7 @@ class MeetingService:
 
         async def send(invitee: Invitee) -> int | None:
             language = language_of(invitee)
-            when = format_datetime(meeting.starts_at, self.tz, language)
+            when = render.local_time(meeting.starts_at, self.tz, language)
             text = t(
                 language,
                 f"meetings.reminder_{kind}",
@@ -313,7 +314,7 @@ class MeetingService:
                 title=meeting.title,
                 when=when,
                 place=meeting.place,
-                deadline=format_datetime(meeting.deadline, self.tz, language),
+                deadline=render.local_time(meeting.deadline, self.tz, language),
             )
             markup = (
                 render.invitation_keyboard(meeting, language, invitee.response, now)
