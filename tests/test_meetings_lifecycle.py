@@ -12,6 +12,7 @@ from telegram import Update
 
 from bot.cli import main
 from bot.config import Settings
+from bot.console import html_to_text
 from storage.meetings import MeetingRepository
 from tests.harness import ADMIN_ID, BotHarness
 from tests.meetings_support import (
@@ -103,7 +104,8 @@ async def test_yes_are_reminded_before_the_start(bot: BotHarness) -> None:
     before = len(bot.api.calls)
     delivery = await service(bot).reminders.run(reminder.id)
     assert delivery is not None and delivery.sent == 1
-    assert "starts at Tue, 15 Dec 2026 14:30" in bot.texts_to(100, bot.api.calls[before:])[0]
+    [text] = bot.texts_to(100, bot.api.calls[before:])
+    assert "starts at Tue, 15 Dec 2026 14:30" in html_to_text(text)
 
 
 async def test_remind_command_nudges_non_responders_now(bot: BotHarness) -> None:
