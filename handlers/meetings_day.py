@@ -8,7 +8,7 @@ from telegram import InputFile, Message, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, filters
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication
 from bot.i18n import t
 from bot.meetings.attendance import (
     CHECKIN_CLOSES_AFTER,

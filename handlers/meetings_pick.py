@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.app import AppContext
+from bot.context import AppContext
 from bot.meetings.service import MeetingService
 from handlers.common import Caller, reply, require_role, send_usage
 from handlers.meetings_form import args_of

@@ -56,7 +56,7 @@ class MeetingDay:
     @property
     def repo(self) -> AttendanceRepository:
         """The attendance repository."""
-        return AttendanceRepository(self.service.app.bot_data.db)
+        return AttendanceRepository(self.service.db)
 
     async def checkin_link(self, meeting: Meeting, bot_username: str) -> tuple[str, bytes]:
         """The meeting's check-in link (its code made on first use) and the link as a QR PNG."""
