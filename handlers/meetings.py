@@ -17,6 +17,7 @@ from bot.context import AppContext, BotApplication
 from bot.meetings import render
 from bot.meetings.day_view import day_lines
 from bot.meetings.files import attendance_csv, rsvp_csv
+from bot.meetings.minutes import minutes_lines
 from bot.meetings.rules import FormError, parse_local_datetime
 from bot.meetings.service import MeetingService
 from handlers.common import Caller, reply, require_role, send_usage
@@ -27,6 +28,7 @@ from handlers.meetings_day import (
     send_checkin,
     set_presence,
 )
+from handlers.meetings_edit import edit_field_tapped, edit_meeting_command
 from handlers.meetings_form import (
     CALLBACK_ID,
     OPTIONS,
@@ -43,6 +45,7 @@ from handlers.meetings_form import (
     got_when,
     newmeeting,
 )
+from handlers.meetings_minutes import register_minutes
 from handlers.meetings_pick import PICK_ACTIONS, meeting_arg
 from handlers.meetings_rsvp import ics_tapped, my_meetings, reason_reply, rsvp_tapped, service
 from storage.meetings import RESPONSES, Meeting
@@ -61,7 +64,10 @@ async def _show(
 ) -> None:
     tally = await svc.tally(meeting)
     room = await svc.day.room(meeting, tally)
-    extra = day_lines(room, await svc.day.repo.proxies(meeting.id), [], caller.language, svc.tz)
+    minutes = await minutes_lines(svc.db, meeting, caller.language, svc.tz)
+    extra = day_lines(
+        room, await svc.day.repo.proxies(meeting.id), minutes, caller.language, svc.tz
+    )
     pages = render.meeting_pages(meeting, tally, caller.language, svc.tz, room, extra)
     page = max(0, min(page, len(pages) - 1))
     nav = []
@@ -93,6 +99,10 @@ async def meeting_command(update: Update, context: AppContext) -> None:
         await _show(update, caller, svc, meeting, 0)
     elif rest[0] == "set":
         await _set_answer(update, context, caller, svc, meeting, rest[1:])
+    elif rest[0] == "edit":
+        await edit_meeting_command(
+            update, caller, svc, meeting, args_of(update).split("edit", 1)[1].strip()
+        )
     elif rest[0] in ("present", "absent"):
         await set_presence(update, context, caller, svc, meeting, rest[1:], rest[0] == "present")
     elif rest[0] == "move":
@@ -310,6 +320,8 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("remind", remind_command))
     app.add_handler(CommandHandler("export", export_command))
     app.add_handler(CommandHandler("checkin", checkin_command))
+    register_minutes(app)
+    app.add_handler(CallbackQueryHandler(edit_field_tapped, pattern=r"^mtgedit:"))
     register_proxies(app)
     app.add_handler(CommandHandler("cancelmeeting", cancelmeeting_command))
     app.add_handler(CallbackQueryHandler(rsvp_tapped, pattern=r"^rsvp:"))

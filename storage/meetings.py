@@ -345,3 +345,26 @@ class MeetingRepository(AnswersMixin):
                 (meeting.id,),
             )
         return await self.get(meeting.id)
+
+    async def edit(
+        self, meeting: Meeting, changes: dict[str, object], now: datetime
+    ) -> Meeting | None:
+        """Change title, place, agenda, deadline or capacity of an open meeting (same version,
+        so its buttons stay valid); None when it is no longer open or was moved meanwhile."""
+        allowed = {"title", "place", "agenda", "deadline", "capacity"}
+        if not changes or not set(changes) <= allowed:
+            raise ValueError(f"cannot edit {sorted(set(changes) - allowed)}")
+        values = {
+            key: to_db(value) if isinstance(value, datetime) else value
+            for key, value in changes.items()
+        }
+        assignments = ", ".join(f"{key} = ?" for key in values)
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                f"UPDATE meetings SET {assignments}, updated_at = ? WHERE id = ?"
+                " AND status = 'open' AND version = ?",
+                (*values.values(), to_db(now), meeting.id, meeting.version),
+            )
+            if cursor.rowcount != 1:
+                return None
+        return await self.get(meeting.id)
