@@ -21,6 +21,7 @@ from bot.meetings.service import MeetingService
 from handlers.common import Caller, identify, reply, send_usage
 from handlers.meetings_pick import meeting_arg
 from handlers.meetings_rsvp import service
+from handlers.roster import start_with_code
 from storage.meetings import Meeting
 
 __all__ = [
@@ -73,15 +74,19 @@ async def send_checkin(
 
 async def checkin_start(update: Update, context: AppContext) -> None:
     """`/start in<ID>_<CODE>` (the check-in link): record the person who opened it present."""
+    argument = (context.args or [""])[0]
+    svc = service(context)
+    if await svc.day.repo.is_invite_code(argument):
+        await start_with_code(update, context)  # an invite code that looks like a check-in
+        return
     chat = update.effective_chat
     caller = await identify(update, context)
-    payload = parse_checkin_payload((context.args or [""])[0])
+    payload = parse_checkin_payload(argument)
     if caller is None or chat is None or chat.type != ChatType.PRIVATE:
         return
     if payload is None:
         await reply(update, caller.t("meeting_day.checkin_malformed"))
         raise ApplicationHandlerStop
-    svc = service(context)
     outcome = await svc.day.check_in(payload, caller.person.id)
     meeting = outcome.meeting
     values: dict[str, object] = {"id": payload.meeting_id}

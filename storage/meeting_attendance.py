@@ -71,6 +71,11 @@ class AttendanceRepository:
         row = await self._db.fetchone("SELECT id FROM meetings WHERE checkin_code = ?", (code,))
         return int(row[0]) if row else None
 
+    async def is_invite_code(self, text: str) -> bool:
+        """True when `text` is a personal invite code (a deep link the roster redeems)."""
+        row = await self._db.fetchone("SELECT 1 FROM invite_codes WHERE code = ?", (text,))
+        return row is not None
+
     async def record_presence(
         self, meeting_id: int, person_id: int, now: datetime, recorded_by: int | None = None
     ) -> PresenceChange:

@@ -204,3 +204,20 @@ async def test_checkin_usage_and_form_refuse_bad_input(bot: BotHarness) -> None:
     await confirmed_meeting(bot, FORM)
     [refused] = bot.texts_to(ann["id"], await bot.send(ann, "/checkin 1"))
     assert "only for the secretariat" in refused
+
+
+async def test_an_invite_code_that_looks_like_a_check_in_still_binds(bot: BotHarness) -> None:
+    person = await add_person(bot, "Wang Fang", "council", None)
+    stamp = "2026-11-28T02:00:00.000000+00:00"
+    async with bot.app.bot_data.db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO invite_codes (code, person_id, role, created_at, expires_at)"
+            " VALUES ('in1_Ab-cdEFgh', ?, 'council', ?, '2027-01-01T00:00:00.000000+00:00')",
+            (person, stamp),
+        )
+    [text] = bot.texts_to(700, await bot.send(bot.user(700, "Wang"), "/start in1_Ab-cdEFgh"))
+    assert "Wang Fang" in text and "check-in" not in text
+    row = await bot.app.bot_data.db.fetchone(
+        "SELECT telegram_id FROM persons WHERE id = ?", (person,)
+    )
+    assert row is not None and row[0] == 700
