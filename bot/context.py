@@ -83,6 +83,7 @@ class UserData:
     minutes: MinutesDraft | None = None
     meeting_edit: MeetingEditDraft | None = None
     notice_draft: Draft | None = None
+    correction_of: int | None = None  # the notice whose corrected text comes next
     join_name: str | None = None
     invite: InviteDraft = field(default_factory=InviteDraft)
     articles_upload: tuple[ParsedArticles, str] | None = None
