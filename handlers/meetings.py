@@ -20,6 +20,7 @@ from bot.meetings.files import attendance_csv, rsvp_csv
 from bot.meetings.minutes import minutes_lines
 from bot.meetings.rules import FormError, parse_local_datetime
 from bot.meetings.service import MeetingService
+from bot.numbers import typed_number
 from handlers.common import Caller, reply, require_role, send_usage
 from handlers.meetings_day import (
     checkin_command,
@@ -119,10 +120,11 @@ async def _set_answer(
     meeting: Meeting,
     words: list[str],
 ) -> None:
-    if len(words) < 2 or not words[0].isdigit() or words[1] not in RESPONSES:
+    person_id = typed_number(words[0]) if words else None
+    if len(words) < 2 or person_id is None or words[1] not in RESPONSES:
         await send_usage(update, caller, "meetings.meeting")
         return
-    person_id, response = int(words[0]), words[1]
+    response = words[1]
     invitee = await svc.repo.invitee(meeting.id, person_id)
     if invitee is None:
         await reply(

@@ -18,6 +18,7 @@ from bot.meetings.attendance import (
 from bot.meetings.day_view import local_clock
 from bot.meetings.render import format_datetime
 from bot.meetings.service import MeetingService
+from bot.numbers import typed_number
 from handlers.common import Caller, identify, reply, send_usage
 from handlers.meetings_pick import meeting_arg
 from handlers.meetings_rsvp import service
@@ -120,12 +121,13 @@ async def set_presence(
     present: bool,
 ) -> None:
     """`/meeting ID present|absent PERSON_ID`: record or undo a presence by hand, audited."""
-    if len(words) != 1 or not words[0].isdigit() or len(words[0]) > 12:
+    person_id = typed_number(words[0]) if len(words) == 1 else None
+    if person_id is None:
         await send_usage(update, caller, "meetings.meeting")
         return
-    person = await context.bot_data.people.get(int(words[0]))
+    person = await context.bot_data.people.get(person_id)
     if person is None:
-        await reply(update, caller.t("meeting_day.no_person", person=int(words[0])))
+        await reply(update, caller.t("meeting_day.no_person", person=person_id))
         return
     if meeting.status != "open":
         await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))

@@ -25,9 +25,10 @@ from storage.people import Role
 
 __all__ = ["minutes_service", "register_minutes"]
 
-# The group of the handler that takes the minutes' content: before the knowledge base reads
-# the text as a question and before the roster or articles take a document.
-CONTENT_GROUP = -1
+# The group of the handler that takes the input a meeting command waits for (the minutes, a
+# guided edit's value): before every other group, so neither the file answers nor the
+# knowledge base nor the roster take it; with nothing pending it lets the update through.
+CONTENT_GROUP = -5  # a group of its own: one handler per group runs
 _CONFIRM = re.compile(r"^mtgmin:([1-9]\d{0,9}):([1-9]\d{0,11}):([ip])$")
 _PICKED = re.compile(r"^mtgpick:m:([1-9]\d{0,9})$")
 

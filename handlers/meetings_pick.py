@@ -6,6 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import AppContext
 from bot.meetings.service import MeetingService
+from bot.numbers import typed_number
 from handlers.common import Caller, reply, require_role, send_usage
 from handlers.meetings_form import args_of
 from handlers.meetings_rsvp import service
@@ -36,13 +37,13 @@ async def meeting_arg(
     if not words:
         await offer_meetings(update, caller, svc, command)
         return None
-    number = words[0].lstrip("#")
-    if not number.isdigit() or len(number) > 9:
+    number = typed_number(words[0])
+    if number is None:
         await send_usage(update, caller, f"meetings.{command}")
         return None
-    meeting = await svc.repo.get(int(number))
+    meeting = await svc.repo.get(number)
     if meeting is None or meeting.status == "draft":
-        await reply(update, caller.t("meetings.not_found", id=int(number)))
+        await reply(update, caller.t("meetings.not_found", id=number))
         return None
     return caller, svc, meeting, words[1:]
 
