@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import InputFile, Message, Update
+from telegram import InputFile, Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, filters
 
@@ -19,7 +19,15 @@ from bot.meetings.day_view import local_clock
 from bot.meetings.render import format_datetime
 from bot.meetings.service import MeetingService
 from bot.numbers import typed_number
-from handlers.common import Caller, identify, reply, send_usage
+from handlers.common import (
+    Caller,
+    drop_buttons,
+    edit_tapped,
+    identify,
+    reply,
+    reply_photo,
+    send_usage,
+)
 from handlers.meetings_pick import meeting_arg
 from handlers.meetings_rsvp import service
 from handlers.roster import start_with_code
@@ -67,10 +75,9 @@ async def send_checkin(
         opens=opens,
         closes=closes,
     )
-    if update.effective_chat is not None:
-        await update.effective_chat.send_photo(
-            InputFile(png, filename=f"meeting-{meeting.id}-checkin.png"), caption=caption
-        )
+    await reply_photo(
+        update, InputFile(png, filename=f"meeting-{meeting.id}-checkin.png"), caption=caption
+    )
 
 
 async def checkin_start(update: Update, context: AppContext) -> None:
@@ -184,28 +191,26 @@ async def proxy_tapped(update: Update, context: AppContext) -> None:
             t(me.language, "meeting_day.proxy_closed", id=meeting.id), show_alert=True
         )
         return
-    message = query.message if isinstance(query.message, Message) else None
     if match.group(1) == "list":
         await query.answer()
         text, markup = await svc.day.proxy_choices(meeting, me)
-        if message is not None:
-            await message.edit_text(text, reply_markup=markup)
+        await edit_tapped(update, text, markup)
         return
     other = int(match.group(3))
     if match.group(1):
         declined = await svc.day.decline(meeting, me, other)
         key = "meeting_day.proxy_declined" if declined else "meeting_day.proxy_not_yours"
         await query.answer(t(me.language, key, id=meeting.id), show_alert=not declined)
-        if declined and message is not None:
-            await message.edit_reply_markup(None)
+        if declined:
+            await drop_buttons(update)
         return
     outcome = await svc.day.entrust(meeting, me, other)
     holder = await svc.repo.invitee(meeting.id, other)
     name = holder.name if holder is not None else f"#{other}"
     text = t(me.language, f"meeting_day.proxy_{outcome}", id=meeting.id, holder=name)
     await query.answer(text, show_alert=outcome not in ("entrusted", "same"))
-    if outcome == "entrusted" and message is not None:
-        await message.edit_text(text)
+    if outcome == "entrusted":
+        await edit_tapped(update, text)
 
 
 def register_proxies(app: BotApplication) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -15,7 +15,7 @@ from telegram.ext import (
 
 from bot.context import AppContext, BotApplication, MinutesDraft, user_state
 from bot.meetings.minutes import MeetingMinutes, MinutesContent
-from handlers.common import Caller, reply, require_role, send_usage
+from handlers.common import Caller, drop_buttons, reply, require_role, send_usage
 from handlers.meetings_edit import edit_value
 from handlers.meetings_pick import meeting_arg
 from handlers.meetings_rsvp import service
@@ -160,8 +160,7 @@ async def minutes_confirmed(update: Update, context: AppContext) -> None:
         await query.answer(caller.t("meeting_day.minutes_already"), show_alert=True)
         return
     await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(None)
+    await drop_buttons(update)
     await reply(
         update,
         caller.t("meeting_day.minutes_sending", id=meeting.id, notice=match.group(2), total=total),
