@@ -15,7 +15,7 @@ from telegram.ext import (
 
 from bot.context import AppContext, BotApplication, MinutesDraft, user_state
 from bot.meetings.minutes import MeetingMinutes, MinutesContent
-from handlers.common import Caller, drop_buttons, reply, require_role, send_usage
+from handlers.common import Caller, identify, reply, require_role, send_usage
 from handlers.meetings_edit import edit_value
 from handlers.meetings_pick import meeting_arg
 from handlers.meetings_rsvp import service
@@ -131,40 +131,22 @@ async def minutes_content(update: Update, context: AppContext) -> None:
     raise ApplicationHandlerStop
 
 
-async def minutes_cancelled(update: Update, context: AppContext) -> None:
-    """`/cancel` while `/minutes` or a guided edit waits for input: nothing is kept."""
+async def pending_command(update: Update, context: AppContext) -> None:
+    """A command while `/minutes` or a guided edit waits: `/cancel` drops it and says so; any
+    other command leaves it and runs as usual."""
     state = user_state(context)
     if state.minutes is None and state.meeting_edit is None:
         return
     state.minutes = state.meeting_edit = None
-    caller = await require_role(update, context, Role.SECRETARIAT)
-    if caller is not None:
-        await reply(update, caller.t("meetings.form_cancelled"))
-    raise ApplicationHandlerStop
-
-
-async def minutes_confirmed(update: Update, context: AppContext) -> None:
-    """Confirm: start the delivery (a second tap sends nothing)."""
-    query = update.callback_query
-    caller = await require_role(update, context, Role.SECRETARIAT)
-    if query is None or caller is None:
-        return
-    match = _CONFIRM.match(query.data or "")
-    meeting = await service(context).repo.get(int(match.group(1))) if match else None
-    if match is None or meeting is None:
-        await query.answer(caller.t("meetings.button_refused"), show_alert=True)
-        return
-    audience: MinutesAudience = "present" if match.group(3) == "p" else "invited"
-    total = await minutes_service(context).send(meeting, int(match.group(2)), audience)
-    if total is None:
-        await query.answer(caller.t("meeting_day.minutes_already"), show_alert=True)
-        return
-    await query.answer()
-    await drop_buttons(update)
-    await reply(
-        update,
-        caller.t("meeting_day.minutes_sending", id=meeting.id, notice=match.group(2), total=total),
-    )
+    message = update.effective_message
+    command = (message.text or "").split(maxsplit=1)[0].split("@")[0] if message else ""
+    caller = await identify(update, context)
+    if command == "/cancel":
+        if caller is not None:
+            await reply(update, caller.t("meetings.form_cancelled"))
+        raise ApplicationHandlerStop
+    if caller is not None and command != "/minutes":
+        await reply(update, caller.t("core.form_left"))
 
 
 def register_minutes(app: BotApplication) -> None:
@@ -176,4 +158,4 @@ def register_minutes(app: BotApplication) -> None:
     app.add_handler(
         MessageHandler(filters.ChatType.PRIVATE & content, minutes_content), group=CONTENT_GROUP
     )
-    app.add_handler(CommandHandler("cancel", minutes_cancelled), group=CONTENT_GROUP)
+    app.add_handler(MessageHandler(filters.COMMAND, pending_command), group=CONTENT_GROUP)

@@ -117,3 +117,14 @@ async def test_bare_minutes_offers_the_meetings(bot: BotHarness) -> None:
     assert "send them now as a document" in bot.texts_to(ADMIN_ID, calls)[-1]
     calls = await bot.send(admin, "Short minutes")
     assert "Send the minutes of meeting #1" in bot.texts_to(ADMIN_ID, calls)[-1]
+
+
+async def test_another_command_leaves_the_minutes_waiting(bot: BotHarness) -> None:
+    await council(bot, 1)
+    meeting = await confirmed_meeting(bot)
+    admin = bot.user(ADMIN_ID, "Sec")
+    await bot.send(admin, f"/minutes {meeting.id}")
+    texts = bot.texts_to(ADMIN_ID, await bot.send(admin, "/meetings"))
+    assert "You left the form" in texts[0] and len(texts) >= 2  # then /meetings answers
+    calls = await bot.send(admin, "What is the mission?")
+    assert not any("Send the minutes" in t for t in bot.texts_to(ADMIN_ID, calls))
