@@ -15,7 +15,7 @@ from telegram.ext import (
 
 from bot.context import AppContext, BotApplication, MinutesDraft, user_state
 from bot.meetings.minutes import MeetingMinutes, MinutesContent
-from handlers.common import Caller, identify, reply, require_role, send_usage
+from handlers.common import Caller, drop_buttons, identify, reply, require_role, send_usage
 from handlers.meetings_edit import edit_value
 from handlers.meetings_pick import meeting_arg
 from handlers.meetings_rsvp import service
@@ -129,6 +129,30 @@ async def minutes_content(update: Update, context: AppContext) -> None:
     )
     await reply(update, text, InlineKeyboardMarkup([[button]]))
     raise ApplicationHandlerStop
+
+
+async def minutes_confirmed(update: Update, context: AppContext) -> None:
+    """Confirm: start the delivery (a second tap sends nothing)."""
+    query = update.callback_query
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if query is None or caller is None:
+        return
+    match = _CONFIRM.match(query.data or "")
+    meeting = await service(context).repo.get(int(match.group(1))) if match else None
+    if match is None or meeting is None:
+        await query.answer(caller.t("meetings.button_refused"), show_alert=True)
+        return
+    audience: MinutesAudience = "present" if match.group(3) == "p" else "invited"
+    total = await minutes_service(context).send(meeting, int(match.group(2)), audience)
+    if total is None:
+        await query.answer(caller.t("meeting_day.minutes_already"), show_alert=True)
+        return
+    await query.answer()
+    await drop_buttons(update)
+    await reply(
+        update,
+        caller.t("meeting_day.minutes_sending", id=meeting.id, notice=match.group(2), total=total),
+    )
 
 
 async def pending_command(update: Update, context: AppContext) -> None:
