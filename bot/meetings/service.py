@@ -25,10 +25,14 @@ from bot.meetings.render import summary_keyboard
 from bot.meetings.rules import (
     AUDIENCE_ROLES,
     Delivery,
+    Rsvp,
     Tally,
+    TapRefusal,
+    TapResult,
     moved_deadline,
     reminder_times,
     tally,
+    tap_refusal,
 )
 from bot.messaging import Messenger
 from bot.notices.pacing import SmoothLimiter
@@ -197,6 +201,20 @@ class MeetingService:
         assert meeting is not None
         delivery = await self.send_invitations(meeting, await self.repo.invitees(meeting.id))
         return meeting, delivery
+
+    async def answer_tap(self, telegram_id: int, rsvp: Rsvp) -> TapResult:
+        """An invitee's Yes / No / Maybe button: recorded only when `tap_refusal` allows it."""
+        found = await self.repo.invitation_for_account(rsvp.meeting_id, telegram_id)
+        if found is None:
+            return TapResult(refusal=TapRefusal.FORGED)
+        meeting, invitee = found
+        refusal = tap_refusal(meeting, rsvp, self.now())
+        if refusal is not None:
+            return TapResult(meeting, invitee, refusal=refusal)
+        change = await self.answer(meeting, invitee.person_id, rsvp.response, version=rsvp.version)
+        if change is None:
+            return TapResult(meeting, invitee, refusal=TapRefusal.FORGED)
+        return TapResult(meeting, invitee, change)
 
     async def answer(
         self,
