@@ -291,16 +291,3 @@ def meeting_pages(
         "meetings.section_unreachable", tally.unreachable, [previous(i) for i in tally.unreachable]
     )
     return paginate(header, lines)
-
-
-def summary_keyboard(meeting: Meeting, language: Language) -> InlineKeyboardMarkup:
-    """The button under the summary that opens the full list."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(language, "meetings.button_details"), callback_data=f"mtgpage:{meeting.id}:0"
-                )
-            ]
-        ]
-    )
