@@ -403,7 +403,15 @@ def delivery_bot(settings: Settings, bot: Bot) -> tuple[Bot, BulkBotApi | None]:
         bulk = BulkBotApi(
             settings.api_base_url, bot.token, pool=max_in_flight(settings.broadcast_rate) + 2
         )
-    return Bot(bot.token, base_url=settings.api_base_url, request=request), bulk
+    return (
+        Bot(
+            bot.token,
+            base_url=settings.api_base_url,
+            base_file_url=settings.api_file_url,
+            request=request,
+        ),
+        bulk,
+    )
 
 
 async def erase_recipient(tx: Transaction, person: Person, now: datetime) -> None:
