@@ -53,6 +53,7 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
     bot_username: str = "youxie_bot"
+    notice_channel: str | None = None
 
     @property
     def api_file_url(self) -> str:
@@ -111,6 +112,7 @@ class Settings:
             webhook_port=_port(get("ASSOC_WEBHOOK_PORT") or "8443"),
             webhook_secret=_secret(get("ASSOC_WEBHOOK_SECRET")),
             bot_username=_bot_username(get("ASSOC_BOT_USERNAME") or "youxie_bot"),
+            notice_channel=_channel(get("ASSOC_NOTICE_CHANNEL")),
         )
 
 
@@ -203,3 +205,15 @@ def _bot_username(value: str) -> str:
             f"{value!r} is not a bot username (5-32 letters, digits, _; ends in bot)",
         )
     return name
+
+
+def _channel(value: str | None) -> str | None:
+    """A channel or group: `@name` (5-32 letters, digits, _) or its numeric chat id."""
+    if value is None:
+        return None
+    if re.fullmatch(r"@[A-Za-z][A-Za-z0-9_]{4,31}", value) or re.fullmatch(r"-?\d{1,15}", value):
+        return value
+    raise ConfigError(
+        "ASSOC_NOTICE_CHANNEL",
+        f"{value!r} is not a channel or group: use @name or its numeric id (e.g. -1001234567890)",
+    )
