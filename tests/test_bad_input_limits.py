@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.notices.reports import final_report
+from storage.notices import NoticeRepository
 from tests.harness import ADMIN_ID, BotHarness
 
 
@@ -20,3 +22,16 @@ async def test_emoji_count_as_telegram_counts_them(bot: BotHarness) -> None:
     admin = bot.user(ADMIN_ID, "Sec")
     calls = await bot.send(admin, "/notice\n" + "🎉" * 2100)  # 4,200 in UTF-16, as Telegram counts
     assert bot.texts_to(ADMIN_ID, calls)[0].startswith("The text is too long: 4200 characters")
+
+
+async def test_the_report_counts_people_who_erased_themselves_meanwhile(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec")
+    await bot.send(admin, "/notice\nHello")
+    notice = await NoticeRepository(bot.app.bot_data.db).get(1)
+    assert notice is not None
+    counts = {"sent": 395, "blocked": 3, "never_started": 1, "failed": 1, "cancelled": 2}
+    text, _ = final_report(notice, counts, False, "en")
+    assert "(402 recipients)" in text
+    assert "erased their data during the delivery (not sent): 2" in text
+    shown = [int(line.rsplit(": ", 1)[1]) for line in text.splitlines() if ": " in line]
+    assert sum(shown) == 402
