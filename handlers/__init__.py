@@ -9,13 +9,15 @@ __all__ = ["register"]
 
 def register(app: BotApplication) -> None:
     """Add every feature's handlers in order; catch-alls last."""
-    from handlers import core, errors, knowledge, meetings, notices, roster
+    from handlers import core, errors, files, knowledge, meetings, notices, roster
 
     core.register(app)
+    files.register(app)
     roster.register(app)
     meetings.register(app)
     notices.register(app)
     knowledge.register(app)
     errors.register(app)
     knowledge.register_fallbacks(app)
+    files.register_fallbacks(app)
     core.register_fallbacks(app)

@@ -18,6 +18,7 @@ from bot.meetings import render
 from bot.meetings.files import rsvp_csv
 from bot.meetings.rules import FormError, parse_local_datetime
 from bot.meetings.service import MeetingService
+from bot.numbers import typed_number
 from handlers.common import Caller, reply, require_role, send_usage
 from handlers.meetings_form import (
     CALLBACK_ID,
@@ -56,13 +57,13 @@ async def _meeting_arg(
     if not words:
         await _offer_meetings(update, caller, svc, command)
         return None
-    number = words[0].lstrip("#")
-    if not number.isdigit() or len(number) > 9:
+    number = typed_number(words[0])
+    if number is None:
         await send_usage(update, caller, f"meetings.{command}")
         return None
-    meeting = await svc.repo.get(int(number))
+    meeting = await svc.repo.get(number)
     if meeting is None or meeting.status == "draft":
-        await reply(update, caller.t("meetings.not_found", id=int(number)))
+        await reply(update, caller.t("meetings.not_found", id=number))
         return None
     return caller, svc, meeting, words[1:]
 
@@ -136,10 +137,11 @@ async def _set_answer(
     meeting: Meeting,
     words: list[str],
 ) -> None:
-    if len(words) < 2 or not words[0].isdigit() or words[1] not in RESPONSES:
+    person_id = typed_number(words[0]) if words else None
+    if len(words) < 2 or person_id is None or words[1] not in RESPONSES:
         await send_usage(update, caller, "meetings.meeting")
         return
-    person_id, response = int(words[0]), words[1]
+    response = words[1]
     invitee = await svc.repo.invitee(meeting.id, person_id)
     if invitee is None:
         await reply(

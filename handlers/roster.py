@@ -25,13 +25,13 @@ from bot.i18n import language_from_hint, t
 from bot.roster.csv_import import (
     ImportReport,
     apply_plan,
-    decode_csv,
     plan_import,
     render_problem,
 )
 from bot.roster.invites import CODE_PATTERN
 from bot.roster.menus import set_default_menus, sync_menu, sync_person, sync_stale_menus
 from bot.roster.reach import announce_joined
+from bot.roster.sheets import SheetError, roster_text
 from handlers.common import Caller, reply, require_role
 from handlers.core import help_text
 from handlers.invite import username
@@ -191,7 +191,7 @@ async def start_with_code(update: Update, context: AppContext) -> None:
 
 
 async def roster_upload(update: Update, context: AppContext) -> None:
-    """A secretariat member sent a roster CSV: check it and show a preview to confirm."""
+    """A secretariat member sent a roster (CSV or Excel): check it, show a preview to confirm."""
     caller = await require_role(update, context, Role.SECRETARIAT)
     message = update.effective_message
     if caller is None or message is None or message.document is None:
@@ -202,9 +202,13 @@ async def roster_upload(update: Update, context: AppContext) -> None:
         return
     file = await context.bot.get_file(document.file_id)
     content = bytes(await file.download_as_bytearray())
-    text = decode_csv(content) if len(content) <= MAX_UPLOAD else None
-    if text is None:
-        await reply(update, caller.t("roster.upload_unreadable"))
+    if len(content) > MAX_UPLOAD:
+        await reply(update, caller.t("roster.upload_too_big"))
+        return
+    try:
+        text = roster_text(content, document.file_name or "")
+    except SheetError as error:
+        await reply(update, caller.t(f"roster.file_{error.key}"))
         return
     data = context.bot_data
     plan = plan_import(text, await data.roster.entries())
@@ -375,7 +379,9 @@ def register(app: BotApplication) -> None:
     invite.register(app)
     app.add_handler(
         MessageHandler(
-            filters.ChatType.PRIVATE & filters.Document.FileExtension("csv"), roster_upload
+            filters.ChatType.PRIVATE
+            & (filters.Document.FileExtension("csv") | filters.Document.FileExtension("xlsx")),
+            roster_upload,
         )
     )
     app.add_handler(CallbackQueryHandler(upload_button, pattern=r"^ri:"))
