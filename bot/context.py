@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.knowledge.parser import ParsedArticles
 from bot.knowledge.service import KnowledgeBase
 from bot.meetings.service import MeetingService
+from bot.messaging import Messenger
 from bot.notices.compose import Draft
 from bot.notices.service import NoticeService
 from bot.roster.privacy import PersonalDataRegistry
@@ -70,7 +71,7 @@ class UserData:
 
 
 class BotData:
-    """Everything the handlers share: settings, clock, database and the services."""
+    """Everything the handlers share: settings, clock, database, messenger and the services."""
 
     def __init__(
         self,
@@ -78,6 +79,7 @@ class BotData:
         settings: Settings,
         clock: Clock,
         db: Database,
+        messenger: Messenger,
         meetings: MeetingService,
         notices: NoticeService,
         knowledge: KnowledgeBase,
@@ -85,6 +87,7 @@ class BotData:
         self.settings = settings
         self.clock = clock
         self.db = db
+        self.messenger = messenger
         self.meetings = meetings
         self.notices = notices
         self.knowledge = knowledge

@@ -12,7 +12,7 @@ from bot.i18n import Html
 from bot.knowledge.answers import entry_title, heading, trim
 from bot.numbers import typed_number
 from handlers import knowledge_inline, knowledge_relay, knowledge_upload
-from handlers.common import Caller, identify, reply, send_usage
+from handlers.common import Caller, edit_tapped, identify, reply, send_usage
 from handlers.knowledge_relay import offer_markup
 
 __all__ = ["CALLBACK", "register"]
@@ -205,13 +205,14 @@ async def browse(update: Update, context: AppContext) -> None:
         )
         rows.append(nav)
         title = entry_title(entries[0]) if entries else ""
-        await query.edit_message_text(
+        await edit_tapped(
+            update,
             caller.t("knowledge.chapter_title", title=title),
             reply_markup=InlineKeyboardMarkup(rows),
         )
     else:
         text, markup = await _chapters_view(context, caller)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_tapped(update, text, reply_markup=markup)
 
 
 def register(app: BotApplication) -> None:

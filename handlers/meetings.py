@@ -19,7 +19,7 @@ from bot.meetings.files import rsvp_csv
 from bot.meetings.rules import FormError, parse_local_datetime
 from bot.meetings.service import MeetingService
 from bot.numbers import typed_number
-from handlers.common import Caller, reply, require_role, send_usage
+from handlers.common import Caller, reply, reply_document, require_role, send_usage
 from handlers.meetings_form import (
     CALLBACK_ID,
     OPTIONS,
@@ -107,7 +107,7 @@ async def _show(
         nav.append(InlineKeyboardButton("▶", callback_data=f"mtgpage:{meeting.id}:{page + 1}"))
     markup = InlineKeyboardMarkup([nav]) if nav else None
     if message is not None:
-        await message.edit_text(pages[page], reply_markup=markup)
+        await svc.messenger.edit_text(message.chat_id, message.message_id, pages[page], markup)
     else:
         await reply(update, pages[page], markup)
 
@@ -226,11 +226,11 @@ async def _export(
 ) -> None:
     assert meeting is not None
     data = rsvp_csv(meeting, await svc.repo.invitees(meeting.id), await svc.repo.seated(meeting))
-    if update.effective_chat is not None:
-        await update.effective_chat.send_document(
-            InputFile(data, filename=f"meeting-{meeting.id}-rsvps.csv"),
-            caption=caller.t("meetings.export_caption", id=meeting.id, title=meeting.title),
-        )
+    await reply_document(
+        update,
+        InputFile(data, filename=f"meeting-{meeting.id}-rsvps.csv"),
+        caption=caller.t("meetings.export_caption", id=meeting.id, title=meeting.title),
+    )
 
 
 async def cancelmeeting_command(update: Update, context: AppContext) -> None:

@@ -6,21 +6,30 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import TelegramError
 from telegram.ext import CallbackContext, JobQueue
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import format_datetime, t
+from bot.delivery_engine import STOP_GRACE
+from bot.i18n import t
 from bot.meetings import render
 from bot.meetings.redraws import InvitationRedraws
 from bot.meetings.reminders import ReminderJobs
-from bot.meetings.rules import AUDIENCE_ROLES, Tally, moved_deadline, reminder_times, tally
+from bot.meetings.rules import (
+    AUDIENCE_ROLES,
+    Delivery,
+    Tally,
+    moved_deadline,
+    reminder_times,
+    tally,
+)
+from bot.messaging import Messenger
+from bot.notices.pacing import SmoothLimiter
 from storage.database import Database
 from storage.meetings import AnswerChange, Invitee, Meeting, MeetingRepository, NewMeeting, Response
 from storage.people import Language, PeopleRepository, Person
@@ -30,15 +39,6 @@ __all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService"]
 logger = logging.getLogger(__name__)
 
 SUMMARY_EDIT_INTERVAL = timedelta(seconds=5)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """How a round of messages went."""
-
-    sent: int = 0
-    unreachable: int = 0
-    failed: int = 0
 
 
 def language_of(person: Person | Invitee) -> Language:
@@ -55,13 +55,16 @@ class MeetingService:
         db: Database,
         clock: Clock,
         settings: Settings,
-        bot: Bot,
+        messenger: Messenger,
         job_queue: JobQueue[Any] | None,
+        limiter: SmoothLimiter | None = None,
     ) -> None:
         self.db = db
+        # Reminder rounds share the broadcast rate with notice deliveries.
+        self.limiter = limiter or SmoothLimiter(settings.broadcast_rate)
         self.clock = clock
         self.settings = settings
-        self.bot = bot
+        self.messenger = messenger
         self.job_queue = job_queue
         self.send_interval = 1 / max(settings.broadcast_rate, 1)
         self._summary_pending: set[int] = set()
@@ -102,20 +105,10 @@ class MeetingService:
 
     # Sending ---------------------------------------------------------------------------------
 
-    async def _send(self, chat_id: int, text: str, markup: Any = None, **extra: Any) -> int | None:
-        """Send one message, waiting out one 429; the message id, or None if unreachable."""
-        for _ in range(2):
-            try:
-                message = await self.bot.send_message(chat_id, text, reply_markup=markup, **extra)
-                return message.message_id
-            except RetryAfter as error:
-                delay = error.retry_after
-                await asyncio.sleep(
-                    delay.total_seconds() if isinstance(delay, timedelta) else delay
-                )
-            except Forbidden:
-                return None
-        raise TelegramError("still rate limited")
+    async def _send(self, chat_id: int, text: str, markup: Any = None) -> int | None:
+        """Send one message; the message id, or None if Telegram refuses the chat."""
+        message = await self.messenger.send(chat_id, text, markup)
+        return message.message_id if message is not None else None
 
     async def _each(
         self, invitees: list[Invitee], send: Callable[[Invitee], Awaitable[int | None]]
@@ -239,16 +232,28 @@ class MeetingService:
         """Resume interrupted deliveries in the background (start-up must not wait on them)."""
 
         async def resume() -> int:
+            resumed = 0
             try:
-                return await self.resume_deliveries()
+                resumed = await self.resume_deliveries()
             except Exception:
                 logger.exception("could not resume the delivery of invitations")
-                return 0
+            try:
+                await self.reminders.resume()
+            except Exception:
+                logger.exception("could not resume the reminders")
+            return resumed
 
         self._resumer = asyncio.get_running_loop().create_task(resume())
 
+    def begin_stop(self) -> None:
+        """A clean stop's first step: reminder rounds take no new recipient."""
+        self.reminders.begin_stop()
+
     async def stop_background(self) -> None:
-        """Shut-down: stop resuming (rows stay pending for next time), redraw what is queued."""
+        """Shut-down: rounds record their sends in flight (the rest waits for the next start);
+        resuming stops (rows stay pending for next time); what is queued is redrawn."""
+        self.begin_stop()
+        await self.reminders.wait_stopped(STOP_GRACE + 1)
         if self._resumer is not None and not self._resumer.done():
             self._resumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -304,36 +309,8 @@ class MeetingService:
         return moved, delivery
 
     async def remind(self, meeting: Meeting, kind: str) -> Delivery:
-        """Nudge non-responders (`deadline`) or remind the seated Yes (`start`)."""
-        invitees = await self.repo.invitees(meeting.id)
-        if kind == "start":
-            seated = set((await self.repo.seated(meeting))[: meeting.capacity or None])
-            targets = [i for i in invitees if i.person_id in seated]
-        else:
-            targets = [i for i in invitees if i.response == "none"]
-        now = self.now()
-
-        async def send(invitee: Invitee) -> int | None:
-            language = language_of(invitee)
-            when = format_datetime(meeting.starts_at, self.tz, language)
-            text = t(
-                language,
-                f"meetings.reminder_{kind}",
-                id=meeting.id,
-                title=meeting.title,
-                when=when,
-                place=meeting.place,
-                deadline=format_datetime(meeting.deadline, self.tz, language),
-            )
-            markup = (
-                render.invitation_keyboard(meeting, language, invitee.response, now)
-                if kind == "deadline"
-                else None
-            )
-            assert invitee.telegram_id is not None
-            return await self._send(invitee.telegram_id, text, markup)
-
-        return await self._each(targets, send)
+        """Nudge non-responders (`deadline`) or remind the seated Yes (`start`), now."""
+        return await self.reminders.remind(meeting, kind) or Delivery()
 
     # Jobs ------------------------------------------------------------------------------------
 
@@ -365,15 +342,12 @@ class MeetingService:
         language = meeting.summary_language or "zh"
         text = render.summary_text(meeting, await self.tally(meeting), language, self.tz)
         try:
-            await self.bot.edit_message_text(
+            await self.messenger.edit_text(
+                meeting.summary_chat_id,
+                meeting.summary_message_id,
                 text,
-                chat_id=meeting.summary_chat_id,
-                message_id=meeting.summary_message_id,
-                reply_markup=summary_keyboard(meeting, language),
+                summary_keyboard(meeting, language),
             )
-        except BadRequest as error:
-            if "not modified" not in str(error).lower():
-                logger.warning("could not edit the summary of meeting %s: %s", meeting_id, error)
         except TelegramError:
             logger.warning("could not edit the summary of meeting %s", meeting_id, exc_info=True)
 
