@@ -9,7 +9,7 @@ __all__ = ["register"]
 
 def register(app: BotApplication) -> None:
     """Add every feature's handlers in order; catch-alls last."""
-    from handlers import core, errors, files, knowledge, meetings, notices, roster
+    from handlers import core, errors, files, forms, knowledge, meetings, notices, roster
 
     core.register(app)
     files.register(app)
@@ -20,4 +20,5 @@ def register(app: BotApplication) -> None:
     errors.register(app)
     knowledge.register_fallbacks(app)
     files.register_fallbacks(app)
+    forms.register_fallbacks(app)
     core.register_fallbacks(app)
