@@ -53,6 +53,7 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
     bot_username: str = "youxie_bot"
+    semantic_search: bool = True
     notice_channel: str | None = None
 
     @property
@@ -112,8 +113,16 @@ class Settings:
             webhook_port=_port(get("ASSOC_WEBHOOK_PORT") or "8443"),
             webhook_secret=_secret(get("ASSOC_WEBHOOK_SECRET")),
             bot_username=_bot_username(get("ASSOC_BOT_USERNAME") or "youxie_bot"),
+            semantic_search=_switch(get("ASSOC_SEMANTIC_SEARCH") or "on", "ASSOC_SEMANTIC_SEARCH"),
             notice_channel=_channel(get("ASSOC_NOTICE_CHANNEL")),
         )
+
+
+def _switch(value: str, variable: str) -> bool:
+    words = {"on": True, "1": True, "yes": True, "off": False, "0": False, "no": False}
+    if value.lower() not in words:
+        raise ConfigError(variable, f"{value!r} must be on or off")
+    return words[value.lower()]
 
 
 def _url(value: str | None, variable: str) -> str | None:
