@@ -27,6 +27,7 @@ from storage.people import PeopleRepository, Person, Role
 from storage.roster import RosterRepository
 
 if TYPE_CHECKING:
+    from bot.dashboard import DashboardServer
     from bot.knowledge.service import KnowledgeBase
     from bot.meetings.service import MeetingService
     from bot.notices.service import NoticeService
@@ -75,6 +76,7 @@ class BotData:
         # Telegram accounts whose person was found named since start-up: a bound person's
         # name never becomes empty again (erasure also unbinds), so they need no new check.
         self.named_accounts: set[int] = set()
+        self.dashboard: DashboardServer | None = None  # serving while ASSOC_WEBAPP_URL is set
 
     @property
     def db(self) -> Database:

@@ -9,12 +9,13 @@ __all__ = ["register"]
 
 def register(app: BotApplication) -> None:
     """Add every feature's handlers in order; catch-alls last."""
-    from handlers import core, errors, knowledge, meetings, notices, roster
+    from handlers import core, dashboard, errors, knowledge, meetings, notices, roster
 
     core.register(app)
     roster.register(app)
     meetings.register(app)
     notices.register(app)
+    dashboard.register(app)
     knowledge.register(app)
     errors.register(app)
     knowledge.register_fallbacks(app)
