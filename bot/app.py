@@ -37,6 +37,7 @@ __all__ = [
     "AppContext",
     "BotApplication",
     "BotData",
+    "PersonHook",
     "PersonalDataEraser",
     "PersonalDataExporter",
     "build_application",
@@ -53,6 +54,9 @@ Hook = Callable[["BotApplication"], Awaitable[None]]
 # A feature's share of /mydata (a JSON-ready section) and of /forgetme (inside one transaction).
 PersonalDataExporter = Callable[[Database, Person], Awaitable[dict[str, Any]]]
 PersonalDataEraser = Callable[[Transaction, Person, datetime], Awaitable[None]]
+# Told a person's id when they can now be written to or belong to more audiences: they bound
+# their account, were approved or given a role, or started the bot again.
+PersonHook = Callable[[int], Awaitable[None]]
 
 
 class BotData:
@@ -73,6 +77,7 @@ class BotData:
         # generic pass over tables with a person_id column leaves them alone.
         self.personal_data_tables: set[str] = set()
         self.notices: NoticeService | None = None
+        self.joined_hooks: list[PersonHook] = []
         # Telegram accounts whose person was found named since start-up: a bound person's
         # name never becomes empty again (erasure also unbinds), so they need no new check.
         self.named_accounts: set[int] = set()

@@ -42,6 +42,10 @@ def build_parser() -> argparse.ArgumentParser:
         "import", help="add or update entries from a CSV (name,unit,role,telegram_id,language)"
     )
     roster_import.add_argument("file", metavar="FILE.csv")
+    roster_export = roster_commands.add_parser(
+        "export", help="write the roster as CSV or Excel (by the file's extension)"
+    )
+    roster_export.add_argument("file", metavar="FILE.csv|FILE.xlsx")
     backup = commands.add_parser("backup", help="online copy of the database")
     backup.add_argument("file", metavar="FILE")
     export_rsvps = commands.add_parser("export-rsvps", help="a meeting's answers as CSV")
@@ -141,7 +145,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return export_rsvps_command(settings, args.meeting_id, args.output)
     if args.command == "roster":
-        from bot.roster.cli import import_roster
+        from bot.roster.cli import export_roster_file, import_roster
 
+        if args.roster_command == "export":
+            return export_roster_file(settings, args.file)
         return import_roster(settings, args.file)
     raise AssertionError(args.command)

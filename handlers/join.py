@@ -19,7 +19,7 @@ from telegram.ext import (
 from bot.app import AppContext, BotApplication
 from bot.i18n import t
 from bot.roster.menus import sync_person
-from bot.roster.reach import note_refusal
+from bot.roster.reach import announce_joined, note_refusal
 from handlers.common import identify, reply, require_role
 from storage.people import Language, Role
 from storage.roster import Application
@@ -187,6 +187,7 @@ async def decision(update: Update, context: AppContext) -> None:
         await query.answer()
         await tell_applicant(context, application)
         await sync_person(context.bot, data.people, data.roster, application.person_id)
+        await announce_joined(data, application.person_id)
     await update_cards(context, application)
 
 

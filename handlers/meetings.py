@@ -16,6 +16,7 @@ from telegram.ext import (
 from bot.app import AppContext, BotApplication
 from bot.meetings import render
 from bot.meetings.files import rsvp_csv
+from bot.meetings.late import invite_late_joiner
 from bot.meetings.rules import FormError, parse_local_datetime
 from bot.meetings.service import MeetingService
 from handlers.common import Caller, reply, require_role, send_usage
@@ -312,8 +313,12 @@ def register(app: BotApplication) -> None:
     async def finish(application: BotApplication) -> None:
         await svc.stop_background()
 
+    async def invite_late(person_id: int) -> None:
+        await invite_late_joiner(svc, person_id)
+
     app.bot_data.startup_hooks.append(restore)
     app.bot_data.shutdown_hooks.append(finish)
+    app.bot_data.joined_hooks.append(invite_late)
     text = filters.TEXT & ~filters.COMMAND
     app.add_handler(
         MessageHandler(filters.REPLY & text & filters.ChatType.PRIVATE, reason_reply), group=-1

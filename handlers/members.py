@@ -5,14 +5,15 @@ from __future__ import annotations
 import html
 import re
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.app import AppContext, BotApplication
 from bot.i18n import format_datetime, load_catalog, t
+from bot.roster.export import ExportFormat, export_roster
 from bot.roster.menus import sync_person
-from bot.roster.reach import note_refusal
+from bot.roster.reach import announce_joined, note_refusal
 from handlers.common import Caller, reply, require_role, send_usage
 from handlers.join import send_card
 from storage.people import Person, Role
@@ -27,6 +28,7 @@ ROSTER_ROLES = (Role.SECRETARIAT, Role.COUNCIL, Role.MEMBER)
 _PAGED = re.compile(r"^mb:([la]):(\d{1,6})$")
 _PERSON = re.compile(r"^mb:([pxXi]):(\d{1,9})$")
 _ROLE = re.compile(r"^mb:r:(\d{1,9}):(member|council|secretariat)$")
+_EXPORT = re.compile(r"^mb:e:(csv|xlsx)$")
 
 
 def _role(caller: Caller, role: Role) -> str:
@@ -72,7 +74,11 @@ async def overview(caller: Caller, context: AppContext) -> tuple[str, InlineKeyb
             [
                 InlineKeyboardButton(caller.t("roster.members_list"), callback_data="mb:l:0"),
                 InlineKeyboardButton(caller.t("roster.members_audit"), callback_data="mb:a:0"),
-            ]
+            ],
+            [
+                InlineKeyboardButton(caller.t("roster.export_csv"), callback_data="mb:e:csv"),
+                InlineKeyboardButton(caller.t("roster.export_xlsx"), callback_data="mb:e:xlsx"),
+            ],
         ]
     )
     return "\n".join(lines), buttons
@@ -222,12 +228,30 @@ async def members_button(update: Update, context: AppContext) -> None:
     if single := _PERSON.match(data):
         await person_action(update, context, caller, single.group(1), int(single.group(2)))
         return
+    if export := _EXPORT.match(data):
+        await query.answer()
+        await send_export(update, context, caller, "csv" if export.group(1) == "csv" else "xlsx")
+        return
     if role_change := _ROLE.match(data):
         await change_role(
             update, context, caller, int(role_change.group(1)), Role(role_change.group(2))
         )
         return
     await query.answer(caller.t("core.button_invalid"), show_alert=True)
+
+
+async def send_export(
+    update: Update, context: AppContext, caller: Caller, kind: ExportFormat
+) -> None:
+    """Send the whole roster as a CSV or Excel file."""
+    data = context.bot_data
+    today = data.clock.now().astimezone(data.settings.timezone).date()
+    exported = await export_roster(data.roster, kind, today)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_document(
+            InputFile(exported.content, filename=exported.filename),
+            caption=caller.t("roster.export_caption", count=exported.entries),
+        )
 
 
 async def person_action(
@@ -296,6 +320,8 @@ async def change_role(
     await query.answer(html.unescape(alert))
     await tell_person(context, person, role)
     await sync_person(context.bot, data.people, data.roster, person.id)
+    if role is not Role.GUEST:
+        await announce_joined(data, person.id)
     text, markup = await person_card(caller, context, person.id)
     await query.edit_message_text(text, reply_markup=markup)
 

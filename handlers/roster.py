@@ -31,6 +31,7 @@ from bot.roster.csv_import import (
 )
 from bot.roster.invites import CODE_PATTERN
 from bot.roster.menus import set_default_menus, sync_menu, sync_person, sync_stale_menus
+from bot.roster.reach import announce_joined
 from handlers.common import Caller, reply, require_role
 from handlers.core import help_text
 from handlers.invite import username
@@ -113,6 +114,7 @@ async def chat_member_changed(update: Update, context: AppContext) -> None:
     )
     if person is not None and reachable:
         await sync_menu(context.bot, data.roster, person)
+        await announce_joined(data, person.id)
 
 
 # -- /start CODE ---------------------------------------------------------------------------
@@ -150,6 +152,7 @@ async def start_with_code(update: Update, context: AppContext) -> None:
     greeting = caller.t("roster.bound_welcome", name=person.name or user.first_name, role=role)
     await reply(update, greeting + "\n\n" + help_text(caller))
     await sync_menu(context.bot, data.roster, person)
+    await announce_joined(data, person.id)
     raise ApplicationHandlerStop
 
 

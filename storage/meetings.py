@@ -210,6 +210,21 @@ class MeetingRepository(AnswersMixin):
             )
         return True
 
+    async def claim_late_invitation(self, meeting_id: int, person_id: int) -> bool:
+        """Invite a person who joined or became reachable after the meeting was called.
+
+        Adds their invitation (or takes one that could not be delivered) as pending; False when
+        it has been sent already or is being sent, so each person gets it once.
+        """
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "INSERT INTO invitations (meeting_id, person_id, delivery) VALUES (?, ?, 'pending')"
+                " ON CONFLICT (meeting_id, person_id) DO UPDATE SET delivery = 'pending'"
+                " WHERE delivery IN ('unreachable', 'failed')",
+                (meeting_id, person_id),
+            )
+            return cursor.rowcount == 1
+
     async def set_summary_message(
         self, meeting_id: int, chat_id: int, message_id: int, language: Language
     ) -> None:

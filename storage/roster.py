@@ -253,6 +253,17 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
         """A page of the roster, secretariat first, then council, then members, by name."""
         return await self._entries(f"p.role IN {_ROSTER_ROLES}", limit, offset)
 
+    async def export_entries(self) -> list[tuple[RosterEntry, Reach]]:
+        """Every roster entry (secretariat, council, members, by name) with its reach."""
+        rows = await self._db.fetchall(
+            "SELECT p.id, p.name, p.unit, p.role, p.telegram_id, p.language,"
+            f" {_REACH} AS reach FROM persons p"
+            f" WHERE p.erased_at IS NULL AND p.role IN {_ROSTER_ROLES}"
+            " ORDER BY CASE p.role WHEN 'secretariat' THEN 0 WHEN 'council' THEN 1 ELSE 2 END,"
+            " p.name, p.id"
+        )
+        return [(_entry(row), Reach(row["reach"])) for row in rows]
+
     async def _entries(
         self, where: str, limit: int, offset: int, *params: str
     ) -> list[RosterEntry]:

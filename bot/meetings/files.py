@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 
 from bot.meetings.rules import tally
+from bot.spreadsheet import csv_document
 from storage.meetings import Invitee, Meeting
 from storage.timestamps import to_db
 
@@ -76,11 +75,9 @@ def ics_event(meeting: Meeting, now: datetime, hours: int = 2) -> bytes:
 
 
 def rsvp_csv(meeting: Meeting, invitees: list[Invitee], seated: list[int]) -> bytes:
-    """The roster of a meeting as CSV, UTF-8 with a byte-order mark (for spreadsheets)."""
+    """The roster of a meeting as CSV for spreadsheets (see `bot.spreadsheet`)."""
     waitlist = {i.person_id: n for n, i in enumerate(tally(meeting, invitees, seated).waitlist, 1)}
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    rows: list[list[object]] = []
     for invitee in invitees:
         notes = [invitee.note] if invitee.note else []
         if invitee.person_id in waitlist:
@@ -89,16 +86,16 @@ def rsvp_csv(meeting: Meeting, invitees: list[Invitee], seated: list[int]) -> by
             notes.append("unreachable")
         if invitee.previous_response and invitee.previous_response != "none":
             notes.append(f"before the move: {invitee.previous_response}")
-        writer.writerow(
+        rows.append(
             [
                 meeting.id,
                 invitee.name,
                 invitee.unit,
                 invitee.role.value,
-                invitee.telegram_id if invitee.telegram_id is not None else "",
+                invitee.telegram_id,
                 invitee.response,
                 to_db(invitee.responded_at) if invitee.responded_at else "",
                 "; ".join(notes),
             ]
         )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return csv_document(CSV_COLUMNS, rows)

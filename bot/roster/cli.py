@@ -1,4 +1,4 @@
-"""`run_bot.py roster import FILE.csv`: the roster import on the command line, offline."""
+"""`run_bot.py roster import|export FILE`: the roster on the command line, offline."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from typing import TextIO
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.roster.csv_import import apply_plan, decode_csv, plain_problem, plan_import
+from bot.roster.export import export_roster
 from storage.database import Database
 from storage.roster import RosterRepository
 
-__all__ = ["import_file", "import_roster"]
+__all__ = ["export_file", "export_roster_file", "import_file", "import_roster"]
 
 
 def import_roster(settings: Settings, file: str) -> int:
@@ -63,3 +64,37 @@ async def import_file(
         for name, unit, role, link in report.links:
             print(f"{name}\t{unit}\t{role.value}\t{link}", file=out)
     return 1 if plan.problems else 0
+
+
+def export_roster_file(settings: Settings, file: str) -> int:
+    """Write the roster to FILE.csv or FILE.xlsx; 0 on success, 2 when it cannot be written."""
+    return asyncio.run(export_file(settings, file, sys.stdout, sys.stderr))
+
+
+async def export_file(
+    settings: Settings, file: str, out: TextIO, err: TextIO, clock: Clock | None = None
+) -> int:
+    """Write the roster to `file` (CSV or Excel by its extension); report on `out` or `err`."""
+    path = Path(file)
+    kind = path.suffix.lower().lstrip(".")
+    if kind not in ("csv", "xlsx"):
+        print(f"{file}: the file name must end in .csv or .xlsx", file=err)
+        return 2
+    if not settings.db_path.is_file():
+        print(f"{file}: no database at {settings.db_path}", file=err)
+        return 2
+    today = (clock or SystemClock()).now().astimezone(settings.timezone).date()
+    db = await Database.open(settings.db_path)
+    try:
+        exported = await export_roster(
+            RosterRepository(db), "csv" if kind == "csv" else "xlsx", today
+        )
+    finally:
+        await db.close()
+    try:
+        path.write_bytes(exported.content)
+    except OSError as error:
+        print(f"{file}: cannot write the file ({error.strerror or error})", file=err)
+        return 2
+    print(f"{exported.entries} entries written to {file}.", file=out)
+    return 0

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.app import BotData
 
-__all__ = ["note_refusal", "refusal_reason"]
+__all__ = ["announce_joined", "note_refusal", "refusal_reason"]
+
+logger = logging.getLogger(__name__)
 
 
 def refusal_reason(error: TelegramError) -> str | None:
@@ -28,3 +32,15 @@ async def note_refusal(data: BotData, telegram_id: int, error: TelegramError) ->
         telegram_id, False, data.clock.now(), never_started=reason == "never_started"
     )
     return True
+
+
+async def announce_joined(data: BotData, person_id: int) -> None:
+    """Tell the features that a person can now be reached or has a new role (e.g. to invite them).
+
+    A feature that fails is logged; the others still run and the person's own answer stands.
+    """
+    for hook in data.joined_hooks:
+        try:
+            await hook(person_id)
+        except Exception:
+            logger.exception("could not bring person %s up to date", person_id)

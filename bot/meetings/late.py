@@ -1,0 +1,41 @@
+"""Invitations for people who join after a meeting was called, or can only now be reached."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from bot.meetings.rules import AUDIENCE_ROLES
+
+if TYPE_CHECKING:
+    from bot.meetings.service import MeetingService
+
+__all__ = ["invite_late_joiner"]
+
+logger = logging.getLogger(__name__)
+
+
+async def invite_late_joiner(service: MeetingService, person_id: int) -> int:
+    """Send the person the invitation of every meeting still open for answers whose audience
+    they belong to and that has not reached them yet; how many were sent.
+
+    Called when they bind their account, are approved or given a role, or start the bot again.
+    Each invitation is claimed in the database first, so it is sent once however often this runs.
+    """
+    person = await service.app.bot_data.people.get(person_id)
+    if person is None or person.telegram_id is None or not person.reachable:
+        return 0
+    now = service.now()
+    sent = 0
+    for meeting in await service.repo.list_open(now):
+        if meeting.deadline <= now or person.role not in AUDIENCE_ROLES[meeting.audience]:
+            continue
+        if not await service.repo.claim_late_invitation(meeting.id, person.id):
+            continue
+        invitee = await service.repo.invitee(meeting.id, person.id)
+        if invitee is None:
+            continue
+        logger.info("inviting person %s to meeting %s late", person.id, meeting.id)
+        sent += (await service.send_invitations(meeting, [invitee])).sent
+        service.summary_changed(meeting.id)
+    return sent
