@@ -7,7 +7,7 @@ from datetime import datetime
 
 from storage.database import Database
 from storage.people import Language, Role
-from storage.roster import _REACH, Reach
+from storage.roster import _REACH, Reach, RosterEntry
 from storage.timestamps import to_db
 
 __all__ = ["DashboardRepository", "RosterFilter", "RosterLine", "RosterSlice"]
@@ -100,16 +100,30 @@ class DashboardRepository:
         count = await self._db.fetchone(f"SELECT COUNT(*) FROM persons p WHERE {where}", params)
         return RosterSlice([], int(count[0]) if count else 0)
 
-    async def roster_ids(self, wanted: RosterFilter) -> list[int]:
-        """The ids of every entry matching `wanted`, in the roster's order (for downloads)."""
+    async def roster_entries(self, wanted: RosterFilter) -> list[tuple[RosterEntry, Reach]]:
+        """Every entry matching `wanted` with its reach, in the roster's order (downloads)."""
         where, params = _where(wanted)
         rows = await self._db.fetchall(
-            f"SELECT p.id FROM persons p WHERE {where}"
+            f"SELECT p.id, p.name, p.unit, p.role, p.telegram_id, p.language, {_REACH} AS reach"
+            f" FROM persons p WHERE {where}"
             " ORDER BY CASE p.role WHEN 'secretariat' THEN 0 WHEN 'council' THEN 1 ELSE 2 END,"
             " p.name, p.id",
             params,
         )
-        return [int(row[0]) for row in rows]
+        return [
+            (
+                RosterEntry(
+                    row["id"],
+                    row["name"],
+                    row["unit"],
+                    Role(row["role"]),
+                    row["telegram_id"],
+                    row["language"],
+                ),
+                Reach(row["reach"]),
+            )
+            for row in rows
+        ]
 
     async def meeting_ids_since(self, since: datetime, limit: int) -> list[int]:
         """Meetings (not drafts) starting after `since`, soonest first."""

@@ -29,6 +29,7 @@ from bot.dashboard.launch import (
 from bot.dashboard.render import PageRenderer, refusal_page, shell_page
 from bot.dashboard.views import Views, parse_roster_filter
 from bot.i18n import LANGUAGES, language_from_hint
+from bot.roster.export import ExportFormat
 from storage.database import Database
 from storage.people import Language, PeopleRepository, Person, Role
 
@@ -47,6 +48,10 @@ _SECURITY_HEADERS = {
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
         " img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'"
     ),
+}
+_DOWNLOAD_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 _STATIC_TYPES = {"dashboard.js": "text/javascript", "dashboard.css": "text/css"}
 
@@ -223,7 +228,7 @@ class DashboardServer:
                 "csv": f"{self.base}/roster.csv{suffix}",
                 "xlsx": f"{self.base}/roster.xlsx{suffix}",
             }
-        return _html(page.roster(roster, downloads if self._exports_available() else None))
+        return _html(page.roster(roster, downloads))
 
     async def _meetings(
         self, request: web.Request, reader: Reader, page: PageRenderer
@@ -264,9 +269,6 @@ class DashboardServer:
             headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
         )
 
-    def _exports_available(self) -> bool:
-        return False
-
     async def _download(self, request: web.Request) -> web.Response:
         try:
             telegram_id = check_download_token(
@@ -278,4 +280,18 @@ class DashboardServer:
         reader = await self._secretariat(telegram_id, None)
         if isinstance(reader, web.Response):
             return reader
-        raise web.HTTPNotFound()
+        query = request.query
+        wanted = parse_roster_filter(
+            query.get("q", ""), query.get("role", ""), query.get("reach", "")
+        )
+        kind: ExportFormat = "xlsx" if request.path.endswith(".xlsx") else "csv"
+        today = self._clock.now().astimezone(self.settings.timezone).date()
+        roster_file = await self._views().roster_file(wanted, kind, today)
+        return web.Response(
+            body=roster_file.content,
+            content_type=_DOWNLOAD_TYPES[kind],
+            headers={
+                **_SECURITY_HEADERS,
+                "Content-Disposition": f'attachment; filename="{roster_file.filename}"',
+            },
+        )

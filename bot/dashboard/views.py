@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.meetings.rules import Tally, tally
+from bot.roster.export import ExportFormat, RosterFile, roster_csv, roster_table, roster_xlsx
 from storage.dashboard import DashboardRepository, RosterFilter, RosterSlice
 from storage.database import Database
 from storage.knowledge_questions import PassedQuestion, QuestionRepository
@@ -131,6 +132,15 @@ class Views:
         counts = await RosterRepository(self._db).reach_counts()
         found = await self._dashboard.roster_slice(wanted, offset, ROSTER_PAGE_SIZE)
         return RosterPage(counts, wanted, offset, found)
+
+    async def roster_file(
+        self, wanted: RosterFilter, kind: ExportFormat, today: date
+    ) -> RosterFile:
+        """The entries matching `wanted` as the roster export's CSV or Excel file."""
+        entries = await self._dashboard.roster_entries(wanted)
+        rows = roster_table(entries)
+        content = roster_csv(rows) if kind == "csv" else roster_xlsx(rows)
+        return RosterFile(f"roster-{today.isoformat()}.{kind}", content, len(entries))
 
     async def meetings(self, now: datetime) -> list[MeetingBoard]:
         """Meetings to come and those held today, soonest first."""
