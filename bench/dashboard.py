@@ -90,7 +90,7 @@ async def main(entries: int, requests: int) -> None:
         db = await Database.open(settings.db_path)
         await fill(db, entries)
         key = launch_key(TOKEN)
-        server = DashboardServer(settings, lambda: db, FixedClock(NOW), key)
+        server = DashboardServer(settings, db, FixedClock(NOW), key)
         web_app = server.web_app()
         web_app["times"] = []
         web_app.middlewares.append(timed)

@@ -1,45 +1,31 @@
-"""Application assembly: typed context, start-up and shut-down, and `build_application`."""
+"""The assembly: `build_application` builds every service and registers every handler."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
 
 from telegram import LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.ext import (
-    Application,
-    ApplicationBuilder,
-    CallbackContext,
-    ContextTypes,
-    Defaults,
-    ExtBot,
-    JobQueue,
-)
+from telegram.ext import ApplicationBuilder, CallbackContext, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from storage.database import Database, Transaction
-from storage.people import PeopleRepository, Person, Role
-from storage.roster import RosterRepository
-
-if TYPE_CHECKING:
-    from bot.dashboard import DashboardServer
-    from bot.knowledge.service import KnowledgeBase
-    from bot.meetings.service import MeetingService
-    from bot.notices.service import NoticeService
+from bot.context import AppContext, BotApplication, BotData, UserData
+from bot.dashboard import dashboard_server
+from bot.knowledge.service import KnowledgeBase
+from bot.meetings.late import invite_late_joiner
+from bot.meetings.service import MeetingService
+from bot.notices.service import NoticeService, delivery_bot, erase_recipient
+from storage.database import Database
+from storage.people import Role
 
 __all__ = [
     "CONCURRENT_UPDATES",
     "AppContext",
     "BotApplication",
     "BotData",
-    "PersonHook",
-    "PersonalDataEraser",
-    "PersonalDataExporter",
     "build_application",
     "on_shutdown",
     "on_startup",
@@ -50,80 +36,11 @@ logger = logging.getLogger(__name__)
 CONSOLE_TOKEN = "0:console"
 CONCURRENT_UPDATES = 32
 
-Hook = Callable[["BotApplication"], Awaitable[None]]
-# A feature's share of /mydata (a JSON-ready section) and of /forgetme (inside one transaction).
-PersonalDataExporter = Callable[[Database, Person], Awaitable[dict[str, Any]]]
-PersonalDataEraser = Callable[[Transaction, Person, datetime], Awaitable[None]]
-# Told a person's id when they can now be written to or belong to more audiences: they bound
-# their account, were approved or given a role, or started the bot again.
-PersonHook = Callable[[int], Awaitable[None]]
-
-
-class BotData:
-    """Everything the handlers share: settings, database, clock and lifecycle hooks."""
-
-    def __init__(self) -> None:
-        self.settings: Settings = Settings()
-        self.clock: Clock = SystemClock()
-        self._db: Database | None = None
-        self.startup_hooks: list[Hook] = []
-        self.shutdown_hooks: list[Hook] = []
-        self.last_error_alert: datetime | None = None
-        self.meetings: MeetingService | None = None
-        self.knowledge_base: KnowledgeBase | None = None
-        self.personal_data_exporters: list[PersonalDataExporter] = []
-        self.personal_data_erasers: list[PersonalDataEraser] = []
-        # Tables whose personal data a registered exporter/eraser handles itself; the roster's
-        # generic pass over tables with a person_id column leaves them alone.
-        self.personal_data_tables: set[str] = set()
-        self.notices: NoticeService | None = None
-        self.joined_hooks: list[PersonHook] = []
-        # Telegram accounts whose person was found named since start-up: a bound person's
-        # name never becomes empty again (erasure also unbinds), so they need no new check.
-        self.named_accounts: set[int] = set()
-        self.dashboard: DashboardServer | None = None  # serving while ASSOC_WEBAPP_URL is set
-
-    @property
-    def db(self) -> Database:
-        """The open database (available between start-up and shut-down)."""
-        if self._db is None:
-            raise RuntimeError("the database is not open: start-up has not run")
-        return self._db
-
-    @property
-    def knowledge(self) -> KnowledgeBase:
-        """The knowledge base (loaded at start-up)."""
-        if self.knowledge_base is None:
-            raise RuntimeError("the knowledge base is not loaded: start-up has not run")
-        return self.knowledge_base
-
-    @property
-    def people(self) -> PeopleRepository:
-        """The persons repository."""
-        return PeopleRepository(self.db)
-
-    @property
-    def roster(self) -> RosterRepository:
-        """The roster repository: invites, applications, role changes, audit log."""
-        return RosterRepository(self.db)
-
-
-AppContext = CallbackContext[ExtBot[None], dict[object, object], dict[object, object], BotData]
-BotApplication = Application[
-    ExtBot[None],
-    AppContext,
-    dict[object, object],
-    dict[object, object],
-    BotData,
-    JobQueue[AppContext],
-]
-CONTEXT_TYPES = ContextTypes(context=CallbackContext, bot_data=BotData)
-
 
 async def on_startup(app: BotApplication) -> None:
-    """Open the database, make the configured admins secretariat, run the features' hooks."""
+    """Open the database, make the configured admins secretariat, run the start-up hooks."""
     data = app.bot_data
-    data._db = await Database.open(data.settings.db_path)
+    await data.db.connect()
     now = data.clock.now()
     for admin_id in sorted(data.settings.admin_ids):
         await data.people.ensure_role(admin_id, Role.SECRETARIAT, "", now)
@@ -133,29 +50,27 @@ async def on_startup(app: BotApplication) -> None:
 
 
 async def on_shutdown(app: BotApplication) -> None:
-    """Run the features' shut-down hooks and close the database."""
+    """Run the shut-down hooks and close the database."""
     data = app.bot_data
     for hook in reversed(data.shutdown_hooks):
         try:
             await hook(app)
         except Exception:
             logger.exception("shut-down hook failed")
-    if data._db is not None:
-        await data._db.close()
-        data._db = None
+    if data.db.is_open:
+        await data.db.close()
 
 
 def build_application(
     settings: Settings, *, request: BaseRequest | None = None, clock: Clock | None = None
 ) -> BotApplication:
-    """Assemble the bot: settings, transport, handlers; no side effects until it is started."""
-    from handlers import register
-
+    """Assemble the bot: transport, services, handlers; no side effects until it is started."""
     builder = (
         ApplicationBuilder()
         .token(settings.token or CONSOLE_TOKEN)
         .base_url(settings.api_base_url)
-        .context_types(CONTEXT_TYPES)
+        # bot_data is the BotData built below, once the bot and job queue exist.
+        .context_types(ContextTypes(context=CallbackContext, user_data=UserData))
         .defaults(
             Defaults(
                 parse_mode=ParseMode.HTML,
@@ -170,8 +85,68 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     app: BotApplication = builder.build()  # type: ignore[assignment]
-    app.bot_data.settings = settings
-    if clock is not None:
-        app.bot_data.clock = clock
-    register(app)
+    clock = clock or SystemClock()
+    db = Database.at(settings.db_path)
+    notice_bot, bulk = delivery_bot(settings, app.bot)
+    meetings = MeetingService(
+        db=db, clock=clock, settings=settings, bot=app.bot, job_queue=app.job_queue
+    )
+    notices = NoticeService(
+        db=db,
+        clock=clock,
+        settings=settings,
+        bot=notice_bot,
+        job_queue=app.job_queue,
+        is_running=lambda: app.running,
+        bulk=bulk,
+    )
+    knowledge = KnowledgeBase(db)
+    data = BotData(
+        settings=settings,
+        clock=clock,
+        db=db,
+        meetings=meetings,
+        notices=notices,
+        knowledge=knowledge,
+    )
+    data.dashboard = dashboard_server(settings, db, clock)
+    app.bot_data = data
+    handlers.register(app)
+    data.personal_data.erasers.append(erase_recipient)
+    _add_service_hooks(data)
     return app
+
+
+def _add_service_hooks(data: BotData) -> None:
+    """Start and stop the services with the bot (after the features' own start-up work)."""
+
+    async def start_meetings(app: BotApplication) -> None:
+        await data.meetings.reminders.schedule()
+        data.meetings.start_resuming_deliveries()
+
+    async def stop_meetings(app: BotApplication) -> None:
+        await data.meetings.stop_background()
+
+    async def start_notices(app: BotApplication) -> None:
+        await data.notices.start()
+
+    async def stop_notices(app: BotApplication) -> None:
+        await data.notices.stop()
+
+    async def load_knowledge(app: BotApplication) -> None:
+        await data.knowledge.start()
+
+    async def invite_late(person_id: int) -> None:
+        await invite_late_joiner(data.meetings, person_id)
+
+    async def start_dashboard(app: BotApplication) -> None:
+        if data.dashboard is not None:
+            await data.dashboard.start()
+
+    async def stop_dashboard(app: BotApplication) -> None:
+        if data.dashboard is not None:
+            await data.dashboard.stop()
+
+    data.startup_hooks += [start_meetings, start_notices, load_knowledge, start_dashboard]
+    data.shutdown_hooks += [stop_meetings, stop_notices, stop_dashboard]
+    data.joined_hooks.append(invite_late)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.app import BotApplication
+from bot.context import BotApplication
 
 __all__ = ["register"]
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Update
 
-from bot.app import AppContext
+from bot.context import AppContext
 from bot.i18n import language_from_hint, t
 from storage.people import Language, Person, Role
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.app import AppContext, BotApplication
 from bot.commands import commands_for
+from bot.context import AppContext, BotApplication
 from bot.i18n import t
 from handlers.common import Caller, identify, reply
 from storage.people import Language

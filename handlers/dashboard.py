@@ -15,8 +15,7 @@ from telegram import (
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import CommandHandler, filters
 
-from bot.app import AppContext, BotApplication
-from bot.dashboard import install
+from bot.context import AppContext, BotApplication
 from bot.i18n import t
 from handlers.common import reply, require_role
 from storage.dashboard import DashboardRepository
@@ -89,7 +88,6 @@ async def start_menu_buttons(app: BotApplication) -> None:
 
 
 def register(app: BotApplication) -> None:
-    """Wire /dashboard and the menu buttons in; serve the dashboard while the bot runs."""
-    install(app)
+    """Wire /dashboard and the menu buttons in."""
     app.add_handler(CommandHandler("dashboard", dashboard_command, filters.ChatType.PRIVATE))
     app.bot_data.startup_hooks.append(start_menu_buttons)

@@ -9,7 +9,7 @@ from datetime import timedelta
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication
 from bot.i18n import language_from_hint, t
 
 __all__ = ["ALERT_INTERVAL", "register"]
@@ -27,7 +27,7 @@ async def on_error(update: object, context: AppContext) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         user = update.effective_user
         language = language_from_hint(user.language_code if user else None)
-        if user is not None and data._db is not None:
+        if user is not None and data.db.is_open:
             person = await data.people.get_by_telegram_id(user.id)
             if person is not None and person.language is not None:
                 language = person.language
@@ -36,7 +36,7 @@ async def on_error(update: object, context: AppContext) -> None:
         except TelegramError:
             logger.warning("could not tell the user about the error")
     now = data.clock.now()
-    if data._db is None or (
+    if not data.db.is_open or (
         data.last_error_alert is not None and now - data.last_error_alert < ALERT_INTERVAL
     ):
         return

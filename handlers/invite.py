@@ -15,7 +15,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication, InviteDraft, user_state
 from bot.roster.invites import links_for_entries, role_link
 from handlers.common import Caller, identify, reply, require_role, send_usage
 from storage.people import Language, Role
@@ -166,8 +166,7 @@ async def invite_name(update: Update, context: AppContext) -> int:
     if not name or len(name) > 100:
         await reply(update, caller.t("roster.invite_ask_name"))
         return INVITE_NAME
-    if context.user_data is not None:
-        context.user_data["invite_name"] = name
+    user_state(context).invite.name = name
     await reply(update, caller.t("roster.invite_ask_unit", name=name))
     return INVITE_UNIT
 
@@ -183,8 +182,7 @@ async def invite_unit(update: Update, context: AppContext) -> int:
     if len(unit) > 200:
         await reply(update, caller.t("roster.invite_ask_unit", name=""))
         return INVITE_UNIT
-    if context.user_data is not None:
-        context.user_data["invite_unit"] = unit
+    user_state(context).invite.unit = unit
     buttons = [
         InlineKeyboardButton(
             caller.t(f"core.role_{role.value}"), callback_data=f"iv:new:{role.value}"
@@ -202,13 +200,13 @@ async def invite_button(update: Update, context: AppContext) -> int:
     if query is None or caller is None:
         return ConversationHandler.END
     match = _INVITE_BUTTON.match(query.data or "")
-    stash = context.user_data if context.user_data is not None else {}
-    name = stash.pop("invite_name", None)
-    unit = stash.pop("invite_unit", "")
+    state = user_state(context)
+    name, unit = state.invite.name, state.invite.unit or ""
+    state.invite = InviteDraft()
     if (
         match is None
         or (match.group(1) == "link" and match.group(2) == "secretariat")
-        or (match.group(1) == "new" and not isinstance(name, str))
+        or (match.group(1) == "new" and name is None)
     ):
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return ConversationHandler.END
@@ -218,7 +216,7 @@ async def invite_button(update: Update, context: AppContext) -> int:
     if match.group(1) == "link":
         await invite_one_line(update, context, caller, role.value)
     else:
-        await create_entry(update, context, caller, str(name), str(unit), role, None)
+        await create_entry(update, context, caller, name or "", unit, role, None)
     return ConversationHandler.END
 
 
@@ -233,9 +231,7 @@ async def stale_invite_button(update: Update, context: AppContext) -> None:
 async def cancel(update: Update, context: AppContext) -> int:
     """Leave the guided form; nothing is created."""
     caller = await identify(update, context)
-    if context.user_data is not None:
-        context.user_data.pop("invite_name", None)
-        context.user_data.pop("invite_unit", None)
+    user_state(context).invite = InviteDraft()
     if caller is not None:
         await reply(update, caller.t("roster.cancelled"))
     return ConversationHandler.END

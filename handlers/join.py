@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication, user_state
 from bot.i18n import t
 from bot.roster.menus import sync_person
 from bot.roster.reach import announce_joined, note_refusal
@@ -79,7 +79,7 @@ async def send_card(
             reply_markup=decision_buttons(language, application.id),
         )
     except TelegramError as error:
-        if not await note_refusal(data, chat_id, error):
+        if not await note_refusal(data.people, chat_id, error, data.clock.now()):
             logger.warning(
                 "could not send application #%s to %s: %s", application.id, chat_id, error
             )
@@ -118,8 +118,7 @@ async def join_name(update: Update, context: AppContext) -> int:
     if not name or len(name) > MAX_NAME:
         await reply(update, caller.t("roster.join_bad_name", limit=MAX_NAME))
         return JOIN_NAME
-    if context.user_data is not None:
-        context.user_data["join_name"] = name
+    user_state(context).join_name = name
     await reply(update, caller.t("roster.join_ask_unit"))
     return JOIN_UNIT
 
@@ -135,8 +134,9 @@ async def join_unit(update: Update, context: AppContext) -> int:
     if len(unit) > MAX_UNIT:
         await reply(update, caller.t("roster.join_bad_unit", limit=MAX_UNIT))
         return JOIN_UNIT
-    name = context.user_data.pop("join_name", None) if context.user_data is not None else None
-    if not isinstance(name, str) or caller.person.role is not Role.GUEST:
+    state = user_state(context)
+    name, state.join_name = state.join_name, None
+    if name is None or caller.person.role is not Role.GUEST:
         await reply(update, caller.t("roster.cancelled"))
         return ConversationHandler.END
     data = context.bot_data
@@ -158,8 +158,7 @@ async def join_unit(update: Update, context: AppContext) -> int:
 async def join_cancel(update: Update, context: AppContext) -> int:
     """Leave the application form; nothing is sent."""
     caller = await identify(update, context)
-    if context.user_data is not None:
-        context.user_data.pop("join_name", None)
+    user_state(context).join_name = None
     if caller is not None:
         await reply(update, caller.t("roster.cancelled"))
     return ConversationHandler.END
@@ -187,7 +186,7 @@ async def decision(update: Update, context: AppContext) -> None:
         await query.answer()
         await tell_applicant(context, application)
         await sync_person(context.bot, data.people, data.roster, application.person_id)
-        await announce_joined(data, application.person_id)
+        await announce_joined(data.joined_hooks, application.person_id)
     await update_cards(context, application)
 
 
@@ -210,7 +209,7 @@ async def tell_applicant(context: AppContext, application: Application) -> None:
     try:
         await context.bot.send_message(person.telegram_id, text)
     except TelegramError as error:
-        if not await note_refusal(data, person.telegram_id, error):
+        if not await note_refusal(data.people, person.telegram_id, error, data.clock.now()):
             logger.warning("could not tell applicant #%s: %s", application.id, error)
 
 

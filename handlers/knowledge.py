@@ -7,10 +7,9 @@ import html
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication
 from bot.i18n import Html
 from bot.knowledge.answers import entry_title, heading, trim
-from bot.knowledge.service import KnowledgeBase
 from handlers import knowledge_inline, knowledge_relay, knowledge_upload
 from handlers.common import Caller, identify, reply, send_usage
 from handlers.knowledge_relay import offer_markup
@@ -19,13 +18,6 @@ __all__ = ["CALLBACK", "register"]
 
 CALLBACK = "kb"
 PAGE_SIZE = 8
-
-
-async def load_knowledge(app: BotApplication) -> None:
-    """Open the knowledge base; load content/ into an empty database."""
-    base = KnowledgeBase(app.bot_data.db)
-    await base.start()
-    app.bot_data.knowledge_base = base
 
 
 def _article_buttons(
@@ -221,7 +213,6 @@ async def browse(update: Update, context: AppContext) -> None:
 
 def register(app: BotApplication) -> None:
     """Wire the knowledge commands, browsing buttons and plain-text questions."""
-    app.bot_data.startup_hooks.append(load_knowledge)
     app.add_handler(CommandHandler("ask", ask))
     app.add_handler(CommandHandler("article", article))
     app.add_handler(CommandHandler("mission", mission))

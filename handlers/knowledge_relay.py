@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication, user_state
 from bot.i18n import t
 from handlers.common import Caller, identify, reply, require_role
 from storage.database import Database, Transaction
@@ -32,7 +32,6 @@ __all__ = ["CALLBACK", "REPLYING", "offer_markup", "register"]
 
 CALLBACK = "kbq"
 REPLYING = 1
-_PENDING = "kb_reply_to"
 
 
 async def offer_markup(
@@ -113,8 +112,7 @@ async def start_reply(update: Update, context: AppContext) -> int:
         await query.answer(caller.t("knowledge.relay_already"), show_alert=True)
         return ConversationHandler.END
     await query.answer()
-    if context.user_data is not None:
-        context.user_data[_PENDING] = question.id
+    user_state(context).relay_question_id = question.id
     await reply(update, caller.t("knowledge.relay_prompt", question=question.question))
     return REPLYING
 
@@ -123,12 +121,13 @@ async def deliver_reply(update: Update, context: AppContext) -> int:
     """The next text of the secretariat member is the answer: deliver it to the member."""
     caller = await require_role(update, context, Role.SECRETARIAT)
     message = update.effective_message
-    if caller is None or message is None or context.user_data is None:
+    if caller is None or message is None:
         return ConversationHandler.END
-    question_id = context.user_data.pop(_PENDING, None)
+    state = user_state(context)
+    question_id, state.relay_question_id = state.relay_question_id, None
     repo = QuestionRepository(context.bot_data.db)
     answered = None
-    if isinstance(question_id, int):
+    if question_id is not None:
         answered = await repo.answer(
             question_id, message.text or "", caller.person.id, context.bot_data.clock.now()
         )
@@ -161,8 +160,7 @@ async def not_text(update: Update, context: AppContext) -> int:
 async def cancel(update: Update, context: AppContext) -> int:
     """/cancel while answering: nothing is sent."""
     caller = await identify(update, context)
-    if context.user_data is not None:
-        context.user_data.pop(_PENDING, None)
+    user_state(context).relay_question_id = None
     if caller is not None:
         await reply(update, caller.t("knowledge.relay_cancelled"))
     return ConversationHandler.END
@@ -183,8 +181,8 @@ async def erase_questions(tx: Transaction, person: Person, now: datetime) -> Non
 
 def register(app: BotApplication) -> None:
     """Wire the offer button and the secretariat's guided reply."""
-    app.bot_data.personal_data_exporters.append(export_questions)
-    app.bot_data.personal_data_erasers.append(erase_questions)
+    app.bot_data.personal_data.exporters.append(export_questions)
+    app.bot_data.personal_data.erasers.append(erase_questions)
     app.add_handler(CallbackQueryHandler(send_to_secretariat, pattern=rf"^{CALLBACK}:send:"))
     with warnings.catch_warnings():
         # One conversation per chat is what is wanted here; PTB warns about per-message tracking.

@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication, user_state
 from bot.knowledge.parser import Language, ParsedArticles, ParseError, parse_articles
 from handlers.common import reply, require_role
 from storage.people import Role
@@ -15,7 +15,6 @@ __all__ = ["ARTICLES_FILES", "CALLBACK", "MAX_BYTES", "register"]
 
 CALLBACK = "kbi"
 MAX_BYTES = 1_000_000
-_PENDING = "kb_import"
 # Markdown or plain text; other files (a roster CSV, say) are left to other features.
 ARTICLES_FILES = (
     filters.Document.FileExtension("md")
@@ -52,8 +51,7 @@ async def receive_file(update: Update, context: AppContext) -> None:
         detail = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else str(error)
         await reply(update, caller.t("knowledge.import_unreadable", error=detail))
         return
-    if context.user_data is not None:
-        context.user_data[_PENDING] = (parsed, document.file_name or "upload")
+    user_state(context).articles_upload = (parsed, document.file_name or "upload")
     markup = InlineKeyboardMarkup(
         [
             [
@@ -93,8 +91,9 @@ async def decide(update: Update, context: AppContext) -> None:
     caller = await require_role(update, context, Role.SECRETARIAT)
     if caller is None:
         return
-    pending = context.user_data.pop(_PENDING, None) if context.user_data is not None else None
-    if query.data not in (f"{CALLBACK}:ok", f"{CALLBACK}:no") or not isinstance(pending, tuple):
+    state = user_state(context)
+    pending, state.articles_upload = state.articles_upload, None
+    if query.data not in (f"{CALLBACK}:ok", f"{CALLBACK}:no") or pending is None:
         await query.answer(caller.t("knowledge.import_expired"), show_alert=True)
         return
     await query.answer()
@@ -104,7 +103,7 @@ async def decide(update: Update, context: AppContext) -> None:
     parsed, file_name = pending
     version = await context.bot_data.knowledge.import_articles(
         parsed,
-        source=str(file_name),
+        source=file_name,
         imported_by=caller.person.id,
         now=context.bot_data.clock.now(),
     )

@@ -13,10 +13,9 @@ from telegram.ext import (
     filters,
 )
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication
 from bot.meetings import render
 from bot.meetings.files import rsvp_csv
-from bot.meetings.late import invite_late_joiner
 from bot.meetings.rules import FormError, parse_local_datetime
 from bot.meetings.service import MeetingService
 from handlers.common import Caller, reply, require_role, send_usage
@@ -302,23 +301,7 @@ async def secretariat_tapped(update: Update, context: AppContext) -> None:
 
 
 def register(app: BotApplication) -> None:
-    """Wire the meeting commands, buttons, conversation and start-up hook in."""
-    svc = MeetingService(app)
-    app.bot_data.meetings = svc
-
-    async def restore(application: BotApplication) -> None:
-        await svc.reminders.schedule()
-        svc.start_resuming_deliveries()
-
-    async def finish(application: BotApplication) -> None:
-        await svc.stop_background()
-
-    async def invite_late(person_id: int) -> None:
-        await invite_late_joiner(svc, person_id)
-
-    app.bot_data.startup_hooks.append(restore)
-    app.bot_data.shutdown_hooks.append(finish)
-    app.bot_data.joined_hooks.append(invite_late)
+    """Wire the meeting commands, buttons and conversation in."""
     text = filters.TEXT & ~filters.COMMAND
     app.add_handler(
         MessageHandler(filters.REPLY & text & filters.ChatType.PRIVATE, reason_reply), group=-1

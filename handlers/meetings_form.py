@@ -7,7 +7,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ConversationHandler
 
-from bot.app import AppContext
+from bot.context import AppContext, MeetingFormDraft, user_state
 from bot.meetings import render
 from bot.meetings.rules import FormError, parse_local_datetime, parse_meeting
 from bot.meetings.service import Delivery, summary_keyboard
@@ -33,7 +33,6 @@ __all__ = [
 ]
 
 TITLE, WHEN, PLACE, OPTIONS = range(4)
-_DRAFT = "meeting_draft"
 CALLBACK_ID = r"([1-9]\d{0,9})"
 
 
@@ -82,30 +81,32 @@ async def newmeeting(update: Update, context: AppContext) -> int:
     if form:
         await _preview(update, context, caller, form)
         return ConversationHandler.END
-    assert context.user_data is not None
-    context.user_data[_DRAFT] = {}
+    user_state(context).meeting_form = MeetingFormDraft()
     await reply(update, caller.t("meetings.ask_title"))
     return TITLE
 
 
-async def _guided_step(update: Update, context: AppContext, field: str) -> Caller | None:
+async def _guided_step(
+    update: Update, context: AppContext, field: str
+) -> tuple[Caller, MeetingFormDraft] | None:
+    """Authorise, then keep the typed answer as the draft's `field`."""
     caller = await require_role(update, context, Role.SECRETARIAT)
     if caller is None or context.user_data is None:
         return None
-    draft = context.user_data.setdefault(_DRAFT, {})
-    assert isinstance(draft, dict)
-    draft[field] = (update.effective_message.text or "").strip() if update.effective_message else ""
-    return caller
+    state = context.user_data
+    draft = state.meeting_form = state.meeting_form or MeetingFormDraft()
+    message = update.effective_message
+    setattr(draft, field, (message.text or "").strip() if message else "")
+    return caller, draft
 
 
 async def got_title(update: Update, context: AppContext) -> int:
     """Store the title; ask for the time."""
-    caller = await _guided_step(update, context, "title")
-    if caller is None:
+    step = await _guided_step(update, context, "title")
+    if step is None:
         return ConversationHandler.END
-    draft = context.user_data[_DRAFT] if context.user_data else {}
-    assert isinstance(draft, dict)
-    if "|" in draft["title"] or not draft["title"] or len(draft["title"]) > 200:
+    caller, draft = step
+    if "|" in draft.title or not draft.title or len(draft.title) > 200:
         await reply(update, caller.t("meetings.error_title"))
         return TITLE
     await reply(update, caller.t("meetings.ask_when"))
@@ -114,14 +115,13 @@ async def got_title(update: Update, context: AppContext) -> int:
 
 async def got_when(update: Update, context: AppContext) -> int:
     """Store the time (checked); ask for the place."""
-    caller = await _guided_step(update, context, "when")
-    if caller is None:
+    step = await _guided_step(update, context, "when")
+    if step is None:
         return ConversationHandler.END
-    draft = context.user_data[_DRAFT] if context.user_data else {}
-    assert isinstance(draft, dict)
+    caller, draft = step
     svc = service(context)
     try:
-        if parse_local_datetime(draft["when"], svc.tz) <= svc.now():
+        if parse_local_datetime(draft.when, svc.tz) <= svc.now():
             raise FormError("past")
     except FormError as error:
         await reply(
@@ -134,12 +134,11 @@ async def got_when(update: Update, context: AppContext) -> int:
 
 async def got_place(update: Update, context: AppContext) -> int:
     """Store the place; ask for agenda and options."""
-    caller = await _guided_step(update, context, "place")
-    if caller is None:
+    step = await _guided_step(update, context, "place")
+    if step is None:
         return ConversationHandler.END
-    draft = context.user_data[_DRAFT] if context.user_data else {}
-    assert isinstance(draft, dict)
-    if "|" in draft["place"] or not draft["place"]:
+    caller, draft = step
+    if "|" in draft.place or not draft.place:
         await reply(update, caller.t("meetings.error_place"))
         return PLACE
     await reply(update, caller.t("meetings.ask_options"))
@@ -148,21 +147,19 @@ async def got_place(update: Update, context: AppContext) -> int:
 
 async def got_options(update: Update, context: AppContext) -> int:
     """Build the one-line form from the answers and show the preview (or ask again)."""
-    caller = await _guided_step(update, context, "options")
-    if caller is None:
+    step = await _guided_step(update, context, "options")
+    if step is None:
         return ConversationHandler.END
-    draft = context.user_data[_DRAFT] if context.user_data else {}
-    assert isinstance(draft, dict)
-    options = draft.get("options", "")
+    caller, draft = step
+    options = draft.options
     if update.effective_message and (update.effective_message.text or "").startswith("/skip"):
         options = ""
     parts = [part.strip() for part in options.split("|") if part.strip()]
     if parts and "=" not in parts[0]:
         parts[0] = f"agenda={parts[0]}"
-    form = " | ".join([draft["title"], draft["when"], draft["place"], *parts])
+    form = " | ".join([draft.title, draft.when, draft.place, *parts])
     if await _preview(update, context, caller, form):
-        if context.user_data is not None:
-            context.user_data.pop(_DRAFT, None)
+        user_state(context).meeting_form = None
         return ConversationHandler.END
     await reply(update, caller.t("meetings.ask_options"))
     return OPTIONS
@@ -170,8 +167,7 @@ async def got_options(update: Update, context: AppContext) -> int:
 
 async def cancel_conversation(update: Update, context: AppContext) -> int:
     """Leave the guided form without creating anything."""
-    if context.user_data is not None:
-        context.user_data.pop(_DRAFT, None)
+    user_state(context).meeting_form = None
     caller = await require_role(update, context, Role.GUEST)
     if caller is not None:
         await reply(update, caller.t("meetings.form_cancelled"))

@@ -8,7 +8,7 @@ from telegram import Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
-from bot.app import AppContext
+from bot.context import AppContext
 from bot.i18n import t
 from bot.meetings import render
 from bot.meetings.files import ics_event
@@ -26,9 +26,7 @@ _ICS = re.compile(r"^ics:([1-9]\d{0,9})$")
 
 def service(context: AppContext) -> MeetingService:
     """The meeting service of this Application."""
-    meetings = context.bot_data.meetings
-    assert meetings is not None, "handlers.meetings.register was not called"
-    return meetings
+    return context.bot_data.meetings
 
 
 async def _edit_invitation(

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication
 from bot.i18n import format_datetime, load_catalog, t
 from bot.roster.export import ExportFormat, export_roster
 from bot.roster.menus import sync_person
@@ -321,7 +321,7 @@ async def change_role(
     await tell_person(context, person, role)
     await sync_person(context.bot, data.people, data.roster, person.id)
     if role is not Role.GUEST:
-        await announce_joined(data, person.id)
+        await announce_joined(data.joined_hooks, person.id)
     text, markup = await person_card(caller, context, person.id)
     await query.edit_message_text(text, reply_markup=markup)
 
@@ -338,7 +338,9 @@ async def tell_person(context: AppContext, person: Person, role: Role) -> None:
     try:
         await context.bot.send_message(person.telegram_id, text)
     except TelegramError as error:
-        await note_refusal(context.bot_data, person.telegram_id, error)
+        await note_refusal(
+            context.bot_data.people, person.telegram_id, error, context.bot_data.clock.now()
+        )
 
 
 def register(app: BotApplication) -> None:

@@ -18,7 +18,7 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication, user_state
 from bot.i18n import Html
 from bot.notices.compose import (
     ComposeError,
@@ -29,7 +29,6 @@ from bot.notices.compose import (
     parse_when,
     split_versions,
 )
-from bot.notices.service import install
 from bot.notices.views import overview_lines, plain, preview_parts
 from handlers.common import Caller, identify, reply, require_role, send_usage
 from handlers.notices_actions import (
@@ -45,7 +44,6 @@ from storage.people import Role
 __all__ = ["AUDIENCE", "CATEGORY", "TEXT_EN", "TEXT_ZH", "WHEN", "register"]
 
 AUDIENCE, CATEGORY, TEXT_ZH, TEXT_EN, WHEN = range(5)
-DRAFT_KEY = "notice_draft"
 
 
 async def _store_and_preview(
@@ -93,7 +91,7 @@ async def notice_command(update: Update, context: AppContext) -> int:
     text = message.text or message.caption or ""
     media = bool(message.photo or message.document)  # a bare caption must not lose it
     if not media and re.fullmatch(r"\s*/notice(@\w+)?\s*", text):
-        context.user_data[DRAFT_KEY] = Draft()  # type: ignore[index]
+        user_state(context).notice_draft = Draft()
         await reply(
             update,
             caller.t("notices.ask_audience"),
@@ -128,8 +126,7 @@ async def one_line(update: Update, context: AppContext, caller: Caller, message:
 
 
 def _draft(context: AppContext) -> Draft:
-    draft = context.user_data.get(DRAFT_KEY) if context.user_data is not None else None
-    return draft if isinstance(draft, Draft) else Draft()
+    return user_state(context).notice_draft or Draft()
 
 
 async def chosen(update: Update, context: AppContext) -> int:
@@ -142,7 +139,7 @@ async def chosen(update: Update, context: AppContext) -> int:
     _, field, value = (query.data or "").split(":")
     draft = _draft(context)
     if field == "aud" and value in ("all", "council", "secretariat"):
-        context.user_data[DRAFT_KEY] = replace(draft, audience=value)  # type: ignore[index]
+        user_state(context).notice_draft = replace(draft, audience=value)
         await reply(
             update,
             caller.t("notices.ask_category"),
@@ -152,7 +149,7 @@ async def chosen(update: Update, context: AppContext) -> int:
         )
         return CATEGORY
     if field == "cat" and value in ("official", "news"):
-        context.user_data[DRAFT_KEY] = replace(draft, category=value)  # type: ignore[index]
+        user_state(context).notice_draft = replace(draft, category=value)
         await reply(update, caller.t("notices.ask_text_zh"))
         return TEXT_ZH
     await query.answer(caller.t("core.button_invalid"), show_alert=True)
@@ -169,7 +166,7 @@ async def _version(update: Update, context: AppContext, language: str) -> int | 
     except ComposeError as error:
         await reply(update, caller.t(error.key, **error.values))
         return None
-    context.user_data[DRAFT_KEY] = draft  # type: ignore[index]
+    user_state(context).notice_draft = draft
     return TEXT_EN if language == "zh" else await _ask_when(update, caller)
 
 
@@ -246,8 +243,7 @@ async def when(update: Update, context: AppContext) -> int:
 
 
 def _clear(context: AppContext) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT_KEY, None)
+    user_state(context).notice_draft = None
 
 
 async def cancel(update: Update, context: AppContext) -> int:
@@ -340,14 +336,12 @@ async def reachability(update: Update, context: AppContext) -> None:
 async def client_language(update: Update, context: AppContext) -> None:
     """Note the language of the sender's Telegram app: a notice follows the bot's language."""
     user = update.effective_user
-    service = context.bot_data.notices
-    if user is not None and not user.is_bot and service is not None:
-        await service.note_client_language(user.id, user.language_code)
+    if user is not None and not user.is_bot and context.bot_data.db.is_open:
+        await context.bot_data.notices.note_client_language(user.id, user.language_code)
 
 
 def register(app: BotApplication) -> None:
-    """Wire the notices feature in and start its service with the bot."""
-    install(app)
+    """Wire the notices feature in."""
     text_input = (filters.TEXT | filters.PHOTO | filters.Document.ALL) & ~filters.COMMAND
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBUserWarning)

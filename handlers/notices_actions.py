@@ -8,7 +8,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 
-from bot.app import AppContext
+from bot.context import AppContext
 from bot.i18n import t
 from bot.notices.service import NoticeService
 from bot.notices.views import preview_parts, unreachable_lines, when_text
@@ -26,10 +26,8 @@ _CHUNK = 3800
 
 
 def notice_service(context: AppContext) -> NoticeService:
-    service = context.bot_data.notices
-    if service is None:
-        raise RuntimeError("the notices service is not running")
-    return service
+    """The notices service of this Application."""
+    return context.bot_data.notices
 
 
 def buttons(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:

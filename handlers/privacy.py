@@ -7,7 +7,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication
 from bot.roster.menus import clear_menu, sync_person
 from bot.roster.privacy import erase_personal_data, personal_data_json
 from handlers.common import Caller, identify, reply
@@ -95,7 +95,9 @@ async def mydata_command(update: Update, context: AppContext) -> None:
     if caller is None or chat is None:
         return
     data = context.bot_data
-    document = await personal_data_json(data, caller.person, data.clock.now())
+    document = await personal_data_json(
+        data.db, data.personal_data, caller.person, data.clock.now()
+    )
     await chat.send_document(
         document, filename=f"mydata-{caller.person.id}.json", caption=caller.t("roster.mydata")
     )
@@ -144,7 +146,7 @@ async def forget_button(update: Update, context: AppContext) -> None:
     else:
         data = context.bot_data
         telegram_id = caller.person.telegram_id
-        await erase_personal_data(data, caller.person, data.clock.now())
+        await erase_personal_data(data.db, data.personal_data, caller.person, data.clock.now())
         if telegram_id is not None:
             await clear_menu(context.bot, telegram_id)
         await query.edit_message_text(caller.t("roster.forget_done"))

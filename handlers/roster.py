@@ -20,7 +20,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.app import AppContext, BotApplication
+from bot.context import AppContext, BotApplication
 from bot.i18n import language_from_hint, t
 from bot.roster.csv_import import (
     ImportReport,
@@ -74,7 +74,7 @@ async def name_the_nameless(update: Update, context: AppContext) -> None:
     Checked once per account and start-up (the configured admins start out nameless).
     """
     user = update.effective_user
-    if user is None or user.is_bot or not user.full_name or context.bot_data._db is None:
+    if user is None or user.is_bot or not user.full_name or not context.bot_data.db.is_open:
         return
     data = context.bot_data
     if user.id in data.named_accounts:
@@ -90,7 +90,7 @@ async def name_the_nameless(update: Update, context: AppContext) -> None:
 async def keep_menu_current(update: Update, context: AppContext) -> None:
     """After the answer: a known person's menu shows their role and language."""
     user = update.effective_user
-    if user is None or user.is_bot or update.my_chat_member or context.bot_data._db is None:
+    if user is None or user.is_bot or update.my_chat_member or not context.bot_data.db.is_open:
         return
     data = context.bot_data
     person_id = await data.roster.stale_menu_of(user.id)
@@ -114,7 +114,7 @@ async def chat_member_changed(update: Update, context: AppContext) -> None:
     )
     if person is not None and reachable:
         await sync_menu(context.bot, data.roster, person)
-        await announce_joined(data, person.id)
+        await announce_joined(data.joined_hooks, person.id)
 
 
 # -- /start CODE ---------------------------------------------------------------------------
@@ -152,7 +152,7 @@ async def start_with_code(update: Update, context: AppContext) -> None:
     greeting = caller.t("roster.bound_welcome", name=person.name or user.first_name, role=role)
     await reply(update, greeting + "\n\n" + help_text(caller))
     await sync_menu(context.bot, data.roster, person)
-    await announce_joined(data, person.id)
+    await announce_joined(data.joined_hooks, person.id)
     raise ApplicationHandlerStop
 
 

@@ -64,15 +64,37 @@ class Transaction:
 class Database:
     """The bot's SQLite database: open it, migrate it, read from it, write in transactions."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
-        self._connection = connection
+    def __init__(self, connection: aiosqlite.Connection | None, path: Path) -> None:
+        self._open_connection = connection
         self._write_lock = asyncio.Lock()
         self.path = path
 
     @classmethod
+    def at(cls, path: Path | str) -> Database:
+        """The database at `path`, not yet open: `connect()` opens it (the bot's start-up)."""
+        return cls(None, Path(path))
+
+    @classmethod
     async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
         """Open (creating if needed) the database at `path` and bring its schema up to date."""
-        path = Path(path)
+        database = cls.at(path)
+        await database.connect(migrate=migrate)
+        return database
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the connection is open (between `connect()` and `close()`)."""
+        return self._open_connection is not None
+
+    @property
+    def _connection(self) -> aiosqlite.Connection:
+        if self._open_connection is None:
+            raise RuntimeError("the database is not open: start-up has not run")
+        return self._open_connection
+
+    async def connect(self, *, migrate: bool = True) -> None:
+        """Open the connection (creating the file if needed) and bring the schema up to date."""
+        path = self.path
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(path, isolation_level=None)
         try:
@@ -81,17 +103,18 @@ class Database:
             await connection.execute("PRAGMA synchronous=NORMAL")
             await connection.execute("PRAGMA foreign_keys=ON")
             await connection.execute("PRAGMA busy_timeout=5000")
-            database = cls(connection, path)
+            self._open_connection = connection
             if migrate:
-                await database.migrate()
+                await self.migrate()
         except BaseException:
+            self._open_connection = None
             await connection.close()
             raise
-        return database
 
     async def close(self) -> None:
         """Close the connection (an open one would keep the process from exiting)."""
-        await self._connection.close()
+        connection, self._open_connection = self._connection, None
+        await connection.close()
         logger.info("database closed: %s", self.path)
 
     async def schema_version(self) -> int:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import AppContext, build_application, on_shutdown, on_startup
+from bot.app import build_application, on_shutdown, on_startup
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.context import AppContext
 from tests.harness import ADMIN_ID, BotHarness, RecordingBotApi
 
 START = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)

@@ -63,7 +63,7 @@ async def served_alone(
 ) -> AsyncIterator[tuple[DashboardServer, Database]]:
     """The dashboard server alone on a fresh database (quicker than the whole bot)."""
     db = await Database.open(settings.db_path)
-    server = DashboardServer(settings, lambda: db, clock, KEY)
+    server = DashboardServer(settings, db, clock, KEY)
     await server.start()
     try:
         yield server, db

@@ -7,8 +7,8 @@ from typing import Any
 
 from telegram import Update
 
-from bot.app import BotApplication
 from bot.clock import FixedClock
+from bot.context import BotApplication
 from bot.transport import ApiCall, LocalBotApi, UpdateFactory
 
 __all__ = ["ADMIN_ID", "BotHarness", "RecordingBotApi"]

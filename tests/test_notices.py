@@ -51,9 +51,7 @@ async def add_person(
 
 
 def service(bot: BotHarness) -> NoticeService:
-    found = bot.app.bot_data.notices
-    assert found is not None
-    return found
+    return bot.app.bot_data.notices
 
 
 async def settle(bot: BotHarness) -> None:

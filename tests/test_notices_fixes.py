@@ -195,11 +195,12 @@ async def test_the_app_language_noted_is_exported_and_erased_with_the_person(
     assert [tuple(row) for row in rows] == [(person, "en")]
     from bot.roster.privacy import erase_personal_data, personal_data_json
 
-    found = await bot.app.bot_data.people.get(person)
+    data = bot.app.bot_data
+    found = await data.people.get(person)
     assert found is not None
-    exported = (await personal_data_json(bot.app.bot_data, found, bot.clock.now())).decode()
-    assert "notice_client_languages" in exported
-    await erase_personal_data(bot.app.bot_data, found, bot.clock.now())
+    exported = await personal_data_json(data.db, data.personal_data, found, bot.clock.now())
+    assert "notice_client_languages" in exported.decode()
+    await erase_personal_data(data.db, data.personal_data, found, bot.clock.now())
     assert await db.fetchall("SELECT * FROM notice_client_languages") == []
 
 

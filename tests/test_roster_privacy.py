@@ -78,7 +78,7 @@ async def test_mydata_sends_entry_and_every_record_about_the_person(bot: BotHarn
     async def export(db: Database, who: Person) -> dict[str, Any]:
         return {"sample_feature": {"person": who.id}}
 
-    bot.app.bot_data.personal_data_exporters.append(export)
+    bot.app.bot_data.personal_data.exporters.append(export)
     calls = await bot.send(bot.user(91, "Li"), "/mydata")
     document = document_of(calls)
     assert document["entry"]["name"] == "Li Hua"
@@ -98,7 +98,7 @@ async def test_forgetme_needs_two_confirmations_then_erases_and_keeps_counts(
     async def erase(tx: Transaction, who: Person, now: datetime) -> None:
         erased.append(who.id)
 
-    bot.app.bot_data.personal_data_erasers.append(erase)
+    bot.app.bot_data.personal_data.erasers.append(erase)
     user = bot.user(91, "Li")
     ask = only_message(await bot.send(user, "/forgetme"), 91)
     assert ask.button_texts() == ["Erase my data", "Keep my data"]

@@ -80,12 +80,10 @@ def _html(body: str, status: int = 200) -> web.Response:
 class DashboardServer:
     """Serves the dashboard under the path of ASSOC_WEBAPP_URL."""
 
-    def __init__(
-        self, settings: Settings, database: Callable[[], Database], clock: Clock, key: bytes
-    ) -> None:
+    def __init__(self, settings: Settings, db: Database, clock: Clock, key: bytes) -> None:
         self.settings = settings
         self.base = settings.webapp_path
-        self._database = database
+        self._db = db
         self._clock = clock
         self._key = key
         self._runner: web.AppRunner | None = None
@@ -175,7 +173,7 @@ class DashboardServer:
     async def _secretariat(
         self, telegram_id: int, user: LaunchUser | None
     ) -> Reader | web.Response:
-        person = await PeopleRepository(self._database()).get_by_telegram_id(telegram_id)
+        person = await PeopleRepository(self._db).get_by_telegram_id(telegram_id)
         hint = language_from_hint(user.language_code if user else None)
         if person is None or person.role is not Role.SECRETARIAT:
             logger.info("dashboard refused to telegram id %s (not secretariat)", telegram_id)
@@ -199,7 +197,7 @@ class DashboardServer:
     # -- pages -----------------------------------------------------------------------
 
     def _views(self) -> Views:
-        return Views(self._database())
+        return Views(self._db)
 
     def _not_found(self, reader: Reader) -> web.Response:
         return _html(refusal_page((reader.language,), "not_found"), 404)

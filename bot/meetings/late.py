@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.meetings.rules import AUDIENCE_ROLES
+from storage.people import PeopleRepository
 
 if TYPE_CHECKING:
     from bot.meetings.service import MeetingService
@@ -22,7 +23,7 @@ async def invite_late_joiner(service: MeetingService, person_id: int) -> int:
     Called when they bind their account, are approved or given a role, or start the bot again.
     Each invitation is claimed in the database first, so it is sent once however often this runs.
     """
-    person = await service.app.bot_data.people.get(person_id)
+    person = await PeopleRepository(service.db).get(person_id)
     if person is None or person.telegram_id is None or not person.reachable:
         return 0
     now = service.now()

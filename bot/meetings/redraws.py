@@ -103,7 +103,7 @@ class InvitationRedraws:
     async def _edit(self, chat_id: int, message_id: int, text: str, markup: Any) -> None:
         for _ in range(2):
             try:
-                await self.service.app.bot.edit_message_text(
+                await self.service.bot.edit_message_text(
                     text, chat_id=chat_id, message_id=message_id, reply_markup=markup
                 )
                 return

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bot.app import AppContext
+from telegram.ext import CallbackContext
+
 from storage.meeting_reminders import ReminderRepository
 
 if TYPE_CHECKING:
@@ -25,11 +26,11 @@ class ReminderJobs:
     @property
     def repo(self) -> ReminderRepository:
         """The reminders repository."""
-        return ReminderRepository(self.service.app.bot_data.db)
+        return ReminderRepository(self.service.db)
 
     async def schedule(self, meeting_id: int | None = None) -> int:
         """(Re-)create the JobQueue jobs of pending reminders from SQLite; a missed one runs now."""
-        queue = self.service.app.job_queue
+        queue = self.service.job_queue
         if queue is None:
             return 0
         now = self.service.now()
@@ -51,14 +52,14 @@ class ReminderJobs:
         return len(reminders)
 
     def drop(self, meeting_id: int) -> None:
-        queue = self.service.app.job_queue
+        queue = self.service.job_queue
         if queue is None:
             return
         for kind in ("deadline", "start"):
             for job in queue.get_jobs_by_name(f"meeting-reminder-{meeting_id}-{kind}"):
                 job.schedule_removal()
 
-    async def _reminder_job(self, context: AppContext) -> None:
+    async def _reminder_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         """Run one reminder if its row is still pending and the event is ahead."""
         job = context.job
         if job is not None and isinstance(job.data, int):

@@ -10,17 +10,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import CallbackContext, JobQueue
 
-from bot.app import AppContext, BotApplication
+from bot.clock import Clock
+from bot.config import Settings
 from bot.i18n import format_datetime, t
 from bot.meetings import render
 from bot.meetings.redraws import InvitationRedraws
 from bot.meetings.reminders import ReminderJobs
 from bot.meetings.rules import AUDIENCE_ROLES, Tally, moved_deadline, reminder_times, tally
+from storage.database import Database
 from storage.meetings import AnswerChange, Invitee, Meeting, MeetingRepository, NewMeeting, Response
-from storage.people import Language, Person
+from storage.people import Language, PeopleRepository, Person
 
 __all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService"]
 
@@ -44,11 +47,23 @@ def language_of(person: Person | Invitee) -> Language:
 
 
 class MeetingService:
-    """Meetings for one Application: its bot, database, clock and job queue."""
+    """Meetings: invitations, answers, reminders and summaries, on one bot and database."""
 
-    def __init__(self, app: BotApplication) -> None:
-        self.app = app
-        self.send_interval = 1 / max(app.bot_data.settings.broadcast_rate, 1)
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        bot: Bot,
+        job_queue: JobQueue[Any] | None,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.settings = settings
+        self.bot = bot
+        self.job_queue = job_queue
+        self.send_interval = 1 / max(settings.broadcast_rate, 1)
         self._summary_pending: set[int] = set()
         self.reminders = ReminderJobs(self)
         self.redraws = InvitationRedraws(self)
@@ -57,20 +72,20 @@ class MeetingService:
     @property
     def repo(self) -> MeetingRepository:
         """The meetings repository."""
-        return MeetingRepository(self.app.bot_data.db)
+        return MeetingRepository(self.db)
 
     @property
     def tz(self) -> Any:
         """The association's time zone."""
-        return self.app.bot_data.settings.timezone
+        return self.settings.timezone
 
     def now(self) -> datetime:
         """The current time."""
-        return self.app.bot_data.clock.now()
+        return self.clock.now()
 
     async def audience(self, audience: str) -> list[Person]:
         """The roster entries a meeting of this audience invites."""
-        return await self.app.bot_data.people.list_by_roles(AUDIENCE_ROLES[audience])
+        return await PeopleRepository(self.db).list_by_roles(AUDIENCE_ROLES[audience])
 
     async def tally(self, meeting: Meeting) -> Tally:
         """The meeting's answers grouped, with the quorum line."""
@@ -91,9 +106,7 @@ class MeetingService:
         """Send one message, waiting out one 429; the message id, or None if unreachable."""
         for _ in range(2):
             try:
-                message = await self.app.bot.send_message(
-                    chat_id, text, reply_markup=markup, **extra
-                )
+                message = await self.bot.send_message(chat_id, text, reply_markup=markup, **extra)
                 return message.message_id
             except RetryAfter as error:
                 delay = error.retry_after
@@ -326,7 +339,7 @@ class MeetingService:
 
     def summary_changed(self, meeting_id: int) -> None:
         """Ask for the creator's summary to be edited, at most once per interval."""
-        queue = self.app.job_queue
+        queue = self.job_queue
         if queue is None or meeting_id in self._summary_pending:
             return
         self._summary_pending.add(meeting_id)
@@ -338,7 +351,7 @@ class MeetingService:
             job_kwargs={"misfire_grace_time": 60},
         )
 
-    async def _summary_job(self, context: AppContext) -> None:
+    async def _summary_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         job = context.job
         if job is not None and isinstance(job.data, int):
             self._summary_pending.discard(job.data)
@@ -352,7 +365,7 @@ class MeetingService:
         language = meeting.summary_language or "zh"
         text = render.summary_text(meeting, await self.tally(meeting), language, self.tz)
         try:
-            await self.app.bot.edit_message_text(
+            await self.bot.edit_message_text(
                 text,
                 chat_id=meeting.summary_chat_id,
                 message_id=meeting.summary_message_id,

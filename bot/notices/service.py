@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, cast
+from typing import Any, cast
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import CallbackContext
+from telegram.ext import CallbackContext, JobQueue
 from telegram.request import HTTPXRequest
 
+from bot.clock import Clock
+from bot.config import Settings
 from bot.i18n import format_datetime, language_from_hint, t
 from bot.notices.bulkapi import BulkBotApi
 from bot.notices.compose import TEXT_LIMIT
@@ -27,15 +30,12 @@ from bot.notices.delivery import (
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.recurrence import next_occurrence
 from bot.notices.reports import final_report, progress_text
-from storage.database import Transaction
+from storage.database import Database, Transaction
 from storage.notices import Notice, NoticeRepository, Recipient, forget_recipient
-from storage.people import Language, Person
+from storage.people import Language, PeopleRepository, Person
 from storage.timestamps import from_db, to_db
 
-if TYPE_CHECKING:
-    from bot.app import BotApplication, BotData
-
-__all__ = ["PROGRESS_EVERY", "NoticeService", "install"]
+__all__ = ["PROGRESS_EVERY", "NoticeService", "delivery_bot", "erase_recipient"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,34 +47,35 @@ class NoticeService:
 
     def __init__(
         self,
-        app: BotApplication,
-        bot: Bot,
         *,
+        db: Database,
+        clock: Clock,
+        settings: Settings,
+        bot: Bot,
+        job_queue: JobQueue[Any] | None,
+        is_running: Callable[[], bool],
         workers: int | None = None,
         bulk: BulkBotApi | None = None,
     ) -> None:
-        self.app = app
         self.bot = bot
         self.bulk = bulk
-        data = app.bot_data
-        self.settings = data.settings
+        self.job_queue = job_queue
+        self.is_running = is_running
+        self.settings = settings
         self.workers = workers or workers_for(self.settings.broadcast_rate)
         self.backoff = BACKOFF_BASE
-        self.clock = data.clock
-        self.repo = NoticeRepository(data.db)
+        self.clock = clock
+        self.people = PeopleRepository(db)
+        self.repo = NoticeRepository(db)
         self.limiter = SmoothLimiter(self.settings.broadcast_rate)
         self.runs: dict[int, DeliveryRun] = {}
         self.starter: asyncio.Task[None] | None = None
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.client_languages: dict[int, str] = {}  # Telegram id -> app language noted
 
-    @property
-    def _data(self) -> BotData:
-        return self.app.bot_data
-
     async def language_of(self, notice: Notice) -> Language:
         """The language to speak to the notice's author in."""
-        person = await self._data.people.get(notice.author_person_id or 0)
+        person = await self.people.get(notice.author_person_id or 0)
         if person and person.language:
             return person.language
         return "en" if notice.author_language == "en" else "zh"
@@ -91,13 +92,18 @@ class NoticeService:
 
     # --- start-up and shut-down -------------------------------------------------------------
 
+    async def start(self) -> None:
+        """Start-up (after the database opens): resume deliveries once the bot is running."""
+        await self.bot.initialize()
+        self.starter = asyncio.get_running_loop().create_task(self.resume_when_running())
+
     async def resume_when_running(self) -> None:
         """Resume once the whole bot has started (every feature's start-up work done).
 
         Other start-up hooks (a knowledge index load, menu updates) would otherwise compete
         with the first seconds of a resumed delivery and disturb its pacing.
         """
-        while not self.app.running:
+        while not self.is_running():
             await asyncio.sleep(0.1)
         await self.resume()
 
@@ -146,14 +152,14 @@ class NoticeService:
 
     def schedule_job(self, notice: Notice) -> None:
         """(Re)create the job that fires the notice at its due time, with explicit grace."""
-        queue = self.app.job_queue
+        queue = self.job_queue
         if queue is None or notice.due_at is None:
             return
         name = f"notice-{notice.id}"
         for job in queue.get_jobs_by_name(name):
             job.schedule_removal()
         queue.run_once(
-            _fire_job,
+            self._fire_job,
             when=notice.due_at,
             name=name,
             data=(notice.id, to_db(notice.due_at)),
@@ -207,8 +213,8 @@ class NoticeService:
             finished_at=self.clock.now(),
         ):
             return False
-        if self.app.job_queue is not None:
-            for job in self.app.job_queue.get_jobs_by_name(f"notice-{notice_id}"):
+        if self.job_queue is not None:
+            for job in self.job_queue.get_jobs_by_name(f"notice-{notice_id}"):
                 job.schedule_removal()
         run = self.runs.get(notice_id)
         if run is not None:
@@ -229,11 +235,11 @@ class NoticeService:
             text = request.text + "\n\n" + t(language, key, id=notice_id, name=name)
             try:
                 if len(text) <= TEXT_LIMIT:
-                    await self.app.bot.edit_message_text(
+                    await self.bot.edit_message_text(
                         text, request.chat_id, request.message_id, parse_mode=ParseMode.HTML
                     )
                 else:
-                    await self.app.bot.edit_message_reply_markup(
+                    await self.bot.edit_message_reply_markup(
                         request.chat_id, request.message_id, reply_markup=None
                     )
             except TelegramError as error:
@@ -299,6 +305,13 @@ class NoticeService:
                 reporter.cancel()
             self.runs.pop(notice_id, None)
 
+    async def _fire_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
+        """A notice's job: fire it if its row still says it is scheduled for this time."""
+        if context.job is None:
+            return
+        notice_id, due = cast(tuple[int, str], context.job.data)
+        await self.fire(notice_id, from_db(due))
+
     async def _status(self, notice_id: int) -> str | None:
         notice = await self.repo.get(notice_id)
         return notice.status if notice else None
@@ -351,51 +364,22 @@ class NoticeService:
         return message.message_id
 
 
-async def _fire_job(context: CallbackContext) -> None:  # type: ignore[type-arg]
-    """A notice's job: fire it if its row still says it is scheduled for this time."""
-    service: NoticeService | None = context.bot_data.notices
-    if service is None or context.job is None:
-        return
-    notice_id, due = cast(tuple[int, str], context.job.data)
-    await service.fire(notice_id, from_db(due))
-
-
-def delivery_bot(app: BotApplication) -> tuple[Bot, BulkBotApi | None]:
+def delivery_bot(settings: Settings, bot: Bot) -> tuple[Bot, BulkBotApi | None]:
     """A Bot of its own for deliveries (its own connections, its own pacing, no shared pause).
 
     Over real HTTP, bulk sends go through the lean `BulkBotApi`; the Bot serves the author's
     progress messages. In process (tests, console) both use the in-process fake.
     """
-    request = app.bot.request
-    settings = app.bot_data.settings
+    request = bot.request
     bulk = None
     if isinstance(request, HTTPXRequest):
         request = HTTPXRequest(connection_pool_size=4, read_timeout=20.0, connect_timeout=10.0)
         bulk = BulkBotApi(
-            settings.api_base_url, app.bot.token, pool=workers_for(settings.broadcast_rate) + 2
+            settings.api_base_url, bot.token, pool=workers_for(settings.broadcast_rate) + 2
         )
-    return Bot(app.bot.token, base_url=settings.api_base_url, request=request), bulk
+    return Bot(bot.token, base_url=settings.api_base_url, request=request), bulk
 
 
-def install(app: BotApplication) -> None:
-    """Create the service at start-up (after the database opens) and stop it at shut-down."""
-
-    async def start(application: BotApplication) -> None:
-        bot, bulk = delivery_bot(application)
-        await bot.initialize()
-        service = NoticeService(application, bot, bulk=bulk)
-        application.bot_data.notices = service
-        service.starter = asyncio.get_running_loop().create_task(service.resume_when_running())
-
-    async def stop(application: BotApplication) -> None:
-        service = application.bot_data.notices
-        if service is not None:
-            await service.stop()
-            application.bot_data.notices = None
-
-    async def erase(tx: Transaction, person: Person, now: datetime) -> None:
-        await forget_recipient(tx, person.id)
-
-    app.bot_data.startup_hooks.append(start)
-    app.bot_data.shutdown_hooks.append(stop)
-    app.bot_data.personal_data_erasers.append(erase)
+async def erase_recipient(tx: Transaction, person: Person, now: datetime) -> None:
+    """/forgetme: nothing more is sent to the person, and no reach note is kept."""
+    await forget_recipient(tx, person.id)

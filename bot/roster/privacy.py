@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.app import BotData
+from storage.database import Database, Transaction
 from storage.people import Person
 from storage.privacy import (
     erase_other_tables,
@@ -15,30 +17,54 @@ from storage.privacy import (
     export_roster_data,
 )
 
-__all__ = ["erase_personal_data", "personal_data_json"]
+__all__ = [
+    "PersonalDataEraser",
+    "PersonalDataExporter",
+    "PersonalDataRegistry",
+    "erase_personal_data",
+    "personal_data_json",
+]
+
+# A feature's share of /mydata (a JSON-ready section) and of /forgetme (inside one transaction).
+PersonalDataExporter = Callable[[Database, Person], Awaitable[dict[str, Any]]]
+PersonalDataEraser = Callable[[Transaction, Person, datetime], Awaitable[None]]
 
 
-async def personal_data_json(data: BotData, person: Person, now: datetime) -> bytes:
+@dataclass
+class PersonalDataRegistry:
+    """Each feature's exporter and eraser of the personal data it keeps in its own tables."""
+
+    exporters: list[PersonalDataExporter] = field(default_factory=list)
+    erasers: list[PersonalDataEraser] = field(default_factory=list)
+    # Tables whose personal data a registered exporter/eraser handles itself; the roster's
+    # generic pass over tables with a person_id column leaves them alone.
+    tables: set[str] = field(default_factory=set)
+
+
+async def personal_data_json(
+    db: Database, registry: PersonalDataRegistry, person: Person, now: datetime
+) -> bytes:
     """The /mydata document: the roster's data, each feature's section, the other tables."""
     document: dict[str, Any] = {
         "generated_at": now.isoformat(),
         "about": "Everything the bot holds about you / 机器人保存的关于您的全部数据",
     }
-    document.update(await export_roster_data(data.db, person.id))
-    for exporter in data.personal_data_exporters:
-        document.update(await exporter(data.db, person))
-    skip = frozenset(data.personal_data_tables)
-    others = await export_other_tables(data.db, person.id, skip)
+    document.update(await export_roster_data(db, person.id))
+    for exporter in registry.exporters:
+        document.update(await exporter(db, person))
+    others = await export_other_tables(db, person.id, frozenset(registry.tables))
     if others:
         document["other_records"] = others
     return json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
 
 
-async def erase_personal_data(data: BotData, person: Person, now: datetime) -> None:
+async def erase_personal_data(
+    db: Database, registry: PersonalDataRegistry, person: Person, now: datetime
+) -> None:
     """Erase the person's personal data everywhere in one transaction; keep ids and roles."""
-    skip = frozenset(data.personal_data_tables)
-    async with data.db.transaction() as tx:
-        for eraser in data.personal_data_erasers:
+    skip = frozenset(registry.tables)
+    async with db.transaction() as tx:
+        for eraser in registry.erasers:
             await eraser(tx, person, now)
         await erase_other_tables(tx, person.id, skip)
         await erase_roster_data(tx, person.id, now)

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
 
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot.app import BotData
+from storage.people import PeopleRepository
 
-__all__ = ["announce_joined", "note_refusal", "refusal_reason"]
+__all__ = ["PersonHook", "announce_joined", "note_refusal", "refusal_reason"]
 
 logger = logging.getLogger(__name__)
+
+# Told a person's id when they can now be written to or belong to more audiences: they bound
+# their account, were approved or given a role, or started the bot again.
+PersonHook = Callable[[int], Awaitable[None]]
 
 
 def refusal_reason(error: TelegramError) -> str | None:
@@ -23,23 +29,25 @@ def refusal_reason(error: TelegramError) -> str | None:
     return None
 
 
-async def note_refusal(data: BotData, telegram_id: int, error: TelegramError) -> bool:
+async def note_refusal(
+    people: PeopleRepository, telegram_id: int, error: TelegramError, now: datetime
+) -> bool:
     """Mark the account unreachable (with the reason) when `error` says so; True if marked."""
     reason = refusal_reason(error)
     if reason is None:
         return False
-    await data.people.set_reachable_by_telegram_id(
-        telegram_id, False, data.clock.now(), never_started=reason == "never_started"
+    await people.set_reachable_by_telegram_id(
+        telegram_id, False, now, never_started=reason == "never_started"
     )
     return True
 
 
-async def announce_joined(data: BotData, person_id: int) -> None:
+async def announce_joined(hooks: list[PersonHook], person_id: int) -> None:
     """Tell the features that a person can now be reached or has a new role (e.g. to invite them).
 
     A feature that fails is logged; the others still run and the person's own answer stands.
     """
-    for hook in data.joined_hooks:
+    for hook in hooks:
         try:
             await hook(person_id)
         except Exception:

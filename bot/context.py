@@ -1,0 +1,127 @@
+"""The typed context every handler and job sees: `BotData` (shared) and `UserData` (per user).
+
+This module imports services and storage, never a handler and never the assembly
+(`bot.app`): services are built from narrow dependencies in `bot.app.build_application`
+and placed here, so every slot is filled before the first update arrives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.dashboard import DashboardServer
+from bot.knowledge.parser import ParsedArticles
+from bot.knowledge.service import KnowledgeBase
+from bot.meetings.service import MeetingService
+from bot.notices.compose import Draft
+from bot.notices.service import NoticeService
+from bot.roster.privacy import PersonalDataRegistry
+from bot.roster.reach import PersonHook
+from storage.database import Database
+from storage.people import PeopleRepository
+from storage.roster import RosterRepository
+
+__all__ = [
+    "AppContext",
+    "BotApplication",
+    "BotData",
+    "Hook",
+    "InviteDraft",
+    "MeetingFormDraft",
+    "UserData",
+    "user_state",
+]
+
+
+@dataclass
+class MeetingFormDraft:
+    """The guided /newmeeting so far: each answer as typed."""
+
+    title: str = ""
+    when: str = ""
+    place: str = ""
+    options: str = ""
+
+
+@dataclass
+class InviteDraft:
+    """The guided /invite so far."""
+
+    name: str | None = None
+    unit: str | None = None
+
+
+@dataclass
+class UserData:
+    """What one user's conversations keep between updates (PTB makes one per user)."""
+
+    meeting_form: MeetingFormDraft | None = None
+    notice_draft: Draft | None = None
+    join_name: str | None = None
+    invite: InviteDraft = field(default_factory=InviteDraft)
+    articles_upload: tuple[ParsedArticles, str] | None = None
+    relay_question_id: int | None = None
+
+
+class BotData:
+    """Everything the handlers share: settings, clock, database and the services."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        clock: Clock,
+        db: Database,
+        meetings: MeetingService,
+        notices: NoticeService,
+        knowledge: KnowledgeBase,
+    ) -> None:
+        self.settings = settings
+        self.clock = clock
+        self.db = db
+        self.meetings = meetings
+        self.notices = notices
+        self.knowledge = knowledge
+        self.personal_data = PersonalDataRegistry()
+        self.joined_hooks: list[PersonHook] = []
+        self.startup_hooks: list[Hook] = []
+        self.shutdown_hooks: list[Hook] = []
+        self.last_error_alert: datetime | None = None
+        # Telegram accounts whose person was found named since start-up: a bound person's
+        # name never becomes empty again (erasure also unbinds), so they need no new check.
+        self.named_accounts: set[int] = set()
+        # The secretariat's dashboard, served from start-up to shut-down when configured.
+        self.dashboard: DashboardServer | None = None
+
+    @property
+    def people(self) -> PeopleRepository:
+        """The persons repository."""
+        return PeopleRepository(self.db)
+
+    @property
+    def roster(self) -> RosterRepository:
+        """The roster repository: invites, applications, role changes, audit log."""
+        return RosterRepository(self.db)
+
+
+AppContext = CallbackContext[ExtBot[None], UserData, dict[object, object], BotData]
+BotApplication = Application[
+    ExtBot[None],
+    AppContext,
+    UserData,
+    dict[object, object],
+    BotData,
+    JobQueue[AppContext],
+]
+Hook = Callable[[BotApplication], Awaitable[None]]
+
+
+def user_state(context: AppContext) -> UserData:
+    """The user's conversation state (a throw-away one for updates without a user)."""
+    return context.user_data if context.user_data is not None else UserData()
