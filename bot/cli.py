@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
+import signal
 import sys
 from collections.abc import Sequence
 
 from telegram import Update
 
-from bot.app import build_application
+from bot.app import BotApplication, build_application
 from bot.config import ConfigError, Settings
 
 __all__ = ["build_parser", "main"]
@@ -64,6 +66,23 @@ def configure_logging(console: bool) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
+async def stop_sending_first_on_signals(app: BotApplication) -> None:
+    """Start-up hook of a bot run by `run_polling`/`run_webhook`: on SIGTERM or SIGINT, take
+    no new recipient at once, then stop the bot (its shut-down records the sends in flight).
+
+    PTB's own handler would first wait for the update fetcher to stop, sending all the while.
+    """
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        app.bot_data.notices.begin_stop()
+        app.stop_running()
+
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(stop_signal, stop)
+
+
 def run(settings: Settings) -> int:
     """Run on Telegram (polling or webhook) when a token is set, else the console chat."""
     if settings.console_mode:
@@ -71,6 +90,7 @@ def run(settings: Settings) -> int:
     from bot.dashboard import DashboardStartError
 
     app = build_application(settings)
+    app.bot_data.startup_hooks.append(stop_sending_first_on_signals)
     try:
         if settings.webhook_url:
             app.run_webhook(

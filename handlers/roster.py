@@ -35,6 +35,7 @@ from bot.roster.reach import announce_joined
 from handlers.common import Caller, reply, require_role
 from handlers.core import help_text
 from handlers.invite import username
+from storage.faults import DatabaseUnavailable
 from storage.people import Language, Role
 from storage.roster import RedeemStatus
 
@@ -83,7 +84,11 @@ async def name_the_nameless(update: Update, context: AppContext) -> None:
     if person is None:
         return
     if not person.name:
-        await data.people.fill_empty_name(person.id, user.full_name[:100], data.clock.now())
+        try:
+            await data.people.fill_empty_name(person.id, user.full_name[:100], data.clock.now())
+        except DatabaseUnavailable as error:
+            logger.info("name of person %s not filled in this time: %s", person.id, error)
+            return  # tried again at the next update; this one goes on
     data.named_accounts.add(user.id)
 
 
@@ -96,7 +101,10 @@ async def keep_menu_current(update: Update, context: AppContext) -> None:
     person_id = await data.roster.stale_menu_of(user.id)
     person = await data.people.get(person_id) if person_id is not None else None
     if person is not None:
-        await sync_menu(context.bot, data.roster, person)
+        try:
+            await sync_menu(context.bot, data.roster, person)
+        except DatabaseUnavailable as error:
+            logger.info("menu of person %s not noted this time: %s", person.id, error)
 
 
 async def chat_member_changed(update: Update, context: AppContext) -> None:

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from storage.database import Database
+from storage.database import Database, Transaction
 from storage.timestamps import to_db
 
-__all__ = ["NOT_REACHED", "OutboxMixin", "Recipient", "Unreachable"]
+__all__ = [
+    "NOT_REACHED",
+    "UNREACHABLE_STATES",
+    "OutboxMixin",
+    "Recipient",
+    "SendOutcome",
+    "Unreachable",
+]
 
 # Outcomes of a send that did not reach the person (`unconfirmed`: it may have, unknown).
 NOT_REACHED = ("blocked", "never_started", "failed", "unconfirmed")
+# Outcomes that mark the person unreachable until they write to the bot again.
+UNREACHABLE_STATES = ("blocked", "never_started")
 
 
 @dataclass(frozen=True)
@@ -22,6 +32,16 @@ class Recipient:
     chat_id: int
     language: str
     attempts: int
+
+
+@dataclass(frozen=True)
+class SendOutcome:
+    """How one send ended, to record on its row."""
+
+    person_id: int
+    state: str
+    reason: str = ""
+    message_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -76,51 +96,40 @@ class OutboxMixin:
             )
             return cursor.rowcount > 0
 
-    async def mark_result(
+    async def record_sends(
         self,
         notice_id: int,
-        person_id: int,
-        state: str,
-        reason: str,
+        claims: Sequence[int],
+        outcomes: Sequence[SendOutcome],
+        releases: Sequence[tuple[int, str]],
         now: datetime,
-        *,
-        next_to_send: int | None = None,
-    ) -> bool:
-        """Record how a send ended; optionally mark the worker's next recipient as sending.
-
-        Both happen in one transaction, so each send costs one write. Returns whether the
-        next recipient was claimed.
-        """
-        claim = -1 if next_to_send is None else next_to_send
+    ) -> set[int]:
+        """In one transaction: record outcomes, put released rows back to pending, and claim
+        pending rows for sending; return the person ids claimed."""
+        stamp = to_db(now)
+        claimed: set[int] = set()
         async with self._db.transaction() as tx:
-            cursor = await tx.execute(
-                "UPDATE notice_outbox SET"
-                " state = CASE WHEN person_id = :done THEN :state ELSE 'sending' END,"
-                " reason = CASE WHEN person_id = :done THEN :reason ELSE reason END,"
-                " attempts = CASE WHEN person_id = :done THEN attempts ELSE attempts + 1 END,"
-                " updated_at = :now WHERE notice_id = :notice"
-                " AND (person_id = :done OR (person_id = :next AND state = 'pending'))",
-                {
-                    "done": person_id,
-                    "state": state,
-                    "reason": reason[:500],
-                    "now": to_db(now),
-                    "notice": notice_id,
-                    "next": claim,
-                },
-            )
-            claimed = next_to_send is not None and cursor.rowcount == 2
-            if state in ("blocked", "never_started"):
-                await tx.execute(
-                    "UPDATE persons SET reachable = 0, updated_at = ? WHERE id = ?",
-                    (to_db(now), person_id),
+            if outcomes:
+                await tx.executemany(
+                    "UPDATE notice_outbox SET state = ?, reason = ?, updated_at = ?"
+                    " WHERE notice_id = ? AND person_id = ? AND state = 'sending'",
+                    [(o.state, o.reason[:500], stamp, notice_id, o.person_id) for o in outcomes],
                 )
-                await tx.execute(
-                    "INSERT INTO notice_unreachable (person_id, state, at) VALUES (?, ?, ?)"
-                    " ON CONFLICT (person_id) DO UPDATE"
-                    " SET state = excluded.state, at = excluded.at",
-                    (person_id, state, to_db(now)),
+                await mark_unreachable(tx, outcomes, now)
+            if releases:
+                await tx.executemany(
+                    "UPDATE notice_outbox SET state = 'pending', reason = ?"
+                    " WHERE notice_id = ? AND person_id = ? AND state = 'sending'",
+                    [(reason[:500], notice_id, person) for person, reason in releases],
                 )
+            if claims:
+                rows = await tx.fetchall(
+                    "UPDATE notice_outbox SET state = 'sending', attempts = attempts + 1,"
+                    " updated_at = ? WHERE notice_id = ? AND state = 'pending'"
+                    f" AND person_id IN ({', '.join('?' * len(claims))}) RETURNING person_id",
+                    (stamp, notice_id, *claims),
+                )
+                claimed = {int(row[0]) for row in rows}
         return claimed
 
     async def release(self, notice_id: int, person_id: int, reason: str) -> None:
@@ -149,3 +158,20 @@ class OutboxMixin:
             (notice_id, *NOT_REACHED),
         )
         return [Unreachable(row["name"], row["unit"], row["state"], row["reason"]) for row in rows]
+
+
+async def mark_unreachable(tx: Transaction, outcomes: Sequence[SendOutcome], now: datetime) -> None:
+    """Mark the people a send found blocked or never started unreachable (with the reason)."""
+    lost = [(o.person_id, o.state) for o in outcomes if o.state in UNREACHABLE_STATES]
+    if not lost:
+        return
+    stamp = to_db(now)
+    await tx.executemany(
+        "UPDATE persons SET reachable = 0, updated_at = ? WHERE id = ?",
+        [(stamp, person) for person, _ in lost],
+    )
+    await tx.executemany(
+        "INSERT INTO notice_unreachable (person_id, state, at) VALUES (?, ?, ?)"
+        " ON CONFLICT (person_id) DO UPDATE SET state = excluded.state, at = excluded.at",
+        [(person, state, stamp) for person, state in lost],
+    )

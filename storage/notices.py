@@ -259,6 +259,7 @@ class NoticeRepository(OutboxMixin):
             " ON CONFLICT (person_id) DO UPDATE"
             " SET language = excluded.language, seen_at = excluded.seen_at",
             (language, to_db(now), telegram_id),
+            patience=0,
         )
         return changed > 0
 

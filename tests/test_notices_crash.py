@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.notices.delivery import workers_for
+from bot.notices.delivery import max_in_flight
 from bot.transport import ApiCall, ApiError
 from storage.database import Database
 from storage.timestamps import to_db
@@ -24,7 +24,7 @@ ADMIN = 5000
 FIRST = 10_000
 RECIPIENTS = 240
 RATE = 60
-WORKERS = workers_for(RATE)
+IN_FLIGHT_BOUND = max_in_flight(RATE)
 BLOCKED = {FIRST + 7, FIRST + 77}
 NEVER_STARTED = {FIRST + 50, FIRST + 150}
 TEXT = "Crash-safe notice"
@@ -156,7 +156,7 @@ def test_sigkill_mid_delivery_loses_nobody_and_repeats_only_in_flight_sends(
             if state in TERMINAL:
                 assert final[chat] == sent_at_kill[chat], chat
         in_flight = [chat for chat, state in snapshot.items() if state == "sending"]
-        assert len(in_flight) <= WORKERS
+        assert len(in_flight) <= IN_FLIGHT_BOUND
         total_in_flight += len(in_flight)
     duplicates = {chat: n - 1 for chat, n in final.items() if n > 1}
     assert sum(duplicates.values()) <= total_in_flight
@@ -169,3 +169,30 @@ def test_sigkill_mid_delivery_loses_nobody_and_repeats_only_in_flight_sends(
     report = [c.text for c in api.sent(ADMIN) if "finished" in c.text][-1]
     assert "delivered: 237" in report
     assert "blocked the bot: 2" in report and "never started the bot: 2" in report
+
+
+def test_sigterm_mid_delivery_records_the_sends_made_and_leaves_none_to_resend(
+    tmp_path: Path,
+) -> None:
+    db_path = tmp_path / "association.sqlite3"
+    seed(db_path)
+
+    def respond(call: ApiCall) -> None:
+        time.sleep(0.25)  # the fake's answer time: several sends are in flight at the signal
+
+    with serve_bot_api() as api:
+        api.responders["sendMessage"] = respond
+        process = start(tmp_path, api)
+        wait_until(lambda: len(notice_sends(api)) >= 40)
+        process.send_signal(signal.SIGTERM)
+        signalled = len(notice_sends(api))
+        _, stderr = process.communicate(timeout=30)
+        received = Counter(notice_sends(api))
+
+    states = outbox(db_path)
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    assert "Traceback" not in stderr.decode(), stderr.decode()[-2000:]
+    assert "sending" not in states.values()  # nothing left to resend at the next start
+    assert {chat for chat, state in states.items() if state == "sent"} == set(received)
+    assert len(received) - signalled <= 2  # no new recipient taken after the signal
+    assert "pending" in states.values()  # the rest waits for the next start

@@ -4,19 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
 
 from telegram.error import RetryAfter
 
-__all__ = ["SAFETY", "SmoothLimiter", "retry_after_seconds"]
+__all__ = ["SAFETY", "SmoothLimiter", "loop_time", "retry_after_seconds"]
 
 # Pace a little under the configured rate: Telegram (and the bench's fake) count sends in
 # sliding one-second windows, and a send that leaves a few milliseconds late must not push
 # the next second's count over the limit.
 SAFETY = 0.98
+# The sliding second counted, with a few milliseconds to spare for sends that arrive early.
+WINDOW = 1.005
+
+
+def loop_time() -> float:
+    """The running event loop's monotonic clock (virtual in tests that run on virtual time)."""
+    return asyncio.get_running_loop().time()
 
 
 class SmoothLimiter:
@@ -32,10 +38,11 @@ class SmoothLimiter:
         rate: float,
         *,
         burst: int = 2,
-        monotonic: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] = loop_time,
     ) -> None:
         if rate <= 0 or burst < 1:
             raise ValueError("rate must be positive and burst at least 1")
+        self.rate = rate
         self.interval = 1.0 / (rate * SAFETY)
         self.burst = burst
         self._monotonic = monotonic
@@ -44,7 +51,7 @@ class SmoothLimiter:
         self.pauses = 0
         # Never more than `cap` sends in any sliding second, counted when they really leave:
         # a late event loop that wakes several senders at once cannot bunch them.
-        self._cap = max(1, math.floor(rate) - 1)
+        self._cap = max(1, math.floor(rate))
         self._sent: deque[float] = deque(maxlen=self._cap)
 
     @property
@@ -64,8 +71,8 @@ class SmoothLimiter:
             if slot > now:
                 await asyncio.sleep(slot - now)
             now = self._monotonic()
-            if len(self._sent) == self._cap and now < self._sent[0] + 1.0:
-                await asyncio.sleep(self._sent[0] + 1.0 - now)
+            if len(self._sent) == self._cap and now < self._sent[0] + WINDOW:
+                await asyncio.sleep(self._sent[0] + WINDOW - now)
                 now = self._monotonic()
             if now >= self._paused_until:
                 self._sent.append(now)

@@ -6,8 +6,8 @@ import math
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.delivery_engine import DeliveryRun
 from bot.i18n import t
-from bot.notices.delivery import DeliveryRun
 from storage.notice_outbox import NOT_REACHED
 from storage.notices import Notice
 from storage.people import Language
@@ -17,7 +17,7 @@ __all__ = ["UNREACHABLE_CALLBACK", "final_report", "progress_text"]
 UNREACHABLE_CALLBACK = "ntc:unr"
 
 
-def progress_text(run: DeliveryRun, language: Language) -> str:
+def progress_text(notice: Notice, run: DeliveryRun, language: Language) -> str:
     """How far the delivery is: done of total, rate, and the time left at that rate."""
     rate = run.rate()
     remaining = run.counts["pending"] + run.counts["sending"]
@@ -25,7 +25,7 @@ def progress_text(run: DeliveryRun, language: Language) -> str:
     return t(
         language,
         "notices.progress",
-        id=run.notice.id,
+        id=notice.id,
         done=run.finished,
         total=run.total,
         rate=f"{rate:.1f}",

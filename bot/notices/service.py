@@ -17,25 +17,26 @@ from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.delivery_engine import BACKOFF_BASE, STOP_GRACE, DeliveryRun, max_in_flight
 from bot.i18n import format_datetime, language_from_hint, t
 from bot.notices.bulkapi import BulkBotApi
 from bot.notices.compose import TEXT_LIMIT
-from bot.notices.delivery import (
-    BACKOFF_BASE,
-    DeliveryRun,
-    send_notice,
-    send_notice_bulk,
-    workers_for,
-)
+from bot.notices.delivery import NoticeOutbox, send_notice, send_notice_bulk
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.recurrence import next_occurrence
 from bot.notices.reports import final_report, progress_text
 from storage.database import Database, Transaction
+from storage.faults import DatabaseUnavailable
 from storage.notices import Notice, NoticeRepository, Recipient, forget_recipient
 from storage.people import Language, PeopleRepository, Person
 from storage.timestamps import from_db, to_db
 
-__all__ = ["PROGRESS_EVERY", "NoticeService", "delivery_bot", "erase_recipient"]
+__all__ = [
+    "PROGRESS_EVERY",
+    "NoticeService",
+    "delivery_bot",
+    "erase_recipient",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,6 @@ class NoticeService:
         bot: Bot,
         job_queue: JobQueue[Any] | None,
         is_running: Callable[[], bool],
-        workers: int | None = None,
         bulk: BulkBotApi | None = None,
     ) -> None:
         self.bot = bot
@@ -62,13 +62,13 @@ class NoticeService:
         self.job_queue = job_queue
         self.is_running = is_running
         self.settings = settings
-        self.workers = workers or workers_for(self.settings.broadcast_rate)
         self.backoff = BACKOFF_BASE
         self.clock = clock
         self.people = PeopleRepository(db)
         self.repo = NoticeRepository(db)
         self.limiter = SmoothLimiter(self.settings.broadcast_rate)
         self.runs: dict[int, DeliveryRun] = {}
+        self.stopping = False
         self.starter: asyncio.Task[None] | None = None
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.client_languages: dict[int, str] = {}  # Telegram id -> app language noted
@@ -87,7 +87,14 @@ class NoticeService:
         language = language_from_hint(language_code)
         if self.client_languages.get(telegram_id) == language:
             return
-        if await self.repo.remember_client_language(telegram_id, language, self.clock.now()):
+        try:
+            noted = await self.repo.remember_client_language(
+                telegram_id, language, self.clock.now()
+            )
+        except DatabaseUnavailable as error:
+            logger.info("app language of %d not noted this time: %s", telegram_id, error)
+            return  # noted at a later update; the update itself goes on
+        if noted:
             self.client_languages[telegram_id] = language
 
     # --- start-up and shut-down -------------------------------------------------------------
@@ -121,12 +128,27 @@ class NoticeService:
             else:
                 self.schedule_job(notice)
 
+    def begin_stop(self) -> None:
+        """Take no new recipient in any delivery (the first thing a clean stop does)."""
+        self.stopping = True
+        for run in self.runs.values():
+            run.stop()
+
     async def stop(self) -> None:
-        """Stop the deliveries (their in-flight rows are resent at the next start)."""
-        tasks = [*self.tasks.values(), *([self.starter] if self.starter else [])]
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        """Clean stop: wait for the sends already made and record them; nothing stays in flight.
+
+        What is left stays pending and is sent at the next start (not a resend: never sent).
+        """
+        self.begin_stop()
+        if self.starter is not None:
+            self.starter.cancel()
+            await asyncio.gather(self.starter, return_exceptions=True)
+        tasks = list(self.tasks.values())
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=STOP_GRACE + 5)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         if self.bulk is not None:
             await self.bulk.close()
         await self.bot.shutdown()
@@ -218,7 +240,7 @@ class NoticeService:
                 job.schedule_removal()
         run = self.runs.get(notice_id)
         if run is not None:
-            run.cancelled.set()
+            run.cancel()
         await self.close_approvals(notice_id, "notices.approval_closed_cancelled")
         return True
 
@@ -253,28 +275,27 @@ class NoticeService:
         """Run (or resume) the delivery of a notice in the background."""
         if notice_id in self.tasks and not self.tasks[notice_id].done():
             return self.tasks[notice_id]
+        if self.stopping:  # stopping: the next start resumes it
+            return asyncio.get_running_loop().create_task(asyncio.sleep(0))
         task = asyncio.get_running_loop().create_task(self._deliver(notice_id))
         self.tasks[notice_id] = task
         task.add_done_callback(lambda _: self.tasks.pop(notice_id, None))
         return task
 
-    async def _send(self, notice: Notice, recipient: Recipient) -> None:
+    async def _send(self, notice: Notice, recipient: Recipient) -> int | None:
         if self.bulk is not None:
-            await send_notice_bulk(self.bulk, notice, recipient.chat_id, recipient.language)
-        else:
-            await send_notice(self.bot, notice, recipient.chat_id, recipient.language)
+            return await send_notice_bulk(self.bulk, notice, recipient.chat_id, recipient.language)
+        return await send_notice(self.bot, notice, recipient.chat_id, recipient.language)
 
     async def _deliver(self, notice_id: int) -> None:
         notice = await self.repo.get(notice_id)
         if notice is None:
             return
         run = DeliveryRun(
-            notice,
-            self.repo,
-            self._send,
+            NoticeOutbox(self.repo, notice_id, self.clock),
+            lambda recipient: self._send(notice, recipient),
             self.limiter,
             self.clock,
-            workers=self.workers,
             backoff=self.backoff,
         )
         self.runs[notice_id] = run
@@ -283,15 +304,20 @@ class NoticeService:
             language = await self.language_of(notice)
             run.counts.update(await self.repo.counts(notice_id))
             message_id = notice.progress_message_id or await self._tell(
-                notice, progress_text(run, language)
+                notice, progress_text(notice, run, language)
             )
             if message_id and not notice.progress_message_id:
                 await self.repo.set_progress_message(notice_id, message_id)
             reporter = asyncio.get_running_loop().create_task(
-                self._report_progress(run, language, message_id)
+                self._report_progress(notice, run, language, message_id)
             )
             await run.run()
             reporter.cancel()
+            if run.stopping.is_set() and not run.cancelled.is_set():
+                logger.info(
+                    "delivery of notice %d paused by the stop; resumes at the next start", notice_id
+                )
+                return
             if run.cancelled.is_set() or (await self._status(notice_id)) == "cancelled":
                 await self.repo.move(notice_id, ("cancelled",), "cancelled")
             else:
@@ -317,18 +343,18 @@ class NoticeService:
         return notice.status if notice else None
 
     async def _report_progress(
-        self, run: DeliveryRun, language: Language, message_id: int | None
+        self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
     ) -> None:
         shown = ""
-        while message_id and run.notice.author_chat_id:
+        while message_id and notice.author_chat_id:
             await asyncio.sleep(PROGRESS_EVERY)
-            text = progress_text(run, language)
+            text = progress_text(notice, run, language)
             if text != shown:
                 shown = text
                 await self.limiter.acquire()  # edits count against Telegram's limit too
                 try:
                     await self.bot.edit_message_text(
-                        text, run.notice.author_chat_id, message_id, parse_mode=ParseMode.HTML
+                        text, notice.author_chat_id, message_id, parse_mode=ParseMode.HTML
                     )
                 except TelegramError as error:
                     logger.info("progress edit failed: %s", error)
@@ -341,7 +367,7 @@ class NoticeService:
         if message_id and notice.author_chat_id:
             with contextlib.suppress(TelegramError):
                 await self.bot.edit_message_text(
-                    progress_text(run, language),
+                    progress_text(notice, run, language),
                     notice.author_chat_id,
                     message_id,
                     parse_mode=ParseMode.HTML,
@@ -375,7 +401,7 @@ def delivery_bot(settings: Settings, bot: Bot) -> tuple[Bot, BulkBotApi | None]:
     if isinstance(request, HTTPXRequest):
         request = HTTPXRequest(connection_pool_size=4, read_timeout=20.0, connect_timeout=10.0)
         bulk = BulkBotApi(
-            settings.api_base_url, bot.token, pool=workers_for(settings.broadcast_rate) + 2
+            settings.api_base_url, bot.token, pool=max_in_flight(settings.broadcast_rate) + 2
         )
     return Bot(bot.token, base_url=settings.api_base_url, request=request), bulk
 
