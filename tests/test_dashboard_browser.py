@@ -15,9 +15,8 @@ from urllib.parse import quote
 import pytest
 
 from bot.config import Settings
-from storage.notices import NoticeRepository
 from storage.people import Role
-from tests.dashboard_support import dashboard_settings, launch, server_of
+from tests.dashboard_support import dashboard_settings, launch, record_send, server_of
 from tests.harness import ADMIN_ID, BotHarness
 from tests.meetings_support import add_person, confirmed_meeting, council, tap
 from tests.test_dashboard_pages import delivering_notice
@@ -177,13 +176,9 @@ async def test_a_notice_report_refreshes_by_itself_while_sending(
     url = telegram_url(bot, f"/dash/notices/{notice_id}", launch(ADMIN_ID, bot.clock.now()))
     await open_page(browser, url, "notices")
     await wait_for(browser, "span.progress", "0 of 7 handled")
-    repository = NoticeRepository(bot.app.bot_data.db)
-    people = bot.app.bot_data.people
     states = ["sent", "sent", "sent", "sent", "blocked", "never_started", "sent"]
     for telegram_id, state in zip([ADMIN_ID, *range(300, 306)], states, strict=True):
-        person = await people.get_by_telegram_id(telegram_id)
-        assert person is not None
-        await repository.mark_result(notice_id, person.id, state, "", bot.clock.now())
+        await record_send(bot, notice_id, telegram_id, state)
     async with bot.app.bot_data.db.transaction() as tx:
         await tx.execute("UPDATE notices SET status = 'done' WHERE id = ?", (notice_id,))
     await wait_for(browser, "span.progress", "7 of 7 handled")  # no reload by the test

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from bot.config import Settings
 from storage.knowledge_questions import QuestionRepository
 from storage.notices import NoticeRepository
-from tests.dashboard_support import dashboard_settings, fetch, launch, server_of
+from tests.dashboard_support import dashboard_settings, fetch, launch, record_send, server_of
 from tests.harness import ADMIN_ID, BotHarness
 from tests.meetings_support import add_person, confirmed_meeting, council, tap
 
@@ -206,10 +206,7 @@ async def delivering_notice(bot: BotHarness, recipients: int) -> int:
 
 async def test_a_running_notice_shows_progress_and_refreshes_itself(bot: BotHarness) -> None:
     notice_id = await delivering_notice(bot, 4)
-    repository = NoticeRepository(bot.app.bot_data.db)
-    person = await bot.app.bot_data.people.get_by_telegram_id(300)
-    assert person is not None
-    await repository.mark_result(notice_id, person.id, "sent", "", bot.clock.now())
+    await record_send(bot, notice_id, 300, "sent")
     html = await admin_page(bot, f"/dash/notices/{notice_id}")
     assert "Being sent" in html
     assert "1 of 5 handled" in html  # four readers and the admin
@@ -221,13 +218,9 @@ async def test_a_running_notice_shows_progress_and_refreshes_itself(bot: BotHarn
 
 async def test_a_finished_notice_shows_the_report_and_whom_to_phone(bot: BotHarness) -> None:
     notice_id = await delivering_notice(bot, 3)
-    repository = NoticeRepository(bot.app.bot_data.db)
-    people = bot.app.bot_data.people
     outcomes = {ADMIN_ID: "sent", 300: "sent", 301: "blocked", 302: "failed"}
     for telegram_id, state in outcomes.items():
-        person = await people.get_by_telegram_id(telegram_id)
-        assert person is not None
-        await repository.mark_result(notice_id, person.id, state, "", bot.clock.now())
+        await record_send(bot, notice_id, telegram_id, state)
     async with bot.app.bot_data.db.transaction() as tx:
         await tx.execute("UPDATE notices SET status = 'done' WHERE id = ?", (notice_id,))
     html = await admin_page(bot, f"/dash/notices/{notice_id}")
