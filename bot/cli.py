@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -14,10 +15,14 @@ from telegram import Update
 
 from bot.app import BotApplication, build_application
 from bot.config import ConfigError, Settings
+from storage.faults import DatabaseFault, DatabaseUnavailable, fault_of
+from storage.file_check import check_database_file, describe_fault
 
 __all__ = ["build_parser", "main"]
 
 logger = logging.getLogger(__name__)
+
+LOCK_WAIT = 4.0  # seconds a command waits for another program to let go of the database
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -134,7 +139,11 @@ def backup(settings: Settings, target: str) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Parse the command line, read the settings, and do what was asked."""
+    """Parse the command line, read the settings, and do what was asked.
+
+    A damaged, read-only, locked or full database file ends in one line naming it and exit
+    status 2, before anything is done or whenever it shows up.
+    """
     args = build_parser().parse_args(argv)
     configure_logging(console=args.command != "run" and args.command is not None)
     try:
@@ -142,6 +151,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
+    problem = check_database_file(settings.db_path, write=args.command != "backup", wait=LOCK_WAIT)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
+    try:
+        return _dispatch(args, settings)
+    except (DatabaseUnavailable, sqlite3.Error) as error:
+        fault = fault_of(error)
+        if fault is None:
+            raise
+        detail = error.detail if isinstance(error, DatabaseUnavailable) else str(error)
+        print(
+            describe_fault(
+                settings.db_path, fault, f" ({detail})" if fault is DatabaseFault.BUSY else detail
+            ),
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the subcommand `args` names."""
     if args.command is None:
         if settings.console_mode:
             logging.getLogger().setLevel(logging.WARNING)
