@@ -57,6 +57,7 @@ class Settings:
     webapp_url: str | None = None
     webapp_listen: str = "127.0.0.1"
     webapp_port: int = 8080
+    notice_channel: str | None = None
 
     @property
     def webhook_path(self) -> str:
@@ -112,6 +113,7 @@ class Settings:
             webapp_url=_webapp_url(get("ASSOC_WEBAPP_URL")),
             webapp_listen=_listen(get("ASSOC_WEBAPP_LISTEN") or "127.0.0.1", "ASSOC_WEBAPP_LISTEN"),
             webapp_port=_webapp_port(get("ASSOC_WEBAPP_PORT") or "8080", env),
+            notice_channel=_channel(get("ASSOC_NOTICE_CHANNEL")),
         )
 
 
@@ -239,3 +241,15 @@ def _bot_username(value: str) -> str:
             f"{value!r} is not a bot username (5-32 letters, digits, _; ends in bot)",
         )
     return name
+
+
+def _channel(value: str | None) -> str | None:
+    """A channel or group: `@name` (5-32 letters, digits, _) or its numeric chat id."""
+    if value is None:
+        return None
+    if re.fullmatch(r"@[A-Za-z][A-Za-z0-9_]{4,31}", value) or re.fullmatch(r"-?\d{1,15}", value):
+        return value
+    raise ConfigError(
+        "ASSOC_NOTICE_CHANNEL",
+        f"{value!r} is not a channel or group: use @name or its numeric id (e.g. -1001234567890)",
+    )

@@ -63,6 +63,7 @@ class UserData:
 
     meeting_form: MeetingFormDraft | None = None
     notice_draft: Draft | None = None
+    correction_of: int | None = None  # the notice whose corrected text comes next
     join_name: str | None = None
     invite: InviteDraft = field(default_factory=InviteDraft)
     articles_upload: tuple[ParsedArticles, str] | None = None

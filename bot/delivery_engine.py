@@ -191,7 +191,7 @@ class DeliveryRun:
         self._measures = 0
         self._writes: list[_Write] = []
         self._writer: asyncio.Task[None] | None = None
-        self._cursor = 0
+        self._cursor = -1  # below every person id (the channel row is 0)
         self._page: deque[Recipient] = deque()
         self._ready: deque[Recipient] = deque()  # claimed in advance, not yet sent
         self._batch = max(1, min(16, math.ceil(limiter.rate * 0.05)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import string
 import tomllib
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from storage.people import Language
 __all__ = [
     "LANGUAGES",
     "Html",
+    "example_dates",
     "format_date",
     "format_datetime",
     "language_from_hint",
@@ -76,6 +77,20 @@ def format_datetime(moment: datetime, timezone: ZoneInfo, language: Language) ->
     locale = _BABEL_LOCALES[language]
     day = format_skeleton("yMMMEd", local, locale=locale)
     return f"{day} {format_time(local, 'HH:mm', locale=locale)}"
+
+
+def example_dates(now: datetime, timezone: ZoneInfo) -> dict[str, str]:
+    """Dates for usage examples, about a week from today, so an example is never in the past.
+
+    `example_day` (today + 7), `example_day_before` (+ 6) and `example_next_day` (+ 8), each
+    `YYYY-MM-DD` in the association's zone.
+    """
+    today = now.astimezone(timezone).date()
+    return {
+        "example_day": (today + timedelta(days=7)).isoformat(),
+        "example_day_before": (today + timedelta(days=6)).isoformat(),
+        "example_next_day": (today + timedelta(days=8)).isoformat(),
+    }
 
 
 def format_date(moment: datetime, timezone: ZoneInfo, language: Language) -> str:

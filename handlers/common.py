@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from telegram import InlineKeyboardMarkup, Update
 
 from bot.context import AppContext
-from bot.i18n import language_from_hint, t
+from bot.i18n import example_dates, language_from_hint, t
 from storage.people import Language, Person, Role
 
 __all__ = ["Caller", "identify", "reply", "require_role", "send_usage"]
@@ -19,10 +19,12 @@ class Caller:
 
     person: Person
     language: Language
+    # Dates about a week ahead for usage examples (`{example_day}` ...): never already past.
+    examples: dict[str, str] = field(default_factory=dict)
 
     def t(self, key: str, **values: object) -> str:
         """A message from the catalog in the caller's language."""
-        return t(self.language, key, **values)
+        return t(self.language, key, **{**self.examples, **values})
 
 
 async def identify(update: Update, context: AppContext) -> Caller | None:
@@ -33,7 +35,7 @@ async def identify(update: Update, context: AppContext) -> Caller | None:
     data = context.bot_data
     person = await data.people.ensure_telegram_user(user.id, user.full_name, data.clock.now())
     language = person.language or language_from_hint(user.language_code)
-    return Caller(person, language)
+    return Caller(person, language, example_dates(data.clock.now(), data.settings.timezone))
 
 
 async def reply(

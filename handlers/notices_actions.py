@@ -20,8 +20,8 @@ __all__ = ["ACTION_PATTERN", "action", "buttons", "no_approver", "notice_service
 
 logger = logging.getLogger(__name__)
 
-ACTION_PATTERN = r"^ntc:(ok|no|apr|rej|unr|cx):"
-_ACTION = re.compile(r"^ntc:(ok|no|apr|rej|unr|cx):(\d{1,12})$")
+ACTION_PATTERN = r"^ntc:(ok|no|apr|rej|unr|cx|rmd):"
+_ACTION = re.compile(r"^ntc:(ok|no|apr|rej|unr|cx|rmd):(\d{1,12})$")
 _CHUNK = 3800
 
 
@@ -58,6 +58,8 @@ async def action(update: Update, context: AppContext) -> None:
         await reply(update, caller.t(key, id=notice.id))
     elif verb == "unr":
         await _send_unreachable(update, service, caller, notice)
+    elif verb == "rmd":
+        await _remind(update, service, caller, notice)
     elif verb in ("ok", "no"):
         await _author_decides(update, context, service, caller, notice, verb == "ok")
     else:
@@ -86,14 +88,33 @@ async def _author_decides(
         await reply(update, caller.t("notices.already_handled", id=notice.id))
         return
     if not confirmed:
-        await service.repo.move(notice.id, ("draft",), "cancelled")
-        await reply(update, caller.t("notices.draft_cancelled", id=notice.id))
+        # One conditional statement decides: a Confirm that got there first wins.
+        cancelled = await service.repo.move(notice.id, ("draft",), "cancelled")
+        key = (
+            "notices.draft_cancelled" if cancelled else _too_late(await service.repo.get(notice.id))
+        )
+        await reply(update, caller.t(key, id=notice.id))
         return
     if context.bot_data.settings.notice_approval >= 2:
         await _queue_for_approval(update, context, service, caller, notice)
         return
     scheduled = await service.confirm(notice.id)
+    if scheduled is None:
+        key = _too_late(await service.repo.get(notice.id))
+        await reply(update, caller.t(key, id=notice.id))
+        return
     await _tell_scheduled(update, service, caller, notice.id, scheduled)
+
+
+def _too_late(notice: Notice | None) -> str:
+    """What to tell an author whose tap lost to another decision on the same notice."""
+    if notice is None:
+        return "notices.already_handled"
+    if notice.status == "cancelled":
+        return "notices.confirm_too_late"
+    if notice.status in ("pending_approval", "scheduled", "sending", "done"):
+        return "notices.cancel_too_late"
+    return "notices.already_handled"
 
 
 async def _queue_for_approval(
@@ -128,7 +149,13 @@ async def _ask_approval(
     asked = 0
     for approver in await service.repo.approvers(author.person.id):
         language: Language = "en" if approver.language == "en" else "zh"
-        parts = preview_parts(notice, data.settings.timezone, language)
+        parts = preview_parts(
+            notice,
+            data.settings.timezone,
+            language,
+            await service.repo.audience_by_language(notice),
+            data.settings.notice_channel,
+        )
         text = t(language, "notices.approval_request", author=author.person.name)
         text += "\n\n" + parts[-1]
         try:
@@ -208,7 +235,12 @@ async def _tell_scheduled(
     if notice is None:
         await reply(update, caller.t("notices.already_handled", id=notice_id))
         return
-    if notice.status in ("sending", "done") and not notice.recurrence:
+    if notice.kind != "notice":
+        key = f"notices.started_{notice.kind}"
+        await reply(
+            update, caller.t(key, id=notice.id, parent=notice.parent_id, total=notice.total)
+        )
+    elif notice.status in ("sending", "done") and not notice.recurrence:
         await reply(update, caller.t("notices.sending_now", id=notice.id))
     else:
         await reply(
@@ -219,6 +251,24 @@ async def _tell_scheduled(
                 when=when_text(notice, service.settings.timezone, caller.language),
             ),
         )
+
+
+async def _remind(update: Update, service: NoticeService, caller: Caller, notice: Notice) -> None:
+    """Send the follow-up to those who got the notice and have not confirmed it."""
+    chat = update.effective_chat
+    if not notice.ack or chat is None:
+        await reply(update, caller.t("core.button_invalid"))
+        return
+    follow_up = await service.actions.remind(notice, caller.person.id, chat.id, caller.language)
+    if follow_up is None:
+        await reply(update, caller.t("notices.remind_running", id=notice.id))
+        return
+    await reply(
+        update,
+        caller.t(
+            "notices.started_reminder", id=follow_up.id, parent=notice.id, total=follow_up.total
+        ),
+    )
 
 
 async def _send_unreachable(

@@ -92,6 +92,29 @@ async def name_the_nameless(update: Update, context: AppContext) -> None:
     data.named_accounts.add(user.id)
 
 
+async def reachable_again(update: Update, context: AppContext) -> None:
+    """Whoever writes or taps in a private chat can be written to: no longer unreachable."""
+    user = update.effective_user
+    chat = update.effective_chat
+    if (
+        user is None
+        or user.is_bot
+        or chat is None
+        or chat.type != ChatType.PRIVATE
+        or update.my_chat_member  # a block or unblock: chat_member_changed decides
+        or not context.bot_data.db.is_open
+    ):
+        return
+    data = context.bot_data
+    try:
+        person_id = await data.people.mark_heard_from(user.id, data.clock.now())
+    except DatabaseUnavailable as error:
+        logger.info("reachability of account %s not noted this time: %s", user.id, error)
+        return
+    if person_id is not None:
+        await announce_joined(data.joined_hooks, person_id)
+
+
 async def keep_menu_current(update: Update, context: AppContext) -> None:
     """After the answer: a known person's menu shows their role and language."""
     user = update.effective_user
@@ -345,6 +368,7 @@ def register(app: BotApplication) -> None:
     from handlers import invite, join, members, privacy
 
     app.add_handler(TypeHandler(Update, name_the_nameless), group=-2)
+    app.add_handler(TypeHandler(Update, reachable_again), group=-4)  # one per group runs
     app.add_handler(TypeHandler(Update, keep_menu_current), group=MENU_GROUP)
     app.add_handler(CommandHandler("start", start_with_code, has_args=True), group=-1)
     app.add_handler(ChatMemberHandler(chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,6 +10,7 @@ from storage.database import Database, Transaction
 from storage.timestamps import to_db
 
 __all__ = [
+    "CHANNEL_PERSON",
     "NOT_REACHED",
     "UNREACHABLE_STATES",
     "OutboxMixin",
@@ -18,6 +19,8 @@ __all__ = [
     "Unreachable",
 ]
 
+# The outbox row of the association's channel (`ASSOC_NOTICE_CHANNEL`): no person has id 0.
+CHANNEL_PERSON = 0
 # Outcomes of a send that did not reach the person (`unconfirmed`: it may have, unknown).
 NOT_REACHED = ("blocked", "never_started", "failed", "unconfirmed")
 # Outcomes that mark the person unreachable until they write to the bot again.
@@ -29,9 +32,10 @@ class Recipient:
     """One outbox row still to be sent."""
 
     person_id: int
-    chat_id: int
+    chat_id: int | str  # a channel may be named `@name`
     language: str
     attempts: int
+    message_id: int | None = None  # for a correction or recall: the copy acted on
 
 
 @dataclass(frozen=True)
@@ -76,13 +80,19 @@ class OutboxMixin:
     async def pending(self, notice_id: int, after_person: int, limit: int) -> list[Recipient]:
         """The next page of pending recipients, by person id."""
         rows = await self._db.fetchall(
-            "SELECT person_id, chat_id, language, attempts FROM notice_outbox"
+            "SELECT person_id, chat_id, language, attempts, message_id FROM notice_outbox"
             " WHERE notice_id = ? AND state = 'pending' AND person_id > ?"
             " ORDER BY person_id LIMIT ?",
             (notice_id, after_person, limit),
         )
         return [
-            Recipient(row["person_id"], row["chat_id"], row["language"], row["attempts"])
+            Recipient(
+                row["person_id"],
+                row["chat_id"],
+                row["language"],
+                row["attempts"],
+                row["message_id"],
+            )
             for row in rows
         ]
 
@@ -103,17 +113,38 @@ class OutboxMixin:
         outcomes: Sequence[SendOutcome],
         releases: Sequence[tuple[int, str]],
         now: datetime,
+        revisions: Mapping[int, int] | None = None,
     ) -> set[int]:
         """In one transaction: record outcomes, put released rows back to pending, and claim
-        pending rows for sending; return the person ids claimed."""
+        pending rows for sending; return the person ids claimed.
+
+        A delivered copy keeps the message id Telegram gave it, when it was sent, and the
+        text revision it was sent with (`revisions`, by person), for corrections and recalls.
+        """
         stamp = to_db(now)
         claimed: set[int] = set()
+        known = revisions or {}
         async with self._db.transaction() as tx:
             if outcomes:
                 await tx.executemany(
-                    "UPDATE notice_outbox SET state = ?, reason = ?, updated_at = ?"
+                    "UPDATE notice_outbox SET state = ?, reason = ?, updated_at = ?,"
+                    " message_id = COALESCE(?, message_id), revision = COALESCE(?, revision),"
+                    " sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END"
                     " WHERE notice_id = ? AND person_id = ? AND state = 'sending'",
-                    [(o.state, o.reason[:500], stamp, notice_id, o.person_id) for o in outcomes],
+                    [
+                        (
+                            o.state,
+                            o.reason[:500],
+                            stamp,
+                            o.message_id,
+                            known.get(o.person_id),
+                            o.state,
+                            stamp,
+                            notice_id,
+                            o.person_id,
+                        )
+                        for o in outcomes
+                    ],
                 )
                 await mark_unreachable(tx, outcomes, now)
             if releases:
@@ -152,17 +183,24 @@ class OutboxMixin:
     async def unreachable(self, notice_id: int) -> list[Unreachable]:
         """Recipients who blocked the bot, never started it, failed or are uncertain, by name."""
         rows = await self._db.fetchall(
-            "SELECT p.name, p.unit, o.state, o.reason FROM notice_outbox o"
-            " JOIN persons p ON p.id = o.person_id WHERE o.notice_id = ?"
-            f" AND o.state IN ({', '.join('?' * len(NOT_REACHED))}) ORDER BY p.name, p.id",
+            "SELECT COALESCE(p.name, o.chat_id) AS name, COALESCE(p.unit, '') AS unit, o.state,"
+            " o.reason FROM notice_outbox o"
+            " LEFT JOIN persons p ON p.id = o.person_id WHERE o.notice_id = ?"
+            f" AND o.state IN ({', '.join('?' * len(NOT_REACHED))}) ORDER BY p.name, o.person_id",
             (notice_id, *NOT_REACHED),
         )
-        return [Unreachable(row["name"], row["unit"], row["state"], row["reason"]) for row in rows]
+        return [
+            Unreachable(str(row["name"]), row["unit"], row["state"], row["reason"]) for row in rows
+        ]
 
 
 async def mark_unreachable(tx: Transaction, outcomes: Sequence[SendOutcome], now: datetime) -> None:
     """Mark the people a send found blocked or never started unreachable (with the reason)."""
-    lost = [(o.person_id, o.state) for o in outcomes if o.state in UNREACHABLE_STATES]
+    lost = [
+        (o.person_id, o.state)
+        for o in outcomes
+        if o.state in UNREACHABLE_STATES and o.person_id != CHANNEL_PERSON
+    ]
     if not lost:
         return
     stamp = to_db(now)

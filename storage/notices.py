@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Literal
 
 from storage.database import Database, Transaction
-from storage.notice_outbox import OutboxMixin, Recipient, Unreachable
+from storage.notice_actions import ActionsMixin
+from storage.notice_approvals import ApprovalRequest, ApprovalsMixin, Approver
+from storage.notice_outbox import CHANNEL_PERSON, OutboxMixin, Recipient, Unreachable
 from storage.people import SPOKEN_LANGUAGE
 from storage.timestamps import from_db_optional, to_db
 
@@ -40,7 +42,8 @@ TERMINAL_STATES = ("sent", "unconfirmed", "blocked", "never_started", "failed", 
 _COLUMNS = (
     "id, author_person_id, author_chat_id, author_language, audience, language, category,"
     " text_zh, text_en, media_kind, media_file_id, status, due_at, recurrence, parent_id,"
-    " approved_by, progress_message_id, total, created_at, started_at, finished_at"
+    " approved_by, progress_message_id, total, created_at, started_at, finished_at,"
+    " kind, ack, channel, revision"
 )
 
 
@@ -69,6 +72,10 @@ class Notice:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    kind: str = "notice"  # or an action on `parent_id`: `reminder`, `edit`, `recall`
+    ack: bool = False  # receipts asked: a "Received / 收到" button on every copy
+    channel: bool = False  # posted to the association's channel as well
+    revision: int = 0  # raised by each correction
 
     def text_for(self, language: str) -> str:
         """The version in `language`, else the other one."""
@@ -81,26 +88,6 @@ class Notice:
             )
         )
         return first or second or ""
-
-
-@dataclass(frozen=True)
-class Approver:
-    """A secretariat member who can be asked to approve a notice."""
-
-    person_id: int
-    chat_id: int
-    language: str | None
-
-
-@dataclass(frozen=True)
-class ApprovalRequest:
-    """An approval request sent to one secretariat member: where, and what it said."""
-
-    person_id: int
-    chat_id: int | None
-    message_id: int
-    language: str
-    text: str
 
 
 def _notice(row: sqlite3.Row) -> Notice:
@@ -126,7 +113,18 @@ def _notice(row: sqlite3.Row) -> Notice:
         created_at=from_db_optional(row["created_at"]) or datetime.min,
         started_at=from_db_optional(row["started_at"]),
         finished_at=from_db_optional(row["finished_at"]),
+        kind=row["kind"],
+        ack=bool(row["ack"]),
+        channel=bool(row["channel"]),
+        revision=row["revision"],
     )
+
+
+def _channel_language(notice: Notice) -> str:
+    """The channel reads the notice's own language, else the Chinese version if there is one."""
+    if notice.language:
+        return notice.language
+    return "zh" if notice.text_zh else "en"
 
 
 def _optional(moment: datetime | None) -> str | None:
@@ -142,9 +140,10 @@ async def forget_recipient(tx: Transaction, person_id: int) -> None:
     )
     await tx.execute("DELETE FROM notice_unreachable WHERE person_id = ?", (person_id,))
     await tx.execute("DELETE FROM notice_client_languages WHERE person_id = ?", (person_id,))
+    await tx.execute("DELETE FROM notice_receipts WHERE person_id = ?", (person_id,))
 
 
-class NoticeRepository(OutboxMixin):
+class NoticeRepository(OutboxMixin, ActionsMixin, ApprovalsMixin):
     """Reads and writes notices and their outbox."""
 
     def __init__(self, db: Database) -> None:
@@ -167,14 +166,18 @@ class NoticeRepository(OutboxMixin):
         recurrence: str | None,
         now: datetime,
         status: str = "draft",
+        ack: bool = False,
+        channel: bool = False,
+        kind: str = "notice",
+        parent_id: int | None = None,
     ) -> Notice:
         """Store a new notice (a draft until confirmed) and return it."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
                 "INSERT INTO notices (author_person_id, author_chat_id, author_language,"
                 " audience, language, category, text_zh, text_en, media_kind, media_file_id,"
-                " status, due_at, recurrence, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " status, due_at, recurrence, created_at, ack, channel, kind, parent_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     author_person_id,
                     author_chat_id,
@@ -190,6 +193,10 @@ class NoticeRepository(OutboxMixin):
                     _optional(due_at),
                     recurrence,
                     to_db(now),
+                    int(ack),
+                    int(channel),
+                    kind,
+                    parent_id,
                 ),
             )
             notice_id = int(cursor.lastrowid or 0)
@@ -238,17 +245,6 @@ class NoticeRepository(OutboxMixin):
                 )
         return changed
 
-    async def approvers(self, author_person_id: int | None) -> list[Approver]:
-        """Every other secretariat member with a Telegram account the bot can write to."""
-        rows = await self._db.fetchall(
-            f"SELECT p.id, p.telegram_id, {EFFECTIVE_LANGUAGE} AS language FROM persons p"
-            " LEFT JOIN notice_client_languages c ON c.person_id = p.id"
-            " WHERE p.role = 'secretariat' AND p.telegram_id IS NOT NULL AND p.reachable = 1"
-            " AND p.erased_at IS NULL AND p.id IS NOT ? ORDER BY p.id",
-            (author_person_id,),
-        )
-        return [Approver(row["id"], row["telegram_id"], row["language"]) for row in rows]
-
     async def remember_client_language(
         self, telegram_id: int, language: str, now: datetime
     ) -> bool:
@@ -263,40 +259,6 @@ class NoticeRepository(OutboxMixin):
         )
         return changed > 0
 
-    async def add_approval_request(self, notice_id: int, request: ApprovalRequest) -> None:
-        """Remember an approval request message, to take its buttons away later."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "INSERT OR REPLACE INTO notice_approval_requests (notice_id, person_id, chat_id,"
-                " message_id, language, text) VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    notice_id,
-                    request.person_id,
-                    request.chat_id,
-                    request.message_id,
-                    request.language,
-                    request.text,
-                ),
-            )
-
-    async def take_approval_requests(self, notice_id: int) -> list[ApprovalRequest]:
-        """The notice's open approval requests, forgotten as they are returned (once only)."""
-        async with self._db.transaction() as tx:
-            rows = await tx.fetchall(
-                "SELECT person_id, chat_id, message_id, language, text"
-                " FROM notice_approval_requests WHERE notice_id = ? ORDER BY person_id",
-                (notice_id,),
-            )
-            await tx.execute(
-                "DELETE FROM notice_approval_requests WHERE notice_id = ?", (notice_id,)
-            )
-        return [
-            ApprovalRequest(
-                row["person_id"], row["chat_id"], row["message_id"], row["language"], row["text"]
-            )
-            for row in rows
-        ]
-
     async def list_for_overview(self, recent: int = 10) -> list[Notice]:
         """Active notices (soonest first), then the most recent finished ones."""
         active = await self._db.fetchall(
@@ -310,6 +272,15 @@ class NoticeRepository(OutboxMixin):
         )
         return [_notice(row) for row in [*active, *done]]
 
+    async def actions_list(self, parent_id: int) -> list[Notice]:
+        """The follow-ups, corrections and recalls of a notice, oldest first."""
+        rows = await self._db.fetchall(
+            f"SELECT {_COLUMNS} FROM notices WHERE parent_id = ? AND kind != 'notice'"
+            " AND status != 'draft' ORDER BY id",
+            (parent_id,),
+        )
+        return [_notice(row) for row in rows]
+
     async def with_status(self, status: str) -> list[Notice]:
         """Every notice in `status`, soonest first."""
         rows = await self._db.fetchall(
@@ -318,7 +289,12 @@ class NoticeRepository(OutboxMixin):
         return [_notice(row) for row in rows]
 
     async def start_delivery(
-        self, notice: Notice, occurrence: datetime, next_due: datetime | None, now: datetime
+        self,
+        notice: Notice,
+        occurrence: datetime,
+        next_due: datetime | None,
+        now: datetime,
+        channel_chat: str | None = None,
     ) -> int | None:
         """Snapshot the audience into the outbox and mark the delivery sending, atomically.
 
@@ -334,11 +310,12 @@ class NoticeRepository(OutboxMixin):
                 cursor = await tx.execute(
                     "INSERT INTO notices (author_person_id, author_chat_id, author_language,"
                     " audience, language, category, text_zh, text_en, media_kind, media_file_id,"
-                    " status, due_at, parent_id, approved_by, created_at, started_at)"
+                    " status, due_at, parent_id, approved_by, created_at, started_at, ack,"
+                    " channel)"
                     " SELECT author_person_id, author_chat_id, author_language, audience,"
                     " language, category,"
                     " text_zh, text_en, media_kind, media_file_id, 'sending', due_at, id,"
-                    " approved_by, ?, ? FROM notices WHERE id = ?",
+                    " approved_by, ?, ?, ack, channel FROM notices WHERE id = ?",
                     (to_db(now), to_db(now), notice.id),
                 )
                 delivery_id = int(cursor.lastrowid or 0)
@@ -357,6 +334,19 @@ class NoticeRepository(OutboxMixin):
                     (to_db(now), notice.id),
                 )
             total = await self._snapshot(tx, delivery_id, notice, now)
+            if notice.channel and channel_chat:
+                await tx.execute(
+                    "INSERT INTO notice_outbox (notice_id, person_id, chat_id, language, state,"
+                    " updated_at) VALUES (?, ?, ?, ?, 'pending', ?)",
+                    (
+                        delivery_id,
+                        CHANNEL_PERSON,
+                        channel_chat,
+                        _channel_language(notice),
+                        to_db(now),
+                    ),
+                )
+                total += 1
             await tx.execute("UPDATE notices SET total = ? WHERE id = ?", (total, delivery_id))
         return delivery_id
 
@@ -382,6 +372,21 @@ class NoticeRepository(OutboxMixin):
             (delivery_id, to_db(now), *roles, notice.language, notice.language, notice.category),
         )
         return max(cursor.rowcount, 0)
+
+    async def audience_by_language(self, notice: Notice) -> dict[str, tuple[int, int]]:
+        """Who the notice would reach now, per reading language: (people, of them reachable)."""
+        roles = AUDIENCE_ROLES[notice.audience]
+        marks = ",".join("?" * len(roles))
+        rows = await self._db.fetchall(
+            f"SELECT {EFFECTIVE_LANGUAGE} AS language, COUNT(*) AS n,"
+            " SUM(p.telegram_id IS NOT NULL AND p.reachable = 1) AS reachable"
+            " FROM persons p LEFT JOIN notice_client_languages c ON c.person_id = p.id"
+            f" WHERE p.role IN ({marks}) AND p.erased_at IS NULL"
+            f" AND (? IS NULL OR {EFFECTIVE_LANGUAGE} = ?)"
+            " AND (? = 'official' OR p.news_enabled = 1) GROUP BY 1",
+            (*roles, notice.language, notice.language, notice.category),
+        )
+        return {row["language"]: (int(row["n"]), int(row["reachable"] or 0)) for row in rows}
 
     async def set_progress_message(self, notice_id: int, message_id: int) -> None:
         """Remember the author's progress message, to keep editing it after a restart."""

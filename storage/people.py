@@ -214,6 +214,29 @@ class PeopleRepository:
             )
         return await self.get_by_telegram_id(telegram_id)
 
+    async def mark_heard_from(self, telegram_id: int, now: datetime) -> int | None:
+        """The person wrote to the bot in private, so it can write to them: if they were
+        marked blocked or never started, they are reachable again. Returns their id then.
+
+        One read per update; the write only when something changes.
+        """
+        row = await self._db.fetchone(
+            "SELECT p.id FROM persons p WHERE p.telegram_id = ? AND p.erased_at IS NULL"
+            " AND (p.reachable = 0 OR p.never_started = 1"
+            " OR EXISTS (SELECT 1 FROM notice_unreachable u WHERE u.person_id = p.id))",
+            (telegram_id,),
+        )
+        if row is None:
+            return None
+        person_id = int(row["id"])
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE persons SET reachable = 1, never_started = 0, updated_at = ? WHERE id = ?",
+                (to_db(now), person_id),
+            )
+            await tx.execute("DELETE FROM notice_unreachable WHERE person_id = ?", (person_id,))
+        return person_id
+
     async def fill_empty_name(self, person_id: int, name: str, now: datetime) -> None:
         """Give a nameless person (e.g. an admin from the settings) their Telegram name."""
         async with self._db.transaction() as tx:

@@ -48,6 +48,7 @@ def test_repr_hides_the_token_and_webhook_secret() -> None:
         ("ASSOC_MISSED_GRACE", "6 hours"),
         ("TELEGRAM_API_BASE_URL", "localhost:8081"),
         ("ASSOC_WEBHOOK_PORT", "99999"),
+        ("ASSOC_NOTICE_CHANNEL", "t.me/news"),
     ],
 )
 def test_bad_values_raise_an_error_naming_the_variable(
@@ -60,3 +61,12 @@ def test_bad_values_raise_an_error_naming_the_variable(
         )
     assert raised.value.variable == variable
     assert str(raised.value).startswith(f"{variable}: ")
+
+
+@pytest.mark.parametrize("value", ["@youxie_news", "-1001234567890"])
+def test_notice_channel_is_a_channel_name_or_id(tmp_path: Path, value: str) -> None:
+    settings = Settings.from_env(
+        {"ASSOC_DB_PATH": str(tmp_path / "x.sqlite3"), "ASSOC_NOTICE_CHANNEL": value},
+        dotenv_path=tmp_path / ".env",
+    )
+    assert settings.notice_channel == value

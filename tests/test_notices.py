@@ -290,6 +290,7 @@ async def test_guided_notice_with_photo_and_two_versions(bot: BotHarness) -> Non
     await bot.send(admin, "/notice")
     await bot.tap(admin, "ntc:aud:all")
     await bot.tap(admin, "ntc:cat:official")
+    await bot.tap(admin, "ntc:rcp:no")
     photo = [{"file_id": "ph1", "file_unique_id": "u1", "width": 10, "height": 10}]
     update = bot.factory.message(admin, "", photo=photo, caption="年会照片")
     del update["message"]["text"]
@@ -354,7 +355,7 @@ async def test_bad_input_and_non_secretariat_are_refused(bot: BotHarness) -> Non
     calls = await bot.send(admin, "/notice audience=everyone\nText")
     assert any("Usage:" in text for text in bot.texts_to(ADMIN_ID, calls))
     calls = await bot.send(admin, "/notice at=2020-01-01T09:00\nText")
-    assert "already passed" in bot.texts_to(ADMIN_ID, calls)[0]
+    assert "is in the past" in bot.texts_to(ADMIN_ID, calls)[0]
     calls = await bot.send(admin, "/cancelnotice abc")
     assert "Usage:" in bot.texts_to(ADMIN_ID, calls)[0]
     member = bot.user(101, "Ann")
@@ -410,6 +411,7 @@ async def test_guided_notice_skipping_chinese_scheduled_for_later(bot: BotHarnes
     await bot.send(admin, "/notice")
     await bot.tap(admin, "ntc:aud:council")
     await bot.tap(admin, "ntc:cat:news")
+    await bot.tap(admin, "ntc:rcp:no")
     calls = await bot.send(admin, "/skip")
     assert "English version" in bot.texts_to(ADMIN_ID, calls)[-1]
     calls = await bot.send(admin, "Council news")

@@ -140,6 +140,7 @@ def test_console_quit_exits_at_once_with_status_zero(tmp_path: Path) -> None:
         ("ASSOC_BROADCAST_RATE", "fast"),
         ("ASSOC_NOTICE_APPROVAL", "3"),
         ("ASSOC_MISSED_GRACE", "soon"),
+        ("ASSOC_NOTICE_CHANNEL", "our news channel"),
     ],
 )
 def test_bad_setting_prints_one_line_and_exits_2(tmp_path: Path, variable: str, value: str) -> None:

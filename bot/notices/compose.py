@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 import shlex
 from dataclasses import dataclass, replace
@@ -91,6 +92,8 @@ class Draft:
     media_file_id: str | None = None
     due_at: datetime | None = None
     recurrence: str | None = None
+    ack: bool = False
+    channel: bool = False
 
     def with_part(self, language: str, part: Part) -> Draft:
         """Add a language version (and its media if none yet)."""
@@ -136,8 +139,13 @@ def message_part(message: Message) -> Part:
     return Part(message.text_html or "", len(message.text or ""))
 
 
-_COMMAND = re.compile(r"\s*/notice(?:@\w+)?")
+# `/notice ID edit` and `/notice ID recall` take the text after them like options do.
+_COMMAND = re.compile(r"\s*/notice(?:@\w+)?(?:\s+#?\d{1,12}\s+(?:edit|recall)(?=\s|$))?", re.I)
 _OPTION = re.compile(r"""\s+[^\s"'=]+=(?:"[^"]*"|'[^']*'|[^\s"']+)*(?=\s|$)""")
+# `at=2026-12-05 09:00` unquoted, as the time hint writes it: the time belongs to the option.
+_AT_WITH_SPACE = re.compile(r"\s+at=\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?=\s|$)")
+_DATE_ONLY = re.compile(r"at=\d{4}-\d{1,2}-\d{1,2}")
+_CLOCK = re.compile(r"\d{1,2}:\d{2}")
 
 
 def text_start(line: str) -> int:
@@ -149,7 +157,7 @@ def text_start(line: str) -> int:
     """
     command = _COMMAND.match(line)
     position = command.end() if command else 0
-    while option := _OPTION.match(line, position):
+    while option := _AT_WITH_SPACE.match(line, position) or _OPTION.match(line, position):
         position = option.end()
     rest = line[position:]
     words = rest.split(maxsplit=1)
@@ -212,13 +220,13 @@ def split_versions(part: Part, language: str | None) -> dict[str, Part]:
 def parse_options(head: str, timezone: ZoneInfo, now: datetime) -> Draft:
     """Read `audience= lang= at= category= repeat= cron=` from the command's first line."""
     try:
-        tokens = shlex.split(head)[1:]
+        tokens = _join_at_time(shlex.split(head)[1:])
     except ValueError:
         raise ComposeError("notices.bad_option", option=head) from None
     options: dict[str, str] = {}
     for token in tokens:
         name, sep, value = token.partition("=")
-        if not sep or name not in {"audience", "lang", "at", "category", "repeat", "cron"}:
+        if not sep or name not in _OPTION_NAMES:
             raise ComposeError("notices.bad_option", option=token)
         options[name] = value.strip()
     audience = options.get("audience", "all")
@@ -230,6 +238,10 @@ def parse_options(head: str, timezone: ZoneInfo, now: datetime) -> Draft:
         or language not in (None, "zh", "en")
     ):
         raise ComposeError("notices.bad_option", option=" ".join(tokens))
+    flags = {name: _YES_NO.get(options.get(name, "no").lower()) for name in ("ack", "channel")}
+    for name, flag in flags.items():
+        if flag is None:
+            raise ComposeError("notices.bad_option", option=f"{name}={options[name]}")
     due = _parse_moment(options["at"], timezone, now) if "at" in options else None
     recurrence = None
     if "cron" in options:
@@ -241,8 +253,29 @@ def parse_options(head: str, timezone: ZoneInfo, now: datetime) -> Draft:
             raise ComposeError("notices.bad_repeat")
         recurrence = cron_for(kind, due, timezone)
     return Draft(
-        audience=audience, language=language, category=category, due_at=due, recurrence=recurrence
+        audience=audience,
+        language=language,
+        category=category,
+        due_at=due,
+        recurrence=recurrence,
+        ack=bool(flags["ack"]),
+        channel=bool(flags["channel"]),
     )
+
+
+_OPTION_NAMES = {"audience", "lang", "at", "category", "repeat", "cron", "ack", "channel"}
+_YES_NO = {"yes": True, "no": False, "是": True, "否": False}
+
+
+def _join_at_time(tokens: list[str]) -> list[str]:
+    """`at=2026-12-05` followed by `09:00` is one option, as the time hint writes it."""
+    joined: list[str] = []
+    for token in tokens:
+        if joined and _CLOCK.fullmatch(token) and _DATE_ONLY.fullmatch(joined[-1]):
+            joined[-1] += " " + token
+        else:
+            joined.append(token)
+    return joined
 
 
 def parse_when(text: str, timezone: ZoneInfo, now: datetime) -> tuple[datetime | None, str | None]:
@@ -258,6 +291,8 @@ def parse_when(text: str, timezone: ZoneInfo, now: datetime) -> tuple[datetime |
         return next_occurrence(cron, now, timezone), cron
     kind = _KINDS.get(first)
     if kind is None:
+        if not _MOMENT.fullmatch(" ".join(words)):
+            raise ComposeError("notices.bad_when")
         return _parse_moment(" ".join(words), timezone, now), None
     clock = _clock(words[-1]) if len(words) >= 2 else None
     if clock is None:
@@ -290,16 +325,33 @@ def _clock(text: str) -> time | None:
     return time(int(match.group(1)), int(match.group(2)))
 
 
+_MOMENT = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})[T ](\d{1,2}):(\d{2})")
+
+
 def _parse_moment(text: str, timezone: ZoneInfo, now: datetime) -> datetime:
-    """A local `YYYY-MM-DD HH:MM` (or with `T`) in the association's zone, not in the past."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2})", text.strip())
+    """A local `YYYY-MM-DD HH:MM` (or with `T`) in the association's zone, not in the past.
+
+    A wrong time says which part is wrong: the format, a month or day that does not exist
+    (2026-02-30), an hour or minute out of range, or a moment already past.
+    """
+    match = _MOMENT.fullmatch(text.strip())
     if not match:
-        raise ComposeError("notices.bad_when")
-    try:
-        year, month, day, hour, minute = (int(group) for group in match.groups())
-        local = datetime(year, month, day, hour, minute, tzinfo=timezone)
-    except ValueError:
-        raise ComposeError("notices.bad_when") from None
+        raise ComposeError("notices.bad_time_format", text=text.strip())
+    year, month, day, hour, minute = (int(group) for group in match.groups())
+    if not 1 <= month <= 12:
+        raise ComposeError("notices.no_such_month", text=text.strip(), month=month)
+    days = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= days:
+        raise ComposeError(
+            "notices.no_such_day", text=text.strip(), year=year, month=month, days=days
+        )
+    if hour > 23 or minute > 59:
+        raise ComposeError("notices.no_such_time", text=text.strip())
+    local = datetime(year, month, day, hour, minute, tzinfo=timezone)
     if local < now - timedelta(minutes=1):
-        raise ComposeError("notices.in_the_past")
+        raise ComposeError(
+            "notices.in_the_past",
+            text=text.strip(),
+            now=now.astimezone(timezone).strftime("%Y-%m-%d %H:%M"),
+        )
     return local.astimezone(now.tzinfo)

@@ -1,7 +1,8 @@
-"""Notice sends over the paced engine: the message itself, and the notice's outbox.
+"""A notice's outbox as the paced engine reads and writes it.
 
-The engine (`bot.delivery_engine`) paces, claims, records and stops; this module says what a
-notice's send is and where its per-recipient rows live. Per recipient, the row is `sending`
+The engine (`bot.delivery_engine`) paces, claims, records and stops; `bot.notices.copies`
+says what each send (or edit, or delete) is; this module says where the per-recipient rows
+live. Per recipient, the row is `sending`
 while the send is in flight and then records its outcome; a crash therefore leaves only the
 sends in flight `sending`. At start-up those go back to `pending` and are sent again (the only
 possible duplicates). A row recorded with any other state is never sent again.
@@ -10,9 +11,6 @@ possible duplicates). A row recorded with any other state is never sent again.
 from __future__ import annotations
 
 from collections.abc import Sequence
-
-from telegram import Bot, LinkPreviewOptions
-from telegram.constants import ParseMode
 
 from bot.clock import Clock
 from bot.delivery_engine import (
@@ -23,9 +21,8 @@ from bot.delivery_engine import (
     classify,
     max_in_flight,
 )
-from bot.notices.bulkapi import BulkBotApi
 from storage.notice_outbox import Recipient, SendOutcome
-from storage.notices import Notice, NoticeRepository
+from storage.notices import NoticeRepository
 
 __all__ = [
     "MAX_ATTEMPTS",
@@ -35,45 +32,7 @@ __all__ = [
     "certainly_not_sent",
     "classify",
     "max_in_flight",
-    "send_notice",
-    "send_notice_bulk",
 ]
-
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-
-
-async def send_notice(bot: Bot, notice: Notice, chat_id: int, language: str) -> int:
-    """Send the notice in `language` (else the other version) to one chat; the message id."""
-    text = notice.text_for(language)
-    if notice.media_kind == "photo" and notice.media_file_id:
-        message = await bot.send_photo(
-            chat_id, notice.media_file_id, caption=text, parse_mode=ParseMode.HTML
-        )
-    elif notice.media_kind == "document" and notice.media_file_id:
-        message = await bot.send_document(
-            chat_id, notice.media_file_id, caption=text, parse_mode=ParseMode.HTML
-        )
-    else:
-        message = await bot.send_message(
-            chat_id, text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-        )
-    return message.message_id
-
-
-async def send_notice_bulk(
-    api: BulkBotApi, notice: Notice, chat_id: int, language: str
-) -> int | None:
-    """Like `send_notice`, through the lean bulk client."""
-    text = notice.text_for(language)
-    params: dict[str, object] = {"chat_id": chat_id, "parse_mode": "HTML"}
-    if notice.media_kind in ("photo", "document") and notice.media_file_id:
-        params.update({notice.media_kind: notice.media_file_id, "caption": text})
-        method = "sendPhoto" if notice.media_kind == "photo" else "sendDocument"
-    else:
-        params.update({"text": text, "link_preview_options": {"is_disabled": True}})
-        method = "sendMessage"
-    result = await api.call(method, params)
-    return result.get("message_id") if isinstance(result, dict) else None
 
 
 class NoticeOutbox:
@@ -83,6 +42,8 @@ class NoticeOutbox:
         self.repo = repo
         self.notice_id = notice_id
         self.clock = clock
+        # The text revision each send in flight carries (a correction may land meanwhile).
+        self.revisions: dict[int, int] = {}
 
     async def counts(self) -> dict[str, int]:
         """How many rows are in each state."""
@@ -99,6 +60,12 @@ class NoticeOutbox:
         releases: Sequence[tuple[int, str]],
     ) -> set[int]:
         """Record outcomes and releases and claim rows, in one transaction."""
+        revisions = {o.person_id: self.revisions.pop(o.person_id, None) for o in outcomes}
         return await self.repo.record_sends(
-            self.notice_id, claims, outcomes, releases, self.clock.now()
+            self.notice_id,
+            claims,
+            outcomes,
+            releases,
+            self.clock.now(),
+            {person: revision for person, revision in revisions.items() if revision is not None},
         )

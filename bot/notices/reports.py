@@ -34,11 +34,37 @@ def progress_text(notice: Notice, run: DeliveryRun, language: Language) -> str:
 
 
 def final_report(
-    notice: Notice, counts: dict[str, int], cancelled: bool, language: Language
+    notice: Notice,
+    counts: dict[str, int],
+    cancelled: bool,
+    language: Language,
+    receipts: tuple[int, int] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The report by outcome, with a button listing the people to phone when there are any."""
+    """The report by outcome, with a button listing the people to phone when there are any.
+
+    A correction or recall reports copies edited or deleted and those Telegram refused; a
+    notice asking for receipts adds how many confirmed so far.
+    """
     unreachable = sum(counts.get(state, 0) for state in NOT_REACHED)
-    text = t(
+    if notice.kind in ("edit", "recall"):
+        text = t(
+            language,
+            f"notices.report_{notice.kind}" + ("_stopped" if cancelled else ""),
+            id=notice.id,
+            parent=notice.parent_id or 0,
+            done=counts.get("sent", 0),
+            refused=counts.get("failed", 0) + counts.get("unconfirmed", 0),
+            blocked=counts.get("blocked", 0) + counts.get("never_started", 0),
+            cancelled=counts.get("cancelled", 0),
+            total=sum(counts.values()),
+        )
+        return text, _phone_button(notice, unreachable, language, "notices.refused_button")
+    if notice.kind == "reminder":
+        text = t(language, "notices.report_reminder_title", parent=notice.parent_id or 0)
+        text += "\n"
+    else:
+        text = ""
+    text += t(
         language,
         "notices.report_cancelled" if cancelled else "notices.report",
         id=notice.id,
@@ -50,10 +76,18 @@ def final_report(
         cancelled=counts.get("cancelled", 0),
         total=sum(counts.values()),
     )
+    if receipts is not None:
+        confirmed, of = receipts
+        text += "\n" + t(language, "notices.report_receipts", confirmed=confirmed, of=of)
+    return text, _phone_button(notice, unreachable, language, "notices.unreachable_button")
+
+
+def _phone_button(
+    notice: Notice, unreachable: int, language: Language, key: str
+) -> InlineKeyboardMarkup | None:
     if not unreachable:
-        return text, None
+        return None
     button = InlineKeyboardButton(
-        t(language, "notices.unreachable_button", n=unreachable),
-        callback_data=f"{UNREACHABLE_CALLBACK}:{notice.id}",
+        t(language, key, n=unreachable), callback_data=f"{UNREACHABLE_CALLBACK}:{notice.id}"
     )
-    return text, InlineKeyboardMarkup([[button]])
+    return InlineKeyboardMarkup([[button]])

@@ -19,9 +19,11 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery_engine import BACKOFF_BASE, STOP_GRACE, DeliveryRun, max_in_flight
 from bot.i18n import format_datetime, language_from_hint, t
+from bot.notices.actions import NoticeActions
+from bot.notices.approvals import close_approval_requests
 from bot.notices.bulkapi import BulkBotApi
-from bot.notices.compose import TEXT_LIMIT
-from bot.notices.delivery import NoticeOutbox, send_notice, send_notice_bulk
+from bot.notices.copies import copy_request, post
+from bot.notices.delivery import NoticeOutbox
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.recurrence import next_occurrence
 from bot.notices.reports import final_report, progress_text
@@ -68,10 +70,13 @@ class NoticeService:
         self.repo = NoticeRepository(db)
         self.limiter = SmoothLimiter(self.settings.broadcast_rate)
         self.runs: dict[int, DeliveryRun] = {}
+        # What each running delivery sends now: a correction swaps the new text in.
+        self.live: dict[int, Notice] = {}
         self.stopping = False
         self.starter: asyncio.Task[None] | None = None
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.client_languages: dict[int, str] = {}  # Telegram id -> app language noted
+        self.actions = NoticeActions(self)
 
     async def language_of(self, notice: Notice) -> Language:
         """The language to speak to the notice's author in."""
@@ -123,7 +128,9 @@ class NoticeService:
             self.deliver(notice.id)
         now = self.clock.now()
         for notice in await self.repo.with_status("scheduled"):
-            if notice.due_at is not None and notice.due_at <= now:
+            if notice.kind != "notice":  # confirmed just before a stop: start it now
+                await self.actions.start(notice)
+            elif notice.due_at is not None and notice.due_at <= now:
                 await self.fire(notice.id, notice.due_at)
             else:
                 self.schedule_job(notice)
@@ -162,7 +169,9 @@ class NoticeService:
             return None
         notice = await self.repo.get(notice_id)
         assert notice is not None
-        if notice.due_at is None or notice.due_at <= self.clock.now():
+        if notice.kind != "notice":
+            await self.actions.start(notice)
+        elif notice.due_at is None or notice.due_at <= self.clock.now():
             now = self.clock.now()
             due = notice.due_at or now
             if notice.due_at is None:
@@ -217,7 +226,9 @@ class NoticeService:
                 ),
             )
         else:
-            delivery_id = await self.repo.start_delivery(notice, occurrence, next_due, now)
+            delivery_id = await self.repo.start_delivery(
+                notice, occurrence, next_due, now, self.settings.notice_channel
+            )
             if delivery_id is None:
                 return None
             self.deliver(delivery_id)
@@ -245,29 +256,8 @@ class NoticeService:
         return True
 
     async def close_approvals(self, notice_id: int, key: str, name: str = "") -> None:
-        """Take Approve and Reject away from every approval request of a decided notice.
-
-        Each request keeps its preview and gains a line saying how the notice was decided
-        (`key`), so no secretariat member is left with a stale button.
-        """
-        for request in await self.repo.take_approval_requests(notice_id):
-            if request.chat_id is None:
-                continue
-            language: Language = "en" if request.language == "en" else "zh"
-            text = request.text + "\n\n" + t(language, key, id=notice_id, name=name)
-            try:
-                if len(text) <= TEXT_LIMIT:
-                    await self.bot.edit_message_text(
-                        text, request.chat_id, request.message_id, parse_mode=ParseMode.HTML
-                    )
-                else:
-                    await self.bot.edit_message_reply_markup(
-                        request.chat_id, request.message_id, reply_markup=None
-                    )
-            except TelegramError as error:
-                logger.info(
-                    "could not close an approval request of notice %d: %s", notice_id, error
-                )
+        """Take Approve and Reject away from every approval request of a decided notice."""
+        await close_approval_requests(self.bot, self.repo, notice_id, key, name)
 
     # --- delivery ----------------------------------------------------------------------------
 
@@ -282,23 +272,36 @@ class NoticeService:
         task.add_done_callback(lambda _: self.tasks.pop(notice_id, None))
         return task
 
-    async def _send(self, notice: Notice, recipient: Recipient) -> int | None:
-        if self.bulk is not None:
-            return await send_notice_bulk(self.bulk, notice, recipient.chat_id, recipient.language)
-        return await send_notice(self.bot, notice, recipient.chat_id, recipient.language)
+    async def _send(self, outbox: NoticeOutbox, recipient: Recipient) -> int | None:
+        """Send (or edit, or delete) one copy; return the message id Telegram made.
+
+        The copy carries the notice's text as it is now, and its row records that revision.
+        """
+        notice = self.live[outbox.notice_id]
+        outbox.revisions[recipient.person_id] = notice.revision
+        acked = self.actions.acked(notice, recipient.person_id)
+        method, params = copy_request(notice, recipient, acked=acked)
+        return await post(self.bot, self.bulk, method, params)
+
+    def _run(self, notice: Notice) -> DeliveryRun:
+        """A paced run over the notice's outbox (delivery, follow-up, correction or recall)."""
+        outbox = NoticeOutbox(self.repo, notice.id, self.clock)
+        self.live.setdefault(notice.id, notice)
+        run = DeliveryRun(
+            outbox,
+            lambda recipient: self._send(outbox, recipient),
+            self.limiter,
+            self.clock,
+            backoff=self.backoff,
+        )
+        self.runs[notice.id] = run
+        return run
 
     async def _deliver(self, notice_id: int) -> None:
         notice = await self.repo.get(notice_id)
         if notice is None:
             return
-        run = DeliveryRun(
-            NoticeOutbox(self.repo, notice_id, self.clock),
-            lambda recipient: self._send(notice, recipient),
-            self.limiter,
-            self.clock,
-            backoff=self.backoff,
-        )
-        self.runs[notice_id] = run
+        run = self._run(notice)
         reporter: asyncio.Task[None] | None = None
         try:
             language = await self.language_of(notice)
@@ -311,7 +314,13 @@ class NoticeService:
             reporter = asyncio.get_running_loop().create_task(
                 self._report_progress(notice, run, language, message_id)
             )
+            await self.actions.prepare(notice)
             await run.run()
+            while not run.cancelled.is_set() and not run.stopping.is_set():
+                if not await self.actions.more_to_do(notice):
+                    break
+                run = self._run(notice)  # copies sent with the old text meanwhile
+                await run.run()
             reporter.cancel()
             if run.stopping.is_set() and not run.cancelled.is_set():
                 logger.info(
@@ -330,6 +339,8 @@ class NoticeService:
             if reporter is not None:
                 reporter.cancel()
             self.runs.pop(notice_id, None)
+            self.live.pop(notice_id, None)
+            self.actions.done(notice)
 
     async def _fire_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
         """A notice's job: fire it if its row still says it is scheduled for this time."""
@@ -363,7 +374,10 @@ class NoticeService:
         self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
     ) -> None:
         counts = await self.repo.counts(notice.id)
-        text, markup = final_report(notice, counts, run.cancelled.is_set(), language)
+        receipts = await self.repo.receipt_summary(notice.id) if notice.kind == "notice" else None
+        text, markup = final_report(
+            notice, counts, run.cancelled.is_set(), language, receipts if notice.ack else None
+        )
         if message_id and notice.author_chat_id:
             with contextlib.suppress(TelegramError):
                 await self.bot.edit_message_text(

@@ -1,0 +1,44 @@
+"""Closing the approval requests of a decided notice (its Approve and Reject buttons)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.i18n import t
+from bot.notices.compose import TEXT_LIMIT
+from storage.notices import NoticeRepository
+from storage.people import Language
+
+__all__ = ["close_approval_requests"]
+
+logger = logging.getLogger(__name__)
+
+
+async def close_approval_requests(
+    bot: Bot, repo: NoticeRepository, notice_id: int, key: str, name: str = ""
+) -> None:
+    """Take Approve and Reject away from every approval request of a decided notice.
+
+    Each request keeps its preview and gains a line saying how the notice was decided
+    (`key`), so no secretariat member is left with a stale button.
+    """
+    for request in await repo.take_approval_requests(notice_id):
+        if request.chat_id is None:
+            continue
+        language: Language = "en" if request.language == "en" else "zh"
+        text = request.text + "\n\n" + t(language, key, id=notice_id, name=name)
+        try:
+            if len(text) <= TEXT_LIMIT:
+                await bot.edit_message_text(
+                    text, request.chat_id, request.message_id, parse_mode=ParseMode.HTML
+                )
+            else:
+                await bot.edit_message_reply_markup(
+                    request.chat_id, request.message_id, reply_markup=None
+                )
+        except TelegramError as error:
+            logger.info("could not close an approval request of notice %d: %s", notice_id, error)
