@@ -17,9 +17,10 @@ from bot.dashboard import dashboard_server
 from bot.knowledge.service import KnowledgeBase
 from bot.meetings.late import invite_late_joiner
 from bot.meetings.service import MeetingService
+from bot.messaging import Messenger
 from bot.notices.service import NoticeService, delivery_bot, erase_recipient
 from storage.database import Database
-from storage.people import Role
+from storage.people import PeopleRepository, Role
 
 __all__ = [
     "CONCURRENT_UPDATES",
@@ -87,15 +88,17 @@ def build_application(
     app: BotApplication = builder.build()  # type: ignore[assignment]
     clock = clock or SystemClock()
     db = Database.at(settings.db_path)
+    people = PeopleRepository(db)
+    messenger = Messenger(app.bot, people, clock)
     notice_bot, bulk = delivery_bot(settings, app.bot)
     meetings = MeetingService(
-        db=db, clock=clock, settings=settings, bot=app.bot, job_queue=app.job_queue
+        db=db, clock=clock, settings=settings, messenger=messenger, job_queue=app.job_queue
     )
     notices = NoticeService(
         db=db,
         clock=clock,
         settings=settings,
-        bot=notice_bot,
+        messenger=Messenger(notice_bot, people, clock),
         job_queue=app.job_queue,
         is_running=lambda: app.running,
         bulk=bulk,
@@ -105,6 +108,7 @@ def build_application(
         settings=settings,
         clock=clock,
         db=db,
+        messenger=messenger,
         meetings=meetings,
         notices=notices,
         knowledge=knowledge,

@@ -15,6 +15,7 @@ from telegram import Update
 
 from bot.app import BotApplication, build_application
 from bot.config import ConfigError, Settings
+from bot.numbers import MAX_ID, typed_number
 from storage.faults import DatabaseFault, DatabaseUnavailable, fault_of
 from storage.file_check import check_database_file, describe_fault
 
@@ -25,6 +26,14 @@ logger = logging.getLogger(__name__)
 LOCK_WAIT = 4.0  # seconds a command waits for another program to let go of the database
 
 
+def _id(text: str) -> int:
+    """An id on the command line: a whole number from 1 to 999999999."""
+    number = typed_number(text)
+    if number is None:
+        raise argparse.ArgumentTypeError(f"{text[:20]!r} is not an id (1 to {MAX_ID})")
+    return number
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -32,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
     console = commands.add_parser("console", help="chat with the bot in the terminal")
-    console.add_argument("--user", type=int, metavar="ID", help="speak as this roster entry")
+    console.add_argument("--user", type=_id, metavar="ID", help="speak as this roster entry")
     ask = commands.add_parser("ask", help="answer one question from the knowledge base")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--lang", choices=("zh", "en"), help="the question's language")
@@ -46,9 +55,10 @@ def build_parser() -> argparse.ArgumentParser:
     roster = commands.add_parser("roster", help="manage the roster")
     roster_commands = roster.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
     roster_import = roster_commands.add_parser(
-        "import", help="add or update entries from a CSV (name,unit,role,telegram_id,language)"
+        "import",
+        help="add or update entries from a CSV or Excel file (name,unit,role,telegram_id,language)",
     )
-    roster_import.add_argument("file", metavar="FILE.csv")
+    roster_import.add_argument("file", metavar="FILE.csv|FILE.xlsx")
     roster_export = roster_commands.add_parser(
         "export", help="write the roster as CSV or Excel (by the file's extension)"
     )
@@ -56,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="online copy of the database")
     backup.add_argument("file", metavar="FILE")
     export_rsvps = commands.add_parser("export-rsvps", help="a meeting's answers as CSV")
-    export_rsvps.add_argument("meeting_id", type=int, metavar="MEETING_ID")
+    export_rsvps.add_argument("meeting_id", type=_id, metavar="MEETING_ID")
     export_rsvps.add_argument("-o", "--output", metavar="FILE", help="write here, not stdout")
     return parser
 

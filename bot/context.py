@@ -19,6 +19,7 @@ from bot.dashboard import DashboardServer
 from bot.knowledge.parser import ParsedArticles
 from bot.knowledge.service import KnowledgeBase
 from bot.meetings.service import MeetingService
+from bot.messaging import Messenger
 from bot.notices.compose import Draft
 from bot.notices.service import NoticeService
 from bot.roster.privacy import PersonalDataRegistry
@@ -71,7 +72,7 @@ class UserData:
 
 
 class BotData:
-    """Everything the handlers share: settings, clock, database and the services."""
+    """Everything the handlers share: settings, clock, database, messenger and the services."""
 
     def __init__(
         self,
@@ -79,6 +80,7 @@ class BotData:
         settings: Settings,
         clock: Clock,
         db: Database,
+        messenger: Messenger,
         meetings: MeetingService,
         notices: NoticeService,
         knowledge: KnowledgeBase,
@@ -86,6 +88,7 @@ class BotData:
         self.settings = settings
         self.clock = clock
         self.db = db
+        self.messenger = messenger
         self.meetings = meetings
         self.notices = notices
         self.knowledge = knowledge

@@ -43,9 +43,10 @@ from dataclasses import dataclass
 from typing import Protocol
 
 import httpx
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.clock import Clock
+from bot.messaging import refusal_of
 from bot.notices.bulkapi import NotSent
 from bot.notices.pacing import SmoothLimiter, loop_time, retry_after_seconds
 from storage.notice_outbox import Recipient, SendOutcome
@@ -103,16 +104,12 @@ def certainly_not_sent(error: TelegramError) -> bool:
 
 def classify(error: TelegramError) -> Outcome:
     """Map a Bot API error to what the outbox records (see the module docstring)."""
-    text = str(error.message).lower()
     if isinstance(error, RetryAfter):
         return Outcome("pause", error.message, retry_after_seconds(error))
-    if isinstance(error, Forbidden):
-        if "blocked" in text:
-            return Outcome("blocked", error.message)
-        return Outcome("never_started", error.message)
+    refusal = refusal_of(error)
+    if refusal is not None:
+        return Outcome(refusal, error.message)
     if isinstance(error, BadRequest):
-        if "chat not found" in text or "user not found" in text:
-            return Outcome("never_started", error.message)
         return Outcome("failed", error.message)
     if isinstance(error, NetworkError):  # TimedOut included
         if certainly_not_sent(error):

@@ -9,9 +9,10 @@ __all__ = ["register"]
 
 def register(app: BotApplication) -> None:
     """Add every feature's handlers in order; catch-alls last."""
-    from handlers import core, dashboard, errors, knowledge, meetings, notices, roster
+    from handlers import core, dashboard, errors, files, knowledge, meetings, notices, roster
 
     core.register(app)
+    files.register(app)
     roster.register(app)
     meetings.register(app)
     notices.register(app)
@@ -19,4 +20,5 @@ def register(app: BotApplication) -> None:
     knowledge.register(app)
     errors.register(app)
     knowledge.register_fallbacks(app)
+    files.register_fallbacks(app)
     core.register_fallbacks(app)

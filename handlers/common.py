@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, InputFile, Update
 
 from bot.context import AppContext
 from bot.i18n import example_dates, language_from_hint, t
+from bot.messaging import edited, retrying
 from storage.people import Language, Person, Role
 
-__all__ = ["Caller", "identify", "reply", "require_role", "send_usage"]
+__all__ = [
+    "Caller",
+    "drop_buttons",
+    "edit_tapped",
+    "identify",
+    "reply",
+    "reply_document",
+    "require_role",
+    "send_usage",
+]
 
 
 @dataclass(frozen=True)
@@ -45,7 +56,30 @@ async def reply(
     chat = update.effective_chat
     if chat is None:
         return
-    await chat.send_message(text, reply_markup=reply_markup)
+    await retrying(lambda: chat.send_message(text, reply_markup=reply_markup))
+
+
+async def reply_document(update: Update, document: InputFile | bytes, **options: Any) -> None:
+    """Send a file into the chat the update came from (`filename`, `caption` as options)."""
+    chat = update.effective_chat
+    if chat is not None:
+        await retrying(lambda: chat.send_document(document, **options))
+
+
+async def edit_tapped(
+    update: Update, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit the message whose button was tapped (showing it unchanged counts as done)."""
+    query = update.callback_query
+    if query is not None:
+        await edited(lambda: query.edit_message_text(text, reply_markup=reply_markup))
+
+
+async def drop_buttons(update: Update, replacement: InlineKeyboardMarkup | None = None) -> None:
+    """Take the buttons away from the message whose button was tapped (or show others)."""
+    query = update.callback_query
+    if query is not None:
+        await edited(lambda: query.edit_message_reply_markup(replacement))
 
 
 async def require_role(update: Update, context: AppContext, role: Role) -> Caller | None:

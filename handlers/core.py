@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.commands import commands_for
 from bot.context import AppContext, BotApplication
 from bot.i18n import t
-from handlers.common import Caller, identify, reply
+from handlers.common import Caller, edit_tapped, identify, reply
 from storage.people import Language
 
 __all__ = ["LANGUAGE_CALLBACK", "register"]
@@ -72,9 +72,7 @@ async def language_chosen(update: Update, context: AppContext) -> None:
     from bot.roster.menus import sync_person
 
     await sync_person(context.bot, data.people, data.roster, caller.person.id)
-    await query.edit_message_text(
-        t(language, "core.language_set", language=_LANGUAGE_NAMES[language])
-    )
+    await edit_tapped(update, t(language, "core.language_set", language=_LANGUAGE_NAMES[language]))
 
 
 async def unknown_command(update: Update, context: AppContext) -> None:

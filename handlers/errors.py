@@ -8,10 +8,11 @@ import traceback
 from datetime import timedelta
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import TelegramError
 
 from bot.context import AppContext, BotApplication, BotData
 from bot.i18n import language_from_hint, t
+from handlers.common import reply
 from storage.faults import DatabaseFault, fault_of
 from storage.people import Language
 
@@ -49,10 +50,8 @@ async def _tell_user(update: Update, data: BotData, fault: DatabaseFault | None)
             return
         except TelegramError:
             pass  # answered already, or too old: say it in the chat instead
-    if update.effective_chat is None:
-        return
     try:
-        await update.effective_chat.send_message(text)
+        await reply(update, text)
     except TelegramError:
         logger.warning("could not tell the user about the error")
 
@@ -100,9 +99,7 @@ async def on_error(update: object, context: AppContext) -> None:
             person = None
         language = person.spoken_language if person else "zh"
         try:
-            await context.bot.send_message(chat_id, _alert_text(language, data, error))
-        except Forbidden:
-            continue
+            await data.messenger.send(chat_id, _alert_text(language, data, error))
         except TelegramError:
             logger.warning("could not alert secretariat chat %s", chat_id)
 

@@ -17,7 +17,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext, BotApplication, InviteDraft, user_state
 from bot.roster.invites import links_for_entries, role_link
-from handlers.common import Caller, identify, reply, require_role, send_usage
+from handlers.common import Caller, drop_buttons, identify, reply, require_role, send_usage
 from storage.people import Language, Role
 
 __all__ = ["register", "renew_link", "username"]
@@ -211,7 +211,7 @@ async def invite_button(update: Update, context: AppContext) -> int:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return ConversationHandler.END
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(update)
     role = Role(match.group(2))
     if match.group(1) == "link":
         await invite_one_line(update, context, caller, role.value)

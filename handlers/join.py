@@ -19,7 +19,7 @@ from telegram.ext import (
 from bot.context import AppContext, BotApplication, user_state
 from bot.i18n import t
 from bot.roster.menus import sync_person
-from bot.roster.reach import announce_joined, note_refusal
+from bot.roster.reach import announce_joined
 from handlers.common import identify, reply, require_role
 from storage.people import Language, Role
 from storage.roster import Application
@@ -73,16 +73,15 @@ async def send_card(
     """Send the request with its buttons to one secretariat chat and remember the message."""
     data = context.bot_data
     try:
-        message = await context.bot.send_message(
+        message = await data.messenger.send(
             chat_id,
             application_card(language, application),
-            reply_markup=decision_buttons(language, application.id),
+            decision_buttons(language, application.id),
         )
     except TelegramError as error:
-        if not await note_refusal(data.people, chat_id, error, data.clock.now()):
-            logger.warning(
-                "could not send application #%s to %s: %s", application.id, chat_id, error
-            )
+        logger.warning("could not send application #%s to %s: %s", application.id, chat_id, error)
+        return False
+    if message is None:
         return False
     await data.roster.add_application_message(application.id, chat_id, message.message_id)
     return True
@@ -207,10 +206,9 @@ async def tell_applicant(context: AppContext, application: Application) -> None:
             role=t(language, f"core.role_{application.status}"),
         )
     try:
-        await context.bot.send_message(person.telegram_id, text)
+        await data.messenger.send(person.telegram_id, text)
     except TelegramError as error:
-        if not await note_refusal(data.people, person.telegram_id, error, data.clock.now()):
-            logger.warning("could not tell applicant #%s: %s", application.id, error)
+        logger.warning("could not tell applicant #%s: %s", application.id, error)
 
 
 async def update_cards(context: AppContext, application: Application) -> None:
@@ -226,11 +224,8 @@ async def update_cards(context: AppContext, application: Application) -> None:
             by=decider.name if decider and decider.name else "—",
         )
         try:
-            await context.bot.edit_message_text(
-                application_card(language, application) + "\n\n" + outcome,
-                chat_id=chat_id,
-                message_id=message_id,
-                reply_markup=None,
+            await data.messenger.edit_text(
+                chat_id, message_id, application_card(language, application) + "\n\n" + outcome
             )
         except TelegramError as error:
             logger.info("could not update application card in %s: %s", chat_id, error)

@@ -10,8 +10,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.context import AppContext, BotApplication
 from bot.i18n import Html
 from bot.knowledge.answers import entry_title, heading, trim
+from bot.numbers import typed_number
 from handlers import knowledge_inline, knowledge_relay, knowledge_upload
-from handlers.common import Caller, identify, reply, send_usage
+from handlers.common import Caller, edit_tapped, identify, reply, send_usage
 from handlers.knowledge_relay import offer_markup
 
 __all__ = ["CALLBACK", "register"]
@@ -112,10 +113,11 @@ async def article(update: Update, context: AppContext) -> None:
     if caller is None:
         return
     args = context.args or []
-    if len(args) != 1 or not args[0].lstrip("#").isdigit():
+    number = typed_number(args[0]) if len(args) == 1 else None
+    if number is None:
         await send_usage(update, caller, "knowledge.article")
         return
-    await show_article(update, context, caller, int(args[0].lstrip("#")))
+    await show_article(update, context, caller, number)
 
 
 async def mission(update: Update, context: AppContext) -> None:
@@ -167,10 +169,11 @@ async def browse(update: Update, context: AppContext) -> None:
     parts = (query.data or "").split(":")
     await query.answer()
     base = context.bot_data.knowledge
-    if parts[1:2] == ["a"] and len(parts) == 3 and parts[2].isdigit():
-        await show_article(update, context, caller, int(parts[2]))
-    elif parts[1:2] == ["c"] and len(parts) == 4 and parts[2].isdigit() and parts[3].isdigit():
-        chapter, page = int(parts[2]), int(parts[3])
+    numbers = [typed_number(part, low=0) for part in parts[2:]]
+    if parts[1:2] == ["a"] and len(parts) == 3 and numbers[0] is not None:
+        await show_article(update, context, caller, numbers[0])
+    elif parts[1:2] == ["c"] and len(parts) == 4 and None not in numbers:
+        chapter, page = numbers[0] or 0, numbers[1] or 0
         entries = await base.repo.chapter_articles(caller.language, chapter)
         shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         rows = [
@@ -202,13 +205,14 @@ async def browse(update: Update, context: AppContext) -> None:
         )
         rows.append(nav)
         title = entry_title(entries[0]) if entries else ""
-        await query.edit_message_text(
+        await edit_tapped(
+            update,
             caller.t("knowledge.chapter_title", title=title),
             reply_markup=InlineKeyboardMarkup(rows),
         )
     else:
         text, markup = await _chapters_view(context, caller)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_tapped(update, text, reply_markup=markup)
 
 
 def register(app: BotApplication) -> None:

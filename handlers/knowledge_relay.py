@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -19,7 +18,7 @@ from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext, BotApplication, user_state
 from bot.i18n import t
-from handlers.common import Caller, identify, reply, require_role
+from handlers.common import Caller, drop_buttons, identify, reply, require_role
 from storage.database import Database, Transaction
 from storage.knowledge_questions import (
     QuestionRepository,
@@ -85,14 +84,9 @@ async def send_to_secretariat(update: Update, context: AppContext) -> None:
             t(language, "knowledge.relay_reply_button"),
             callback_data=f"{CALLBACK}:reply:{question_id}",
         )
-        try:
-            await context.bot.send_message(
-                chat_id, text, reply_markup=InlineKeyboardMarkup([[button]])
-            )
-        except Forbidden:
-            continue
+        await context.bot_data.messenger.send(chat_id, text, InlineKeyboardMarkup([[button]]))
     if query.message is not None:
-        await query.edit_message_reply_markup(None)
+        await drop_buttons(update)
     await reply(update, caller.t("knowledge.relay_sent"))
 
 
@@ -140,9 +134,7 @@ async def deliver_reply(update: Update, context: AppContext) -> int:
         question=answered.question,
         answer=answered.answer or "",
     )
-    try:
-        await context.bot.send_message(answered.telegram_id, text)
-    except Forbidden:
+    if await context.bot_data.messenger.send(answered.telegram_id, text) is None:
         await reply(update, caller.t("knowledge.relay_unreachable"))
         return ConversationHandler.END
     await reply(update, caller.t("knowledge.relay_delivered"))

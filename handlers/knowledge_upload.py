@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import AppContext, BotApplication, user_state
 from bot.knowledge.parser import Language, ParsedArticles, ParseError, parse_articles
-from handlers.common import reply, require_role
+from handlers.common import edit_tapped, reply, require_role
 from storage.people import Role
 
 __all__ = ["ARTICLES_FILES", "CALLBACK", "MAX_BYTES", "register"]
@@ -98,7 +98,7 @@ async def decide(update: Update, context: AppContext) -> None:
         return
     await query.answer()
     if query.data == f"{CALLBACK}:no":
-        await query.edit_message_text(caller.t("knowledge.import_cancelled"))
+        await edit_tapped(update, caller.t("knowledge.import_cancelled"))
         return
     parsed, file_name = pending
     version = await context.bot_data.knowledge.import_articles(
@@ -107,14 +107,15 @@ async def decide(update: Update, context: AppContext) -> None:
         imported_by=caller.person.id,
         now=context.bot_data.clock.now(),
     )
-    await query.edit_message_text(
+    await edit_tapped(
+        update,
         caller.t(
             "knowledge.import_done",
             articles=len(parsed.articles),
             chapters=len(parsed.chapters),
             language=parsed.language,
             version=version,
-        )
+        ),
     )
 
 

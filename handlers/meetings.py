@@ -18,7 +18,8 @@ from bot.meetings import render
 from bot.meetings.files import rsvp_csv
 from bot.meetings.rules import FormError, parse_local_datetime
 from bot.meetings.service import MeetingService
-from handlers.common import Caller, reply, require_role, send_usage
+from bot.numbers import typed_number
+from handlers.common import Caller, reply, reply_document, require_role, send_usage
 from handlers.meetings_form import (
     CALLBACK_ID,
     OPTIONS,
@@ -56,13 +57,13 @@ async def _meeting_arg(
     if not words:
         await _offer_meetings(update, caller, svc, command)
         return None
-    number = words[0].lstrip("#")
-    if not number.isdigit() or len(number) > 9:
+    number = typed_number(words[0])
+    if number is None:
         await send_usage(update, caller, f"meetings.{command}")
         return None
-    meeting = await svc.repo.get(int(number))
+    meeting = await svc.repo.get(number)
     if meeting is None or meeting.status == "draft":
-        await reply(update, caller.t("meetings.not_found", id=int(number)))
+        await reply(update, caller.t("meetings.not_found", id=number))
         return None
     return caller, svc, meeting, words[1:]
 
@@ -106,7 +107,7 @@ async def _show(
         nav.append(InlineKeyboardButton("▶", callback_data=f"mtgpage:{meeting.id}:{page + 1}"))
     markup = InlineKeyboardMarkup([nav]) if nav else None
     if message is not None:
-        await message.edit_text(pages[page], reply_markup=markup)
+        await svc.messenger.edit_text(message.chat_id, message.message_id, pages[page], markup)
     else:
         await reply(update, pages[page], markup)
 
@@ -136,10 +137,11 @@ async def _set_answer(
     meeting: Meeting,
     words: list[str],
 ) -> None:
-    if len(words) < 2 or not words[0].isdigit() or words[1] not in RESPONSES:
+    person_id = typed_number(words[0]) if words else None
+    if len(words) < 2 or person_id is None or words[1] not in RESPONSES:
         await send_usage(update, caller, "meetings.meeting")
         return
-    person_id, response = int(words[0]), words[1]
+    response = words[1]
     invitee = await svc.repo.invitee(meeting.id, person_id)
     if invitee is None:
         await reply(
@@ -224,11 +226,11 @@ async def _export(
 ) -> None:
     assert meeting is not None
     data = rsvp_csv(meeting, await svc.repo.invitees(meeting.id), await svc.repo.seated(meeting))
-    if update.effective_chat is not None:
-        await update.effective_chat.send_document(
-            InputFile(data, filename=f"meeting-{meeting.id}-rsvps.csv"),
-            caption=caller.t("meetings.export_caption", id=meeting.id, title=meeting.title),
-        )
+    await reply_document(
+        update,
+        InputFile(data, filename=f"meeting-{meeting.id}-rsvps.csv"),
+        caption=caller.t("meetings.export_caption", id=meeting.id, title=meeting.title),
+    )
 
 
 async def cancelmeeting_command(update: Update, context: AppContext) -> None:

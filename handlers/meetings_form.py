@@ -195,7 +195,9 @@ async def confirm_tapped(update: Update, context: AppContext) -> None:
     tally = await svc.tally(opened)
     summary = render.summary_text(opened, tally, caller.language, svc.tz)
     if message is not None:
-        await message.edit_text(summary, reply_markup=summary_keyboard(opened, caller.language))
+        await svc.messenger.edit_text(
+            message.chat_id, message.message_id, summary, summary_keyboard(opened, caller.language)
+        )
         await svc.repo.set_summary_message(
             opened.id, message.chat_id, message.message_id, caller.language
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from telegram import Message, Update
-from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop
 
 from bot.context import AppContext
@@ -14,7 +13,7 @@ from bot.meetings import render
 from bot.meetings.files import ics_event
 from bot.meetings.rules import parse_rsvp
 from bot.meetings.service import MeetingService, language_of
-from handlers.common import identify, reply, require_role
+from handlers.common import identify, reply, reply_document, require_role
 from storage.meetings import Invitee, Meeting
 from storage.people import Role
 
@@ -42,16 +41,12 @@ async def _edit_invitation(
         if invitee.response == "yes" and meeting.capacity
         else None
     )
-    try:
-        await message.edit_text(
-            render.invitation_text(
-                meeting, invitee, language, svc.tz, now, waitlist_position=position
-            ),
-            reply_markup=render.invitation_keyboard(meeting, language, invitee.response, now),
-        )
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():
-            raise
+    await svc.messenger.edit_text(
+        message.chat_id,
+        message.message_id,
+        render.invitation_text(meeting, invitee, language, svc.tz, now, waitlist_position=position),
+        render.invitation_keyboard(meeting, language, invitee.response, now),
+    )
 
 
 async def rsvp_tapped(update: Update, context: AppContext) -> None:
@@ -146,12 +141,12 @@ async def ics_tapped(update: Update, context: AppContext) -> None:
         await query.answer(caller.t("meetings.button_refused"), show_alert=True)
         return
     await query.answer()
-    if update.effective_chat is not None:
-        await update.effective_chat.send_document(
-            ics_event(meeting, svc.now()),
-            filename=f"meeting-{meeting.id}.ics",
-            caption=caller.t("meetings.ics_caption", id=meeting.id, title=meeting.title),
-        )
+    await reply_document(
+        update,
+        ics_event(meeting, svc.now()),
+        filename=f"meeting-{meeting.id}.ics",
+        caption=caller.t("meetings.ics_caption", id=meeting.id, title=meeting.title),
+    )
 
 
 async def my_meetings(update: Update, context: AppContext) -> None:

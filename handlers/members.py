@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -13,13 +14,15 @@ from bot.context import AppContext, BotApplication
 from bot.i18n import format_datetime, load_catalog, t
 from bot.roster.export import ExportFormat, export_roster
 from bot.roster.menus import sync_person
-from bot.roster.reach import announce_joined, note_refusal
-from handlers.common import Caller, reply, require_role, send_usage
+from bot.roster.reach import announce_joined
+from handlers.common import Caller, edit_tapped, reply, reply_document, require_role, send_usage
 from handlers.join import send_card
 from storage.people import Person, Role
 from storage.roster import Reach
 
 __all__ = ["register"]
+
+logger = logging.getLogger(__name__)
 
 PAGE = 10
 AUDIT_PAGE = 15
@@ -223,7 +226,7 @@ async def members_button(update: Update, context: AppContext) -> None:
         else:
             text, markup = await audit_page(caller, context, offset)
         await query.answer()
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_tapped(update, text, reply_markup=markup)
         return
     if single := _PERSON.match(data):
         await person_action(update, context, caller, single.group(1), int(single.group(2)))
@@ -247,11 +250,11 @@ async def send_export(
     data = context.bot_data
     today = data.clock.now().astimezone(data.settings.timezone).date()
     exported = await export_roster(data.roster, kind, today)
-    if update.effective_chat is not None:
-        await update.effective_chat.send_document(
-            InputFile(exported.content, filename=exported.filename),
-            caption=caller.t("roster.export_caption", count=exported.entries),
-        )
+    await reply_document(
+        update,
+        InputFile(exported.content, filename=exported.filename),
+        caption=caller.t("roster.export_caption", count=exported.entries),
+    )
 
 
 async def person_action(
@@ -263,7 +266,7 @@ async def person_action(
     if action == "p":
         await query.answer()
         text, markup = await person_card(caller, context, person_id)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_tapped(update, text, reply_markup=markup)
     elif action == "x":
         person = await context.bot_data.people.get(person_id)
         if person is None or person.role is Role.GUEST:
@@ -282,8 +285,8 @@ async def person_action(
                 ]
             ]
         )
-        await query.edit_message_text(
-            caller.t("roster.remove_ask", name=person.name), reply_markup=markup
+        await edit_tapped(
+            update, caller.t("roster.remove_ask", name=person.name), reply_markup=markup
         )
     elif action == "X":
         await change_role(update, context, caller, person_id, Role.GUEST)
@@ -323,7 +326,7 @@ async def change_role(
     if role is not Role.GUEST:
         await announce_joined(data.joined_hooks, person.id)
     text, markup = await person_card(caller, context, person.id)
-    await query.edit_message_text(text, reply_markup=markup)
+    await edit_tapped(update, text, reply_markup=markup)
 
 
 async def tell_person(context: AppContext, person: Person, role: Role) -> None:
@@ -336,11 +339,9 @@ async def tell_person(context: AppContext, person: Person, role: Role) -> None:
     else:
         text = t(language, "roster.your_role", role=t(language, f"core.role_{role.value}"))
     try:
-        await context.bot.send_message(person.telegram_id, text)
+        await context.bot_data.messenger.send(person.telegram_id, text)
     except TelegramError as error:
-        await note_refusal(
-            context.bot_data.people, person.telegram_id, error, context.bot_data.clock.now()
-        )
+        logger.warning("could not tell person %s of their role: %s", person.id, error)
 
 
 def register(app: BotApplication) -> None:

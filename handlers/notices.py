@@ -8,7 +8,6 @@ import warnings
 from telegram import Message, Update
 from telegram.ext import (
     CallbackQueryHandler,
-    ChatMemberHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -59,7 +58,7 @@ from handlers.notices_form import (
     when,
 )
 from handlers.notices_receipts import RECEIPT_PATTERN, notice_detail, receipt_tap
-from storage.notices import Notice, NoticeRepository
+from storage.notices import Notice
 from storage.people import Role
 
 __all__ = ["register"]
@@ -174,18 +173,6 @@ def _snippet(notice: Notice) -> str:
     return text[:30] + ("…" if len(text) > 30 else "")
 
 
-async def reachability(update: Update, context: AppContext) -> None:
-    """A member blocked the bot (or started it again): note it for the next deliveries."""
-    change = update.my_chat_member
-    if change is None or change.chat.type != "private":
-        return
-    status = change.new_chat_member.status
-    data = context.bot_data
-    await NoticeRepository(data.db).set_reachable(
-        change.chat.id, status not in ("kicked", "left"), data.clock.now()
-    )
-
-
 async def client_language(update: Update, context: AppContext) -> None:
     """Note the language of the sender's Telegram app: a notice follows the bot's language."""
     user = update.effective_user
@@ -225,6 +212,5 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("cancelnotice", cancel_notice))
     app.add_handler(CallbackQueryHandler(action, pattern=ACTION_PATTERN))
     app.add_handler(CallbackQueryHandler(receipt_tap, pattern=RECEIPT_PATTERN))
-    app.add_handler(ChatMemberHandler(reachability, ChatMemberHandler.MY_CHAT_MEMBER), group=1)
     # Before every other group, so that no ApplicationHandlerStop can skip it.
     app.add_handler(TypeHandler(Update, client_language), group=-3)

@@ -160,11 +160,11 @@ async def _ask_approval(
         text += "\n\n" + parts[-1]
         try:
             for part in parts[:-1]:
-                await context.bot.send_message(approver.chat_id, part)
-            message = await context.bot.send_message(
+                await data.messenger.send(approver.chat_id, part)
+            message = await data.messenger.send(
                 approver.chat_id,
                 text,
-                reply_markup=buttons(
+                buttons(
                     [
                         (t(language, "notices.approve"), f"ntc:apr:{notice.id}"),
                         (t(language, "notices.reject"), f"ntc:rej:{notice.id}"),
@@ -175,6 +175,8 @@ async def _ask_approval(
             logger.info(
                 "could not ask person %d to approve a notice: %s", approver.person_id, error
             )
+            continue
+        if message is None:
             continue
         await service.repo.add_approval_request(
             notice.id,
@@ -220,7 +222,7 @@ async def _approver_decides(
     language = await service.language_of(notice)
     if notice.author_chat_id:
         key = "notices.approved_by" if approved else "notices.rejected_by"
-        await context.bot.send_message(
+        await context.bot_data.messenger.send(
             notice.author_chat_id, t(language, key, id=notice.id, name=caller.person.name)
         )
 

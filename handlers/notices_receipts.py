@@ -12,7 +12,7 @@ from bot.context import AppContext
 from bot.i18n import format_datetime
 from bot.notices.copies import ack_markup
 from bot.notices.views import detail_lines, unconfirmed_lines
-from handlers.common import Caller, identify, reply
+from handlers.common import Caller, drop_buttons, identify, reply
 from handlers.notices_actions import buttons, notice_service
 from storage.notice_outbox import NOT_REACHED
 
@@ -45,7 +45,7 @@ async def receipt_tap(update: Update, context: AppContext) -> None:
         return
     await query.answer(caller.t("notices.ack_recorded", id=notice_id))
     with contextlib.suppress(TelegramError):  # the copy may have been deleted meanwhile
-        await query.edit_message_reply_markup(ack_markup(notice_id, done=True))
+        await drop_buttons(update, ack_markup(notice_id, done=True))
 
 
 async def notice_detail(

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import AppContext, BotApplication
 from bot.roster.menus import clear_menu, sync_person
 from bot.roster.privacy import erase_personal_data, personal_data_json
-from handlers.common import Caller, identify, reply
+from handlers.common import Caller, edit_tapped, identify, reply, reply_document
 from storage.people import Language, Role
 
 __all__ = ["register"]
@@ -85,7 +85,7 @@ async def settings_button(update: Update, context: AppContext) -> None:
     fresh = await identify(update, context)
     if fresh is not None:
         text, markup = settings_screen(fresh)
-        await query.edit_message_text(text, reply_markup=markup)
+        await edit_tapped(update, text, reply_markup=markup)
 
 
 async def mydata_command(update: Update, context: AppContext) -> None:
@@ -98,8 +98,11 @@ async def mydata_command(update: Update, context: AppContext) -> None:
     document = await personal_data_json(
         data.db, data.personal_data, caller.person, data.clock.now()
     )
-    await chat.send_document(
-        document, filename=f"mydata-{caller.person.id}.json", caption=caller.t("roster.mydata")
+    await reply_document(
+        update,
+        document,
+        filename=f"mydata-{caller.person.id}.json",
+        caption=caller.t("roster.mydata"),
     )
 
 
@@ -132,7 +135,7 @@ async def forget_button(update: Update, context: AppContext) -> None:
     await query.answer()
     step = match.group(1)
     if step == "no":
-        await query.edit_message_text(caller.t("roster.forget_kept"))
+        await edit_tapped(update, caller.t("roster.forget_kept"))
     elif step == "ask":
         markup = InlineKeyboardMarkup(
             [
@@ -142,14 +145,14 @@ async def forget_button(update: Update, context: AppContext) -> None:
                 ]
             ]
         )
-        await query.edit_message_text(caller.t("roster.forget_sure"), reply_markup=markup)
+        await edit_tapped(update, caller.t("roster.forget_sure"), reply_markup=markup)
     else:
         data = context.bot_data
         telegram_id = caller.person.telegram_id
         await erase_personal_data(data.db, data.personal_data, caller.person, data.clock.now())
         if telegram_id is not None:
             await clear_menu(context.bot, telegram_id)
-        await query.edit_message_text(caller.t("roster.forget_done"))
+        await edit_tapped(update, caller.t("roster.forget_done"))
 
 
 def register(app: BotApplication) -> None:

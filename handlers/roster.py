@@ -25,14 +25,14 @@ from bot.i18n import language_from_hint, t
 from bot.roster.csv_import import (
     ImportReport,
     apply_plan,
-    decode_csv,
     plan_import,
     render_problem,
 )
 from bot.roster.invites import CODE_PATTERN
 from bot.roster.menus import set_default_menus, sync_menu, sync_person, sync_stale_menus
 from bot.roster.reach import announce_joined
-from handlers.common import Caller, reply, require_role
+from bot.roster.sheets import SheetError, roster_text
+from handlers.common import Caller, drop_buttons, reply, require_role
 from handlers.core import help_text
 from handlers.invite import username
 from storage.faults import DatabaseUnavailable
@@ -131,18 +131,15 @@ async def keep_menu_current(update: Update, context: AppContext) -> None:
 
 
 async def chat_member_changed(update: Update, context: AppContext) -> None:
-    """A person blocked the bot (unreachable) or came back (reachable)."""
+    """The one `my_chat_member` handler: a person blocked the bot or left (unreachable), or
+    started it again (reachable, with a current menu and what they missed)."""
     change = update.my_chat_member
     if change is None or change.chat.type != ChatType.PRIVATE:
         return
     status = change.new_chat_member.status
-    if status not in (ChatMemberStatus.BANNED, ChatMemberStatus.MEMBER):
-        return
+    reachable = status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
     data = context.bot_data
-    reachable = status == ChatMemberStatus.MEMBER
-    person = await data.people.set_reachable_by_telegram_id(
-        change.from_user.id, reachable, data.clock.now()
-    )
+    person = await data.messenger.chat_member_changed(change.chat.id, reachable)
     if person is not None and reachable:
         await sync_menu(context.bot, data.roster, person)
         await announce_joined(data.joined_hooks, person.id)
@@ -191,7 +188,7 @@ async def start_with_code(update: Update, context: AppContext) -> None:
 
 
 async def roster_upload(update: Update, context: AppContext) -> None:
-    """A secretariat member sent a roster CSV: check it and show a preview to confirm."""
+    """A secretariat member sent a roster (CSV or Excel): check it, show a preview to confirm."""
     caller = await require_role(update, context, Role.SECRETARIAT)
     message = update.effective_message
     if caller is None or message is None or message.document is None:
@@ -202,9 +199,13 @@ async def roster_upload(update: Update, context: AppContext) -> None:
         return
     file = await context.bot.get_file(document.file_id)
     content = bytes(await file.download_as_bytearray())
-    text = decode_csv(content) if len(content) <= MAX_UPLOAD else None
-    if text is None:
-        await reply(update, caller.t("roster.upload_unreadable"))
+    if len(content) > MAX_UPLOAD:
+        await reply(update, caller.t("roster.upload_too_big"))
+        return
+    try:
+        text = roster_text(content, document.file_name or "")
+    except SheetError as error:
+        await reply(update, caller.t(f"roster.file_{error.key}"))
         return
     data = context.bot_data
     plan = plan_import(text, await data.roster.entries())
@@ -267,10 +268,10 @@ async def upload_button(update: Update, context: AppContext) -> None:
     if upload.status == "expired":
         alert = caller.t("roster.upload_expired", minutes=_minutes(UPLOAD_TTL))
         await query.answer(html.unescape(alert), show_alert=True)
-        await query.edit_message_reply_markup(None)
+        await drop_buttons(update)
         return
     await query.answer()
-    await query.edit_message_reply_markup(None)
+    await drop_buttons(update)
     if status == "cancelled":
         await reply(update, caller.t("roster.upload_cancelled"))
         return
@@ -375,7 +376,9 @@ def register(app: BotApplication) -> None:
     invite.register(app)
     app.add_handler(
         MessageHandler(
-            filters.ChatType.PRIVATE & filters.Document.FileExtension("csv"), roster_upload
+            filters.ChatType.PRIVATE
+            & (filters.Document.FileExtension("csv") | filters.Document.FileExtension("xlsx")),
+            roster_upload,
         )
     )
     app.add_handler(CallbackQueryHandler(upload_button, pattern=r"^ri:"))

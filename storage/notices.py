@@ -394,24 +394,3 @@ class NoticeRepository(OutboxMixin, ActionsMixin, ApprovalsMixin):
             await tx.execute(
                 "UPDATE notices SET progress_message_id = ? WHERE id = ?", (message_id, notice_id)
             )
-
-    async def set_reachable(self, telegram_id: int, reachable: bool, now: datetime) -> None:
-        """Record that a person blocked the bot (or started it again)."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE persons SET reachable = ?, updated_at = ? WHERE telegram_id = ?",
-                (int(reachable), to_db(now), telegram_id),
-            )
-            if reachable:
-                await tx.execute(
-                    "DELETE FROM notice_unreachable WHERE person_id IN"
-                    " (SELECT id FROM persons WHERE telegram_id = ?)",
-                    (telegram_id,),
-                )
-            else:
-                await tx.execute(
-                    "INSERT INTO notice_unreachable (person_id, state, at)"
-                    " SELECT id, 'blocked', ? FROM persons WHERE telegram_id = ?"
-                    " ON CONFLICT (person_id) DO UPDATE SET state = 'blocked', at = excluded.at",
-                    (to_db(now), telegram_id),
-                )

@@ -214,6 +214,33 @@ class PeopleRepository:
             )
         return await self.get_by_telegram_id(telegram_id)
 
+    async def record_chat_member(
+        self, telegram_id: int, reachable: bool, now: datetime
+    ) -> Person | None:
+        """A `my_chat_member` change: the person blocked the bot or left (unreachable), or
+        started it (again); either way they have started it. The notices' reach note follows.
+        """
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "UPDATE persons SET reachable = ?, never_started = 0, updated_at = ?"
+                " WHERE telegram_id = ?",
+                (int(reachable), to_db(now), telegram_id),
+            )
+            if reachable:
+                await tx.execute(
+                    "DELETE FROM notice_unreachable WHERE person_id IN"
+                    " (SELECT id FROM persons WHERE telegram_id = ?)",
+                    (telegram_id,),
+                )
+            else:
+                await tx.execute(
+                    "INSERT INTO notice_unreachable (person_id, state, at)"
+                    " SELECT id, 'blocked', ? FROM persons WHERE telegram_id = ?"
+                    " ON CONFLICT (person_id) DO UPDATE SET state = 'blocked', at = excluded.at",
+                    (to_db(now), telegram_id),
+                )
+        return await self.get_by_telegram_id(telegram_id)
+
     async def mark_heard_from(self, telegram_id: int, now: datetime) -> int | None:
         """The person wrote to the bot in private, so it can write to them: if they were
         marked blocked or never started, they are reachable again. Returns their id then.

@@ -95,6 +95,8 @@ async def test_approver_lost_between_preview_and_confirm_leaves_a_draft_and_says
     assert "Notice #1 was not queued" in bot.texts_to(ADMIN_ID, calls)[-1]
     assert await service_notices(bot) == ["draft"]
     bot.api.responders.pop("sendMessage")
+    # The refusal marked the approver unreachable; unblocking tells the bot so.
+    await bot.feed(bot.factory.my_chat_member(bot.user(5001, "Second"), "member"))
     calls = await bot.tap(admin, "ntc:ok:1", message=bot.api.last_message_to(ADMIN_ID))
     assert "waits for a second" in bot.texts_to(ADMIN_ID, calls)[-1]
     assert await service_notices(bot) == ["pending_approval"]

@@ -134,7 +134,7 @@ async def test_secretariat_sends_the_csv_sees_a_preview_and_confirms(bot: BotHar
     calls = await send_document(bot, admin, "f1", "roster.csv")
     [preview] = [c for c in calls if c.method == "sendMessage"]
     assert "3 new, 0 updated, 0 unchanged, 1 rejected" in preview.text
-    assert 'Line 5: role "boss"' in preview.text
+    assert 'Row 5: role "boss"' in preview.text
     assert preview.button_texts() == ["Confirm import", "Cancel"]
     assert await bot.app.bot_data.people.list_by_roles((Role.COUNCIL,)) == []
 

@@ -55,7 +55,9 @@ async def test_member_sending_a_roster_csv_is_refused(
     bot.api.add_file("evil", b"name,unit,role,telegram_id,language\nMallory,,secretariat,99,\n")
     before = await snapshot(bot)
     calls = await send_document(bot, member, "evil", "roster.csv")
-    assert bot.texts_to(99, calls) == [REFUSAL]
+    [answer] = bot.texts_to(99, calls)
+    assert answer.startswith("roster.csv: I cannot read files or pictures, only text.")
+    assert not [c for c in calls if c.method == "getFile"]  # not even downloaded
     assert await snapshot(bot) == before
 
 

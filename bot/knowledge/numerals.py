@@ -61,8 +61,8 @@ def roman_to_int(text: str) -> int | None:
 def parse_number(text: str) -> int | None:
     """Read a number in Arabic, full-width, Chinese or Roman numerals; None if it is none."""
     text = text.strip()
-    if not text:
-        return None
+    if not text or len(text) > 12:
+        return None  # no article is numbered that high; int() refuses 4,300 digits and more
     if text.isdigit():
         return int(text)
     return chinese_to_int(text) or roman_to_int(text)

@@ -18,6 +18,7 @@ from bot.knowledge.parser import (
 from bot.knowledge.references import article_reference
 from bot.knowledge.search import Catalogue, Match, SearchResult, Tuning, rank
 from bot.knowledge.text import Analyzer, default_analyzer
+from bot.numbers import MAX_ID
 from storage.articles import Document, Entry, IndexRow, KnowledgeRepository, NewEntry
 from storage.database import Database
 
@@ -172,6 +173,8 @@ class KnowledgeBase:
 
     async def article(self, language: Language, number: int) -> Entry | None:
         """Return an article in the reader's language, else in the other one."""
+        if not 0 < number <= MAX_ID:
+            return None
         for lang in (language, "en" if language == "zh" else "zh"):
             entry = await self.repo.article(lang, number)
             if entry is not None:

@@ -5,10 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
-
-from telegram.error import BadRequest, RetryAfter
+from typing import TYPE_CHECKING
 
 from bot.meetings import render
 
@@ -94,24 +91,8 @@ class InvitationRedraws:
                     meeting, invitee, language, self.service.tz, now, waitlist_position=position
                 )
                 markup = render.invitation_keyboard(meeting, language, invitee.response, now)
-                await self._edit(item.chat_id, item.message_id, text, markup)
+                await self.service.messenger.edit_text(item.chat_id, item.message_id, text, markup)
             if item.ask_reason and invitee.response == "no" and not invitee.note:
                 await self.service.ask_reason(meeting, invitee)
         except Exception:
             logger.exception("could not redraw the invitation of %s", key)
-
-    async def _edit(self, chat_id: int, message_id: int, text: str, markup: Any) -> None:
-        for _ in range(2):
-            try:
-                await self.service.bot.edit_message_text(
-                    text, chat_id=chat_id, message_id=message_id, reply_markup=markup
-                )
-                return
-            except RetryAfter as error:
-                delay = error.retry_after
-                seconds = delay.total_seconds() if isinstance(delay, timedelta) else delay
-                await asyncio.sleep(seconds)
-            except BadRequest as error:
-                if "not modified" not in str(error).lower():
-                    raise
-                return

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+from bot.numbers import typed_number
 from storage.meetings import Invitee, Meeting, NewMeeting, Response
 from storage.people import Role
 
@@ -37,6 +38,7 @@ DEFAULT_COUNCIL_QUORUM = Fraction(2, 3)
 MAX_TITLE = 200
 MAX_PLACE = 200
 MAX_AGENDA = 1500
+MAX_CAPACITY = 100_000
 
 # Who is invited: council meetings go to council members and the secretariat (the role order
 # gives the secretariat every right of the council); members' meetings to every member and up.
@@ -129,9 +131,10 @@ def apply_option(
             raise FormError("audience")
         return replace(meeting, audience="council" if value == "council" else "members"), False
     if key == "capacity":
-        if not value.isdigit() or not 0 < int(value) <= 100000:
+        capacity = typed_number(value, high=MAX_CAPACITY)
+        if capacity is None:
             raise FormError("capacity")
-        return replace(meeting, capacity=int(value)), False
+        return replace(meeting, capacity=capacity), False
     if key == "quorum":
         fraction = parse_quorum(value)
         return replace(meeting, quorum=f"{fraction.numerator}/{fraction.denominator}"), False

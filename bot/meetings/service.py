@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import TelegramError
 from telegram.ext import CallbackContext, JobQueue
 
 from bot.clock import Clock
@@ -21,6 +21,7 @@ from bot.meetings import render
 from bot.meetings.redraws import InvitationRedraws
 from bot.meetings.reminders import ReminderJobs
 from bot.meetings.rules import AUDIENCE_ROLES, Tally, moved_deadline, reminder_times, tally
+from bot.messaging import Messenger
 from storage.database import Database
 from storage.meetings import AnswerChange, Invitee, Meeting, MeetingRepository, NewMeeting, Response
 from storage.people import Language, PeopleRepository, Person
@@ -55,13 +56,13 @@ class MeetingService:
         db: Database,
         clock: Clock,
         settings: Settings,
-        bot: Bot,
+        messenger: Messenger,
         job_queue: JobQueue[Any] | None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.settings = settings
-        self.bot = bot
+        self.messenger = messenger
         self.job_queue = job_queue
         self.send_interval = 1 / max(settings.broadcast_rate, 1)
         self._summary_pending: set[int] = set()
@@ -102,20 +103,10 @@ class MeetingService:
 
     # Sending ---------------------------------------------------------------------------------
 
-    async def _send(self, chat_id: int, text: str, markup: Any = None, **extra: Any) -> int | None:
-        """Send one message, waiting out one 429; the message id, or None if unreachable."""
-        for _ in range(2):
-            try:
-                message = await self.bot.send_message(chat_id, text, reply_markup=markup, **extra)
-                return message.message_id
-            except RetryAfter as error:
-                delay = error.retry_after
-                await asyncio.sleep(
-                    delay.total_seconds() if isinstance(delay, timedelta) else delay
-                )
-            except Forbidden:
-                return None
-        raise TelegramError("still rate limited")
+    async def _send(self, chat_id: int, text: str, markup: Any = None) -> int | None:
+        """Send one message; the message id, or None if Telegram refuses the chat."""
+        message = await self.messenger.send(chat_id, text, markup)
+        return message.message_id if message is not None else None
 
     async def _each(
         self, invitees: list[Invitee], send: Callable[[Invitee], Awaitable[int | None]]
@@ -365,15 +356,12 @@ class MeetingService:
         language = meeting.summary_language or "zh"
         text = render.summary_text(meeting, await self.tally(meeting), language, self.tz)
         try:
-            await self.bot.edit_message_text(
+            await self.messenger.edit_text(
+                meeting.summary_chat_id,
+                meeting.summary_message_id,
                 text,
-                chat_id=meeting.summary_chat_id,
-                message_id=meeting.summary_message_id,
-                reply_markup=summary_keyboard(meeting, language),
+                summary_keyboard(meeting, language),
             )
-        except BadRequest as error:
-            if "not modified" not in str(error).lower():
-                logger.warning("could not edit the summary of meeting %s: %s", meeting_id, error)
         except TelegramError:
             logger.warning("could not edit the summary of meeting %s", meeting_id, exc_info=True)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
 from bot.i18n import t
+from bot.messaging import Messenger
 from bot.notices.compose import TEXT_LIMIT
 from storage.notices import NoticeRepository
 from storage.people import Language
@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 async def close_approval_requests(
-    bot: Bot, repo: NoticeRepository, notice_id: int, key: str, name: str = ""
+    messenger: Messenger, repo: NoticeRepository, notice_id: int, key: str, name: str = ""
 ) -> None:
     """Take Approve and Reject away from every approval request of a decided notice.
 
@@ -33,12 +33,10 @@ async def close_approval_requests(
         text = request.text + "\n\n" + t(language, key, id=notice_id, name=name)
         try:
             if len(text) <= TEXT_LIMIT:
-                await bot.edit_message_text(
-                    text, request.chat_id, request.message_id, parse_mode=ParseMode.HTML
+                await messenger.edit_text(
+                    request.chat_id, request.message_id, text, parse_mode=ParseMode.HTML
                 )
             else:
-                await bot.edit_message_reply_markup(
-                    request.chat_id, request.message_id, reply_markup=None
-                )
+                await messenger.edit_reply_markup(request.chat_id, request.message_id, None)
         except TelegramError as error:
             logger.info("could not close an approval request of notice %d: %s", notice_id, error)

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from telegram import Message, MessageEntity
 
 from bot.notices.recurrence import RecurrenceError, cron_for, next_occurrence, parse_cron
+from bot.numbers import typed_number
 
 __all__ = [
     "CAPTION_LIMIT",
@@ -304,8 +305,8 @@ def parse_when(text: str, timezone: ZoneInfo, now: datetime) -> tuple[datetime |
         if day is None:
             raise ComposeError("notices.bad_when")
         cron = f"{clock.minute} {clock.hour} * * {day}"
-    elif kind == "monthly" and len(words) == 3 and words[1].isdigit() and 1 <= int(words[1]) <= 31:
-        cron = f"{clock.minute} {clock.hour} {int(words[1])} * *"
+    elif kind == "monthly" and len(words) == 3 and (date := typed_number(words[1], high=31)):
+        cron = f"{clock.minute} {clock.hour} {date} * *"
     else:
         raise ComposeError("notices.bad_when")
     return next_occurrence(cron, now, timezone), cron
@@ -315,7 +316,8 @@ def _cron(expression: str, timezone: ZoneInfo) -> str:
     try:
         return parse_cron(expression, timezone)
     except RecurrenceError:
-        raise ComposeError("notices.bad_cron", cron=expression) from None
+        shown = expression if len(expression) <= 60 else expression[:60] + "…"
+        raise ComposeError("notices.bad_cron", cron=shown) from None
 
 
 def _clock(text: str) -> time | None:

@@ -20,7 +20,7 @@ __all__ = [
 ]
 
 _DAY_NAMES = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
-_FIELD = re.compile(r"^[\w*/,\-]+$")
+_FIELD = re.compile(r"^[\w*/,\-]{1,40}$", re.ASCII)
 
 
 class RecurrenceError(ValueError):

@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery_engine import BACKOFF_BASE, STOP_GRACE, DeliveryRun, max_in_flight
 from bot.i18n import format_datetime, language_from_hint, t
+from bot.messaging import Messenger
 from bot.notices.actions import NoticeActions
 from bot.notices.approvals import close_approval_requests
 from bot.notices.bulkapi import BulkBotApi
@@ -54,12 +55,13 @@ class NoticeService:
         db: Database,
         clock: Clock,
         settings: Settings,
-        bot: Bot,
+        messenger: Messenger,
         job_queue: JobQueue[Any] | None,
         is_running: Callable[[], bool],
         bulk: BulkBotApi | None = None,
     ) -> None:
-        self.bot = bot
+        self.messenger = messenger
+        self.bot = messenger.bot
         self.bulk = bulk
         self.job_queue = job_queue
         self.is_running = is_running
@@ -257,7 +259,7 @@ class NoticeService:
 
     async def close_approvals(self, notice_id: int, key: str, name: str = "") -> None:
         """Take Approve and Reject away from every approval request of a decided notice."""
-        await close_approval_requests(self.bot, self.repo, notice_id, key, name)
+        await close_approval_requests(self.messenger, self.repo, notice_id, key, name)
 
     # --- delivery ----------------------------------------------------------------------------
 
@@ -364,8 +366,8 @@ class NoticeService:
                 shown = text
                 await self.limiter.acquire()  # edits count against Telegram's limit too
                 try:
-                    await self.bot.edit_message_text(
-                        text, notice.author_chat_id, message_id, parse_mode=ParseMode.HTML
+                    await self.messenger.edit_text(
+                        notice.author_chat_id, message_id, text, parse_mode=ParseMode.HTML
                     )
                 except TelegramError as error:
                     logger.info("progress edit failed: %s", error)
@@ -380,10 +382,10 @@ class NoticeService:
         )
         if message_id and notice.author_chat_id:
             with contextlib.suppress(TelegramError):
-                await self.bot.edit_message_text(
-                    progress_text(notice, run, language),
+                await self.messenger.edit_text(
                     notice.author_chat_id,
                     message_id,
+                    progress_text(notice, run, language),
                     parse_mode=ParseMode.HTML,
                 )
         await self._tell(notice, text, markup)
@@ -395,13 +397,13 @@ class NoticeService:
         if not notice.author_chat_id:
             return None
         try:
-            message = await self.bot.send_message(
-                notice.author_chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            message = await self.messenger.send(
+                notice.author_chat_id, text, markup, parse_mode=ParseMode.HTML
             )
         except TelegramError as error:
             logger.warning("could not report to the author of notice %d: %s", notice.id, error)
             return None
-        return message.message_id
+        return message.message_id if message is not None else None
 
 
 def delivery_bot(settings: Settings, bot: Bot) -> tuple[Bot, BulkBotApi | None]:

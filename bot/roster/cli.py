@@ -10,8 +10,10 @@ from typing import TextIO
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.roster.csv_import import apply_plan, decode_csv, plain_problem, plan_import
+from bot.i18n import load_catalog
+from bot.roster.csv_import import apply_plan, plain_problem, plan_import
 from bot.roster.export import export_roster
+from bot.roster.sheets import SheetError, roster_text
 from storage.database import Database
 from storage.roster import RosterRepository
 
@@ -19,7 +21,8 @@ __all__ = ["export_file", "export_roster_file", "import_file", "import_roster"]
 
 
 def import_roster(settings: Settings, file: str) -> int:
-    """Import the CSV; 0 when every row went in, 1 when some were rejected, 2 when none could."""
+    """Import the CSV or Excel file; 0 when every row went in, 1 when some were rejected, 2 when
+    none could."""
     try:
         return asyncio.run(import_file(settings, file, sys.stdout, sys.stderr))
     except BrokenPipeError:
@@ -31,15 +34,16 @@ def import_roster(settings: Settings, file: str) -> int:
 async def import_file(
     settings: Settings, file: str, out: TextIO, err: TextIO, clock: Clock | None = None
 ) -> int:
-    """Import the CSV at `file`, report on `out` and the rejected lines on `err`."""
+    """Import the CSV or Excel file at `file`, report on `out` and the rejected rows on `err`."""
     try:
         content = Path(file).read_bytes()
     except OSError as error:
         print(f"{file}: {error.strerror or error}", file=err)
         return 2
-    text = decode_csv(content)
-    if text is None:
-        print(f"{file}: not a text file (UTF-8 or GB18030 expected)", file=err)
+    try:
+        text = roster_text(content, file)
+    except SheetError as error:
+        print(f"{file}: {load_catalog('en')[f'roster.file_{error.key}']}", file=err)
         return 2
     now = (clock or SystemClock()).now()
     db = await Database.open(settings.db_path)

@@ -82,7 +82,7 @@ async def test_upload_cancel_and_unreadable_file_change_nothing(bot: BotHarness)
 
 async def test_upload_refused_for_a_member(bot: BotHarness) -> None:
     calls = await _upload(bot, MEMBER, ARTICLES.encode(), "articles.md")
-    assert any("only for the secretariat" in text for text in bot.texts_to(MEMBER, calls))
+    assert any("I cannot read files" in text for text in bot.texts_to(MEMBER, calls))
     calls = await bot.tap(bot.user(MEMBER), "kbi:ok")
     assert bot.alerts(calls)
     calls = await bot.send(bot.user(MEMBER), "/article 40")
