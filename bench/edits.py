@@ -130,6 +130,7 @@ def run(rate: float, copies: int) -> dict[str, Any]:
         "achieved": achieved,
         "ratio": achieved / rate,
         "rejected": len(fake.rejected),
+        "rejected_at": [round(t - times[0], 2) for t in fake.rejected] if times else [],
         "stderr": stderr.decode()[-1500:],
         "rc": child.returncode,
     }
@@ -146,7 +147,7 @@ def main() -> int:
         f"edited {result['copies_edited']} of {args.copies} copies ({result['edits']} edits,"
         f" {result['edited_twice']} copies edited twice), achieved {result['achieved']:.1f}/s,"
         f" achieved/R = {result['ratio']:.3f} (target >= 0.97),"
-        f" 429s = {result['rejected']} (target 0)"
+        f" 429s = {result['rejected']} at {result['rejected_at']} s (target 0)"
     )
     if result["copies_edited"] != args.copies:
         print(f"not every copy was edited; bot stderr:\n{result['stderr']}")

@@ -91,9 +91,6 @@ def build_application(
     people = PeopleRepository(db)
     messenger = Messenger(app.bot, people, clock)
     notice_bot, bulk = delivery_bot(settings, app.bot)
-    meetings = MeetingService(
-        db=db, clock=clock, settings=settings, messenger=messenger, job_queue=app.job_queue
-    )
     notices = NoticeService(
         db=db,
         clock=clock,
@@ -102,6 +99,14 @@ def build_application(
         job_queue=app.job_queue,
         is_running=lambda: app.running,
         bulk=bulk,
+    )
+    meetings = MeetingService(
+        db=db,
+        clock=clock,
+        settings=settings,
+        messenger=messenger,
+        job_queue=app.job_queue,
+        limiter=notices.limiter,
     )
     knowledge = KnowledgeBase(db)
     data = BotData(

@@ -91,6 +91,7 @@ async def stop_sending_first_on_signals(app: BotApplication) -> None:
 
     def stop() -> None:
         app.bot_data.notices.begin_stop()
+        app.bot_data.meetings.begin_stop()
         app.stop_running()
 
     for stop_signal in (signal.SIGTERM, signal.SIGINT):

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import heapq
 import logging
 import math
@@ -423,7 +424,7 @@ class DeliveryRun:
             return
         await self._give_back([recipient], outcome.reason)
         delay = min(self.backoff**attempts, BACKOFF_MAX)
-        retry = Recipient(recipient.person_id, recipient.chat_id, recipient.language, attempts)
+        retry = dataclasses.replace(recipient, attempts=attempts)
         heapq.heappush(self._retries, (self.monotonic() + delay, recipient.person_id, retry))
 
     def _measured(self, seconds: float) -> None:

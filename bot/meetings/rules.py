@@ -19,6 +19,7 @@ __all__ = [
     "DEFAULT_COUNCIL_QUORUM",
     "REMIND_NON_RESPONDERS_BEFORE_DEADLINE",
     "REMIND_YES_BEFORE_START",
+    "Delivery",
     "FormError",
     "Rsvp",
     "Tally",
@@ -30,6 +31,16 @@ __all__ = [
     "rsvp_data",
     "tally",
 ]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How a round of messages went."""
+
+    sent: int = 0
+    unreachable: int = 0
+    failed: int = 0
+
 
 DEADLINE_LEAD = timedelta(hours=24)
 REMIND_NON_RESPONDERS_BEFORE_DEADLINE = timedelta(hours=24)

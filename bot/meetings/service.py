@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,12 +15,21 @@ from telegram.ext import CallbackContext, JobQueue
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.i18n import format_datetime, t
+from bot.delivery_engine import STOP_GRACE
+from bot.i18n import t
 from bot.meetings import render
 from bot.meetings.redraws import InvitationRedraws
 from bot.meetings.reminders import ReminderJobs
-from bot.meetings.rules import AUDIENCE_ROLES, Tally, moved_deadline, reminder_times, tally
+from bot.meetings.rules import (
+    AUDIENCE_ROLES,
+    Delivery,
+    Tally,
+    moved_deadline,
+    reminder_times,
+    tally,
+)
 from bot.messaging import Messenger
+from bot.notices.pacing import SmoothLimiter
 from storage.database import Database
 from storage.meetings import AnswerChange, Invitee, Meeting, MeetingRepository, NewMeeting, Response
 from storage.people import Language, PeopleRepository, Person
@@ -31,15 +39,6 @@ __all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService"]
 logger = logging.getLogger(__name__)
 
 SUMMARY_EDIT_INTERVAL = timedelta(seconds=5)
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """How a round of messages went."""
-
-    sent: int = 0
-    unreachable: int = 0
-    failed: int = 0
 
 
 def language_of(person: Person | Invitee) -> Language:
@@ -58,8 +57,11 @@ class MeetingService:
         settings: Settings,
         messenger: Messenger,
         job_queue: JobQueue[Any] | None,
+        limiter: SmoothLimiter | None = None,
     ) -> None:
         self.db = db
+        # Reminder rounds share the broadcast rate with notice deliveries.
+        self.limiter = limiter or SmoothLimiter(settings.broadcast_rate)
         self.clock = clock
         self.settings = settings
         self.messenger = messenger
@@ -230,16 +232,28 @@ class MeetingService:
         """Resume interrupted deliveries in the background (start-up must not wait on them)."""
 
         async def resume() -> int:
+            resumed = 0
             try:
-                return await self.resume_deliveries()
+                resumed = await self.resume_deliveries()
             except Exception:
                 logger.exception("could not resume the delivery of invitations")
-                return 0
+            try:
+                await self.reminders.resume()
+            except Exception:
+                logger.exception("could not resume the reminders")
+            return resumed
 
         self._resumer = asyncio.get_running_loop().create_task(resume())
 
+    def begin_stop(self) -> None:
+        """A clean stop's first step: reminder rounds take no new recipient."""
+        self.reminders.begin_stop()
+
     async def stop_background(self) -> None:
-        """Shut-down: stop resuming (rows stay pending for next time), redraw what is queued."""
+        """Shut-down: rounds record their sends in flight (the rest waits for the next start);
+        resuming stops (rows stay pending for next time); what is queued is redrawn."""
+        self.begin_stop()
+        await self.reminders.wait_stopped(STOP_GRACE + 1)
         if self._resumer is not None and not self._resumer.done():
             self._resumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -295,36 +309,8 @@ class MeetingService:
         return moved, delivery
 
     async def remind(self, meeting: Meeting, kind: str) -> Delivery:
-        """Nudge non-responders (`deadline`) or remind the seated Yes (`start`)."""
-        invitees = await self.repo.invitees(meeting.id)
-        if kind == "start":
-            seated = set((await self.repo.seated(meeting))[: meeting.capacity or None])
-            targets = [i for i in invitees if i.person_id in seated]
-        else:
-            targets = [i for i in invitees if i.response == "none"]
-        now = self.now()
-
-        async def send(invitee: Invitee) -> int | None:
-            language = language_of(invitee)
-            when = format_datetime(meeting.starts_at, self.tz, language)
-            text = t(
-                language,
-                f"meetings.reminder_{kind}",
-                id=meeting.id,
-                title=meeting.title,
-                when=when,
-                place=meeting.place,
-                deadline=format_datetime(meeting.deadline, self.tz, language),
-            )
-            markup = (
-                render.invitation_keyboard(meeting, language, invitee.response, now)
-                if kind == "deadline"
-                else None
-            )
-            assert invitee.telegram_id is not None
-            return await self._send(invitee.telegram_id, text, markup)
-
-        return await self._each(targets, send)
+        """Nudge non-responders (`deadline`) or remind the seated Yes (`start`), now."""
+        return await self.reminders.remind(meeting, kind) or Delivery()
 
     # Jobs ------------------------------------------------------------------------------------
 
