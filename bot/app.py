@@ -118,7 +118,7 @@ def build_application(
         notices=notices,
         knowledge=knowledge,
     )
-    data.dashboard = dashboard_server(settings, db, clock)
+    data.dashboard = dashboard_server(settings, db, clock, data.operator_ids)
     app.bot_data = data
     handlers.register(app)
     data.personal_data.erasers.append(erase_recipient)

@@ -41,7 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
     console = commands.add_parser("console", help="chat with the bot in the terminal")
-    console.add_argument("--user", type=_id, metavar="ID", help="speak as this roster entry")
+    speaker = console.add_mutually_exclusive_group()
+    speaker.add_argument("--user", type=_id, metavar="ID", help="speak as this roster entry")
+    speaker.add_argument(
+        "--guest", action="store_true", help="speak as someone the bot has never seen"
+    )
     ask = commands.add_parser("ask", help="answer one question from the knowledge base")
     ask.add_argument("--json", action="store_true", help="print one JSON object")
     ask.add_argument("--lang", choices=("zh", "en"), help="the question's language")
@@ -125,13 +129,15 @@ def run(settings: Settings) -> int:
     return 0
 
 
-def console(settings: Settings, person_id: int | None) -> int:
+def console(settings: Settings, person_id: int | None, guest: bool = False) -> int:
     """Chat on the terminal."""
     from bot.console import run_console
     from bot.dashboard import DashboardStartError
 
     try:
-        return asyncio.run(run_console(settings, sys.stdin, sys.stdout, person_id=person_id))
+        return asyncio.run(
+            run_console(settings, sys.stdin, sys.stdout, person_id=person_id, guest=guest)
+        )
     except DashboardStartError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
@@ -189,7 +195,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             logging.getLogger().setLevel(logging.WARNING)
         return run(settings)
     if args.command == "console":
-        return console(settings, args.user)
+        return console(settings, args.user, args.guest)
     if args.command == "ask":
         from bot.knowledge.commands import ask_command
 

@@ -1,4 +1,11 @@
-"""Console mode: the same Application, with the person at the keyboard as the other party."""
+"""Console mode: the same Application, with the person at the keyboard as the other party.
+
+Every message the bot sends is printed with a number and the chat it went to; every button
+shown stays tappable by its number (a tap on a button in someone else's chat is made as that
+person, so an invitation can be answered from the console); `:reply N TEXT` answers message N;
+a line ending in `\\` continues on the next line, and a block between two `\"\"\"` lines is one
+message.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,8 @@ import asyncio
 import html
 import logging
 import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -16,13 +25,18 @@ from bot.config import Settings
 from bot.transport import ApiCall, LocalBotApi, UpdateFactory
 from storage.people import Role
 
-__all__ = ["CONSOLE_USER_ID", "ConsoleBotApi", "run_console"]
+__all__ = ["CONSOLE_GUEST_ID", "CONSOLE_USER_ID", "ConsoleBotApi", "read_inputs", "run_console"]
 
 logger = logging.getLogger(__name__)
 
-CONSOLE_USER_ID = 1
+CONSOLE_USER_ID = 1  # the operator: the secretariat's rights, not on the roster
+CONSOLE_GUEST_ID = 2  # `--guest`: someone the bot has never seen
 BOUND_ID_BASE = 10**12
 _TAG = re.compile(r"<[^>]+>")
+_REPLY = re.compile(r"^:reply\s+m?(\d{1,6})\s+(.+)$", re.S)
+BLOCK = '"""'
+
+ChatLabel = Callable[[int], Awaitable[str]]
 
 
 def html_to_text(text: str) -> str:
@@ -30,14 +44,25 @@ def html_to_text(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A message printed on the console: where it went and who reads it there."""
+
+    message: dict[str, Any]
+    reader: dict[str, Any]
+
+
 class ConsoleBotApi(LocalBotApi):
-    """A Bot API that prints what the bot sends and numbers the buttons to tap."""
+    """A Bot API that prints what the bot sends, labelled by chat, with numbered buttons."""
 
     def __init__(self, output: TextIO, files_dir: Path) -> None:
         super().__init__()
         self.output = output
         self.files_dir = files_dir
         self.buttons: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        self.shown: list[Shown] = []
+        self.readers: dict[int, dict[str, Any]] = {}
+        self.label: ChatLabel | None = None
 
     async def show(self, call: ApiCall, result: Any) -> None:
         """Print a sent or edited message, an alert, or a saved file."""
@@ -45,9 +70,14 @@ class ConsoleBotApi(LocalBotApi):
             self._print(f"[!] {call.params['text']}")
         if not isinstance(result, dict) or "message_id" not in result:
             return
-        prefix = "(edited) " if call.method.startswith("edit") else ""
+        chat_id = int(result["chat"]["id"])
+        reader = self.readers.get(chat_id) or UpdateFactory.user(chat_id, f"Chat {chat_id}")
+        self.shown.append(Shown(result, reader))
+        label = await self.label(chat_id) if self.label else str(chat_id)
+        edited = " (edited)" if call.method.startswith("edit") else ""
+        self._print(f"── m{len(self.shown)} to {label}{edited}")
         if call.text:
-            self._print(prefix + html_to_text(call.text))
+            self._print(html_to_text(call.text))
         for name, (file_name, content) in call.files.items():
             self.files_dir.mkdir(parents=True, exist_ok=True)
             target = self.files_dir / Path(file_name or name).name
@@ -57,9 +87,6 @@ class ConsoleBotApi(LocalBotApi):
 
     def _show_keyboard(self, message: dict[str, Any]) -> None:
         rows = (message.get("reply_markup") or {}).get("inline_keyboard") or []
-        if not rows:
-            return
-        self.buttons = []
         for row in rows:
             labels = []
             for button in row:
@@ -71,12 +98,18 @@ class ConsoleBotApi(LocalBotApi):
         print(text, file=self.output, flush=True)
 
 
-async def _console_user(app: BotApplication, person_id: int | None) -> dict[str, Any]:
-    """The Telegram user the keyboard speaks as: secretariat, or the roster entry named."""
+async def _console_user(app: BotApplication, person_id: int | None, guest: bool) -> dict[str, Any]:
+    """The Telegram user the keyboard speaks as: the operator, a guest, or a roster entry."""
     data = app.bot_data
     now = data.clock.now()
+    if guest:
+        return UpdateFactory.user(CONSOLE_GUEST_ID, "Guest", "zh")
     if person_id is None:
-        await data.people.ensure_role(CONSOLE_USER_ID, Role.SECRETARIAT, "Console", now)
+        operator = await data.people.ensure_telegram_user(CONSOLE_USER_ID, "Console", now)
+        if operator.role is not Role.GUEST:
+            # Older databases made the operator a secretariat roster entry: take it off.
+            await data.roster.change_role(operator.id, Role.GUEST, None, now, "removed")
+        data.operator_ids.add(CONSOLE_USER_ID)
         return UpdateFactory.user(CONSOLE_USER_ID, "Console", "zh")
     person = await data.people.get(person_id)
     if person is None:
@@ -88,8 +121,47 @@ async def _console_user(app: BotApplication, person_id: int | None) -> dict[str,
     return UpdateFactory.user(telegram_id, person.name or "Member", person.spoken_language)
 
 
+def _labeller(app: BotApplication, you: int) -> ChatLabel:
+    async def label(chat_id: int) -> str:
+        if chat_id == you:
+            return "you"
+        person = await app.bot_data.people.get_by_telegram_id(chat_id)
+        if person is None:
+            return f"chat {chat_id}"
+        return f"{person.name or '—'} (#{person.id}, {person.role.value})"
+
+    return label
+
+
+async def read_inputs(stdin: TextIO) -> list[str] | None:
+    """The next input: one line, a line continued by a trailing `\\`, or a `\"\"\"` block.
+
+    None at end of input.
+    """
+    line = await asyncio.to_thread(stdin.readline)
+    if not line:
+        return None
+    text = line.rstrip("\n")
+    if text.strip() == BLOCK:
+        lines: list[str] = []
+        while (more := await asyncio.to_thread(stdin.readline)) and more.strip() != BLOCK:
+            lines.append(more.rstrip("\n"))
+        return ["\n".join(lines)]
+    while text.endswith("\\"):
+        more = await asyncio.to_thread(stdin.readline)
+        text = text[:-1] + "\n" + more.rstrip("\n")
+        if not more:
+            break
+    return [text]
+
+
 async def run_console(
-    settings: Settings, stdin: TextIO, stdout: TextIO, *, person_id: int | None = None
+    settings: Settings,
+    stdin: TextIO,
+    stdout: TextIO,
+    *,
+    person_id: int | None = None,
+    guest: bool = False,
 ) -> int:
     """Chat on the terminal until `/quit` or end of input; return the exit status."""
     api = ConsoleBotApi(stdout, settings.db_path.parent / "console-files")
@@ -104,46 +176,78 @@ async def run_console(
         await app.start()
         try:
             try:
-                user = await _console_user(app, person_id)
+                user = await _console_user(app, person_id, guest)
             except LookupError as error:
                 print(str(error), file=stdout)
                 return 2
+            api.readers[user["id"]] = user
+            api.label = _labeller(app, user["id"])
             print(
                 "Console chat. Type a command (/help), a number to tap a button, "
-                "':file PATH' to send a file, /quit to leave.",
+                "':reply N TEXT' to answer message mN, ':file PATH' to send a file, "
+                'a line ending in \\ or a """ block for several lines, /quit to leave.',
                 file=stdout,
                 flush=True,
             )
-            while True:
-                line = await asyncio.to_thread(stdin.readline)
-                if not line or line.strip() == "/quit":
+            while (inputs := await read_inputs(stdin)) is not None:
+                text = inputs[0]
+                if text.strip() == "/quit":
                     break
-                payload = _payload(line.strip(), user, api, factory, stdout)
+                payload = await _payload(app, text.strip(), user, api, factory, stdout)
                 if payload is not None:
                     await app.process_update(Update.de_json(payload, app.bot))
+                    # What the update queued (the invitation redrawn, the reason asked for)
+                    # is shown before the next input is read.
+                    await app.bot_data.meetings.flush()
         finally:
             await app.stop()
             await on_shutdown(app)
     return 0
 
 
-def _payload(
-    line: str, user: dict[str, Any], api: ConsoleBotApi, factory: UpdateFactory, out: TextIO
+async def _reader_of(app: BotApplication, chat_id: int, api: ConsoleBotApi) -> dict[str, Any]:
+    """The person whose chat a message is in, as a Telegram user (taps there are theirs)."""
+    if chat_id in api.readers:
+        return api.readers[chat_id]
+    person = await app.bot_data.people.get_by_telegram_id(chat_id)
+    name = (person.name if person else "") or f"Chat {chat_id}"
+    language = person.spoken_language if person else "zh"
+    api.readers[chat_id] = UpdateFactory.user(chat_id, name, language)
+    return api.readers[chat_id]
+
+
+async def _payload(
+    app: BotApplication,
+    line: str,
+    user: dict[str, Any],
+    api: ConsoleBotApi,
+    factory: UpdateFactory,
+    out: TextIO,
 ) -> dict[str, Any] | None:
-    """Turn one typed line into an update (a message, a button tap or a file)."""
+    """Turn one input into an update (a message, a reply, a button tap or a file)."""
     if not line:
         return None
-    if line.isdigit() and api.buttons:
+    if line.isascii() and line.isdigit():
         index = int(line) - 1
         if not 0 <= index < len(api.buttons):
             print(f"No button {line}.", file=out, flush=True)
             return None
         button, message = api.buttons[index]
         if "callback_data" in button:
-            return factory.callback(user, button["callback_data"], message)
+            current = api.messages.get((message["chat"]["id"], message["message_id"]), message)
+            tapper = await _reader_of(app, int(message["chat"]["id"]), api)
+            return factory.callback(tapper, button["callback_data"], current)
         if "url" in button:
             print(f"[link] {button['url']}", file=out, flush=True)
         return None
+    if reply := _REPLY.match(line):
+        index = int(reply.group(1)) - 1
+        if not 0 <= index < len(api.shown):
+            print(f"No message m{reply.group(1)}.", file=out, flush=True)
+            return None
+        shown = api.shown[index]
+        sender = await _reader_of(app, int(shown.message["chat"]["id"]), api)
+        return factory.message(sender, reply.group(2), reply_to_message=shown.message)
     if line.startswith(":file "):
         path = Path(line[6:].strip()).expanduser()
         if not path.is_file():

@@ -22,6 +22,7 @@ from bot.meetings.service import MeetingService
 from bot.messaging import Messenger
 from bot.notices.compose import Draft
 from bot.notices.service import NoticeService
+from bot.roster.entries import NewEntry
 from bot.roster.privacy import PersonalDataRegistry
 from bot.roster.reach import PersonHook
 from storage.database import Database
@@ -67,6 +68,8 @@ class UserData:
     correction_of: int | None = None  # the notice whose corrected text comes next
     join_name: str | None = None
     invite: InviteDraft = field(default_factory=InviteDraft)
+    # An entry /invite did not add because its name and unit are on the roster already.
+    namesake_entry: NewEntry | None = None
     articles_upload: tuple[ParsedArticles, str] | None = None
     relay_question_id: int | None = None
 
@@ -100,6 +103,9 @@ class BotData:
         # Telegram accounts whose person was found named since start-up: a bound person's
         # name never becomes empty again (erasure also unbinds), so they need no new check.
         self.named_accounts: set[int] = set()
+        # Telegram ids with the secretariat's rights without being on the roster (the console's
+        # operator): never invited, never counted, not a recipient of notices.
+        self.operator_ids: set[int] = set()
         # The secretariat's dashboard, served from start-up to shut-down when configured.
         self.dashboard: DashboardServer | None = None
 

@@ -9,7 +9,17 @@ __all__ = ["register"]
 
 def register(app: BotApplication) -> None:
     """Add every feature's handlers in order; catch-alls last."""
-    from handlers import core, dashboard, errors, files, knowledge, meetings, notices, roster
+    from handlers import (
+        core,
+        dashboard,
+        errors,
+        files,
+        forms,
+        knowledge,
+        meetings,
+        notices,
+        roster,
+    )
 
     core.register(app)
     files.register(app)
@@ -21,4 +31,5 @@ def register(app: BotApplication) -> None:
     errors.register(app)
     knowledge.register_fallbacks(app)
     files.register_fallbacks(app)
+    forms.register_fallbacks(app)
     core.register_fallbacks(app)

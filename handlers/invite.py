@@ -16,9 +16,12 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext, BotApplication, InviteDraft, user_state
+from bot.roster.entries import NewEntry, existing_entry
 from bot.roster.invites import links_for_entries, role_link
 from handlers.common import Caller, drop_buttons, identify, reply, require_role, send_usage
+from handlers.forms import cannot_skip, leave_form
 from storage.people import Language, Role
+from storage.roster import RosterEntry
 
 __all__ = ["register", "renew_link", "username"]
 
@@ -105,9 +108,17 @@ async def create_entry(
     unit: str,
     role: Role,
     language: Language | None,
+    *,
+    namesake_checked: bool = False,
 ) -> None:
-    """Add a roster entry and show its personal link."""
+    """Add a roster entry and show its personal link; first, offer the namesake already there."""
     data = context.bot_data
+    if not namesake_checked:
+        existing = await existing_entry(data.roster, name, unit)
+        if existing is not None:
+            user_state(context).namesake_entry = NewEntry(name, unit, role, language)
+            await offer_namesake(update, caller, existing, role)
+            return
     now = data.clock.now()
     person_id = await data.roster.add_entry(name, unit, role, language, caller.person.id, now)
     links = await links_for_entries(
@@ -122,6 +133,75 @@ async def create_entry(
             role=caller.t(f"core.role_{role.value}"),
             link=links[person_id],
         ),
+    )
+
+
+async def offer_namesake(update: Update, caller: Caller, existing: RosterEntry, role: Role) -> None:
+    """Say that the person is on the roster; offer their link, their card, or a new entry."""
+    if existing.role is Role.GUEST:
+        key, account = "roster.invite_namesake_removed", ""
+    else:
+        key = "roster.invite_namesake"
+        account = caller.t(
+            "roster.card_unbound" if existing.telegram_id is None else "roster.card_reachable"
+        )
+    text = caller.t(
+        key,
+        id=existing.id,
+        name=existing.name,
+        unit=existing.unit or "—",
+        role=caller.t(f"core.role_{existing.role.value}"),
+        account=account,
+    )
+    first = []
+    if existing.role is Role.GUEST:
+        first.append(
+            InlineKeyboardButton(
+                caller.t(
+                    "roster.invite_namesake_restore", role=caller.t(f"core.role_{role.value}")
+                ),
+                callback_data=f"mb:r:{existing.id}:{role.value}",
+            )
+        )
+    elif existing.telegram_id is None:
+        first.append(
+            InlineKeyboardButton(
+                caller.t("roster.invite_namesake_link", id=existing.id),
+                callback_data=f"mb:i:{existing.id}",
+            )
+        )
+    first.append(
+        InlineKeyboardButton(
+            caller.t("roster.invite_namesake_open", id=existing.id),
+            callback_data=f"mb:p:{existing.id}",
+        )
+    )
+    anyway = InlineKeyboardButton(caller.t("roster.invite_namesake_new"), callback_data="iv:dup")
+    await reply(update, text, InlineKeyboardMarkup([first, [anyway]]))
+
+
+async def namesake_button(update: Update, context: AppContext) -> None:
+    """The button that adds a new entry anyway: the one /invite held back for its namesake."""
+    query = update.callback_query
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if query is None or caller is None:
+        return
+    state = user_state(context)
+    pending, state.namesake_entry = state.namesake_entry, None
+    if pending is None:
+        await query.answer(caller.t("core.button_invalid"), show_alert=True)
+        return
+    await query.answer()
+    await drop_buttons(update)
+    await create_entry(
+        update,
+        context,
+        caller,
+        pending.name,
+        pending.unit,
+        pending.role,
+        pending.language,
+        namesake_checked=True,
     )
 
 
@@ -250,12 +330,17 @@ def register(app: BotApplication) -> None:
                     INVITE_NAME: [
                         MessageHandler(text, invite_name),
                         CallbackQueryHandler(invite_button, pattern=r"^iv:"),
+                        CommandHandler("skip", cannot_skip),
                     ],
-                    INVITE_UNIT: [MessageHandler(text, invite_unit)],
+                    INVITE_UNIT: [
+                        MessageHandler(text, invite_unit),
+                        CommandHandler("skip", cannot_skip),
+                    ],
                     INVITE_ROLE: [CallbackQueryHandler(invite_button, pattern=r"^iv:")],
                 },
-                fallbacks=[CommandHandler("cancel", cancel)],
+                fallbacks=[CommandHandler("cancel", cancel), *leave_form("invite")],
                 name="invite",
             )
         )
+    app.add_handler(CallbackQueryHandler(namesake_button, pattern=r"^iv:dup$"))
     app.add_handler(CallbackQueryHandler(stale_invite_button, pattern=r"^iv:"))

@@ -21,6 +21,7 @@ from bot.i18n import t
 from bot.roster.menus import sync_person
 from bot.roster.reach import announce_joined
 from handlers.common import identify, reply, require_role
+from handlers.forms import cannot_skip, leave_form
 from storage.people import Language, Role
 from storage.roster import Application
 
@@ -238,10 +239,10 @@ def register(app: BotApplication) -> None:
         ConversationHandler(
             entry_points=[CommandHandler("join", join_command)],
             states={
-                JOIN_NAME: [MessageHandler(text, join_name)],
-                JOIN_UNIT: [MessageHandler(text, join_unit)],
+                JOIN_NAME: [MessageHandler(text, join_name), CommandHandler("skip", cannot_skip)],
+                JOIN_UNIT: [MessageHandler(text, join_unit), CommandHandler("skip", cannot_skip)],
             },
-            fallbacks=[CommandHandler("cancel", join_cancel)],
+            fallbacks=[CommandHandler("cancel", join_cancel), *leave_form("join")],
             name="join",
         )
     )

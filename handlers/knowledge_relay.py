@@ -19,6 +19,7 @@ from telegram.warnings import PTBUserWarning
 from bot.context import AppContext, BotApplication, user_state
 from bot.i18n import t
 from handlers.common import Caller, drop_buttons, identify, reply, require_role
+from handlers.forms import leave_form
 from storage.database import Database, Transaction
 from storage.knowledge_questions import (
     QuestionRepository,
@@ -187,7 +188,8 @@ def register(app: BotApplication) -> None:
                     MessageHandler(~filters.COMMAND, not_text),
                 ]
             },
-            fallbacks=[CommandHandler("cancel", cancel)],
+            fallbacks=[CommandHandler("cancel", cancel), *leave_form("relay-reply")],
             allow_reentry=True,
+            name="relay-reply",
         )
     app.add_handler(conversation)

@@ -20,6 +20,7 @@ from bot.meetings.rules import FormError, parse_local_datetime
 from bot.meetings.service import MeetingService
 from bot.numbers import typed_number
 from handlers.common import Caller, reply, reply_document, require_role, send_usage
+from handlers.forms import cannot_skip, leave_form
 from handlers.meetings_form import (
     CALLBACK_ID,
     OPTIONS,
@@ -312,12 +313,12 @@ def register(app: BotApplication) -> None:
         ConversationHandler(
             entry_points=[CommandHandler("newmeeting", newmeeting)],
             states={
-                TITLE: [MessageHandler(text, got_title)],
-                WHEN: [MessageHandler(text, got_when)],
-                PLACE: [MessageHandler(text, got_place)],
+                TITLE: [MessageHandler(text, got_title), CommandHandler("skip", cannot_skip)],
+                WHEN: [MessageHandler(text, got_when), CommandHandler("skip", cannot_skip)],
+                PLACE: [MessageHandler(text, got_place), CommandHandler("skip", cannot_skip)],
                 OPTIONS: [MessageHandler(text, got_options), CommandHandler("skip", got_options)],
             },
-            fallbacks=[CommandHandler("cancel", cancel_conversation)],
+            fallbacks=[CommandHandler("cancel", cancel_conversation), *leave_form("newmeeting")],
             name="newmeeting",
         )
     )

@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-import html
-import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import AppContext, BotApplication
-from bot.i18n import format_datetime, load_catalog, t
+from bot.i18n import format_datetime, load_catalog
 from bot.roster.export import ExportFormat, export_roster
-from bot.roster.menus import sync_person
-from bot.roster.reach import announce_joined
 from handlers.common import Caller, edit_tapped, reply, reply_document, require_role, send_usage
 from handlers.join import send_card
-from storage.people import Person, Role
+from handlers.members_roles import change_role
+from storage.people import Role
 from storage.roster import Reach
 
 __all__ = ["register"]
 
-logger = logging.getLogger(__name__)
 
 PAGE = 10
 AUDIT_PAGE = 15
@@ -30,7 +25,7 @@ NAMES_SHOWN = 10
 ROSTER_ROLES = (Role.SECRETARIAT, Role.COUNCIL, Role.MEMBER)
 _PAGED = re.compile(r"^mb:([la]):(\d{1,6})$")
 _PERSON = re.compile(r"^mb:([pxXi]):(\d{1,9})$")
-_ROLE = re.compile(r"^mb:r:(\d{1,9}):(member|council|secretariat)$")
+_ROLE = re.compile(r"^mb:([rR]):(\d{1,9}):(member|council|secretariat)$")
 _EXPORT = re.compile(r"^mb:e:(csv|xlsx)$")
 
 
@@ -236,9 +231,10 @@ async def members_button(update: Update, context: AppContext) -> None:
         await send_export(update, context, caller, "csv" if export.group(1) == "csv" else "xlsx")
         return
     if role_change := _ROLE.match(data):
-        await change_role(
-            update, context, caller, int(role_change.group(1)), Role(role_change.group(2))
-        )
+        person_id, role = int(role_change.group(2)), Role(role_change.group(3))
+        if await change_role(update, context, caller, person_id, role, role_change.group(1) == "R"):
+            text, markup = await person_card(caller, context, person_id)
+            await edit_tapped(update, text, reply_markup=markup)
         return
     await query.answer(caller.t("core.button_invalid"), show_alert=True)
 
@@ -289,59 +285,14 @@ async def person_action(
             update, caller.t("roster.remove_ask", name=person.name), reply_markup=markup
         )
     elif action == "X":
-        await change_role(update, context, caller, person_id, Role.GUEST)
+        if await change_role(update, context, caller, person_id, Role.GUEST, True):
+            text, markup = await person_card(caller, context, person_id)
+            await edit_tapped(update, text, reply_markup=markup)
     else:
         from handlers.invite import renew_link
 
         await query.answer()
         await renew_link(update, context, caller, person_id)
-
-
-async def change_role(
-    update: Update, context: AppContext, caller: Caller, person_id: int, role: Role
-) -> None:
-    """Give a person another role (guest = removed from the roster), tell them, update menus."""
-    query = update.callback_query
-    assert query is not None
-    data = context.bot_data
-    person = await data.people.get(person_id)
-    if person is None or (not person.name and person.telegram_id is None):
-        await query.answer(caller.t("core.button_invalid"), show_alert=True)
-        return
-    if person.id == caller.person.id:
-        await query.answer(caller.t("roster.not_yourself"), show_alert=True)
-        return
-    if person.role is role:
-        await query.answer()
-        return
-    action = "removed" if role is Role.GUEST else "role_changed"
-    old = await data.roster.change_role(person.id, role, caller.person.id, data.clock.now(), action)
-    if old is None:
-        await query.answer(caller.t("core.button_invalid"), show_alert=True)
-        return
-    alert = caller.t("roster.role_done", name=person.name, role=_role(caller, role))
-    await query.answer(html.unescape(alert))
-    await tell_person(context, person, role)
-    await sync_person(context.bot, data.people, data.roster, person.id)
-    if role is not Role.GUEST:
-        await announce_joined(data.joined_hooks, person.id)
-    text, markup = await person_card(caller, context, person.id)
-    await edit_tapped(update, text, reply_markup=markup)
-
-
-async def tell_person(context: AppContext, person: Person, role: Role) -> None:
-    """Tell the person about their new role (or that they left the roster)."""
-    if person.telegram_id is None or not person.reachable:
-        return
-    language = person.spoken_language
-    if role is Role.GUEST:
-        text = t(language, "roster.you_were_removed")
-    else:
-        text = t(language, "roster.your_role", role=t(language, f"core.role_{role.value}"))
-    try:
-        await context.bot_data.messenger.send(person.telegram_id, text)
-    except TelegramError as error:
-        logger.warning("could not tell person %s of their role: %s", person.id, error)
 
 
 def register(app: BotApplication) -> None:

@@ -26,6 +26,7 @@ from bot.notices.compose import (
 )
 from bot.notices.views import overview_lines, plain
 from handlers.common import Caller, reply, require_role, send_usage
+from handlers.forms import leave_form
 from handlers.notices_actions import (
     ACTION_PATTERN,
     action,
@@ -203,7 +204,7 @@ def register(app: BotApplication) -> None:
                     CallbackQueryHandler(when, pattern=r"^ntc:now$"),
                 ],
             },
-            fallbacks=[CommandHandler("cancel", cancel)],
+            fallbacks=[CommandHandler("cancel", cancel), *leave_form("notice")],
             name="notice",
             allow_reentry=True,
         )

@@ -164,7 +164,7 @@ async def test_demoted_secretariat_member_cannot_use_an_old_approval_button(
     await bot.send(guest, "Applicant")
     await bot.send(guest, "-")
     card = bot.api.sent(5001, "sendMessage")[-1]
-    await bot.tap(bot.user(ADMIN_ID, "Sec"), f"mb:r:{second.id}:member")
+    await bot.tap(bot.user(ADMIN_ID, "Sec"), f"mb:R:{second.id}:member")
     user = bot.user(5001, "Second", "en")
     await bot.send(user, "/help")
     before = await snapshot(bot)

@@ -175,5 +175,5 @@ def test_backup_copies_the_database_while_the_bot_runs(tmp_path: Path) -> None:
     process.communicate("/quit\n", timeout=60)
     assert backup.returncode == 0, backup.stderr
     with sqlite3.connect(target) as copy:
-        [(count,)] = copy.execute("SELECT count(*) FROM persons WHERE role = 'secretariat'")
+        [(count,)] = copy.execute("SELECT count(*) FROM persons WHERE telegram_id = 1")
     assert count == 1
