@@ -18,6 +18,7 @@ from bot.knowledge.service import KnowledgeBase
 from bot.meetings.late import invite_late_joiner
 from bot.meetings.service import MeetingService
 from bot.messaging import Messenger
+from bot.notices.approvals import NoticeApprovals
 from bot.notices.service import NoticeService, delivery_bot, erase_recipient
 from storage.database import Database
 from storage.people import PeopleRepository, Role
@@ -108,7 +109,7 @@ def build_application(
         job_queue=app.job_queue,
         limiter=notices.limiter,
     )
-    knowledge = KnowledgeBase(db)
+    knowledge = KnowledgeBase(db, embedder="default" if settings.semantic_search else None)
     data = BotData(
         settings=settings,
         clock=clock,
@@ -116,6 +117,7 @@ def build_application(
         messenger=messenger,
         meetings=meetings,
         notices=notices,
+        approvals=NoticeApprovals(notices, messenger, settings),
         knowledge=knowledge,
     )
     data.dashboard = dashboard_server(settings, db, clock, data.operator_ids)

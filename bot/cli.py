@@ -201,7 +201,14 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         question = " ".join(args.question)
         return asyncio.run(
-            ask_command(settings.db_path, question, args.lang, args.json, sys.stdout)
+            ask_command(
+                settings.db_path,
+                question,
+                args.lang,
+                args.json,
+                sys.stdout,
+                semantic=settings.semantic_search,
+            )
         )
     if args.command == "import-articles":
         from pathlib import Path
@@ -212,11 +219,23 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             if args.lang is None or args.file is not None:
                 print("import-articles --restore needs --lang zh|en and no FILE", file=sys.stderr)
                 return 2
-            return asyncio.run(restore_command(settings.db_path, args.lang, sys.stdout))
+            return asyncio.run(
+                restore_command(
+                    settings.db_path, args.lang, sys.stdout, semantic=settings.semantic_search
+                )
+            )
         if args.file is None:
             print("import-articles needs a FILE (or --restore --lang zh|en)", file=sys.stderr)
             return 2
-        return asyncio.run(import_command(settings.db_path, Path(args.file), args.lang, sys.stdout))
+        return asyncio.run(
+            import_command(
+                settings.db_path,
+                Path(args.file),
+                args.lang,
+                sys.stdout,
+                semantic=settings.semantic_search,
+            )
+        )
     if args.command == "backup":
         return backup(settings, args.file)
     if args.command == "export-rsvps":

@@ -57,6 +57,7 @@ class Settings:
     webapp_url: str | None = None
     webapp_listen: str = "127.0.0.1"
     webapp_port: int = 8080
+    semantic_search: bool = True
     notice_channel: str | None = None
 
     @property
@@ -113,8 +114,16 @@ class Settings:
             webapp_url=_webapp_url(get("ASSOC_WEBAPP_URL")),
             webapp_listen=_listen(get("ASSOC_WEBAPP_LISTEN") or "127.0.0.1", "ASSOC_WEBAPP_LISTEN"),
             webapp_port=_webapp_port(get("ASSOC_WEBAPP_PORT") or "8080", env),
+            semantic_search=_switch(get("ASSOC_SEMANTIC_SEARCH") or "on", "ASSOC_SEMANTIC_SEARCH"),
             notice_channel=_channel(get("ASSOC_NOTICE_CHANNEL")),
         )
+
+
+def _switch(value: str, variable: str) -> bool:
+    words = {"on": True, "1": True, "yes": True, "off": False, "0": False, "no": False}
+    if value.lower() not in words:
+        raise ConfigError(variable, f"{value!r} must be on or off")
+    return words[value.lower()]
 
 
 def _url(value: str | None, variable: str) -> str | None:

@@ -20,6 +20,7 @@ from bot.knowledge.parser import ParsedArticles
 from bot.knowledge.service import KnowledgeBase
 from bot.meetings.service import MeetingService
 from bot.messaging import Messenger
+from bot.notices.approvals import NoticeApprovals
 from bot.notices.compose import Draft
 from bot.notices.service import NoticeService
 from bot.roster.entries import NewEntry
@@ -86,6 +87,7 @@ class BotData:
         messenger: Messenger,
         meetings: MeetingService,
         notices: NoticeService,
+        approvals: NoticeApprovals,
         knowledge: KnowledgeBase,
     ) -> None:
         self.settings = settings
@@ -94,6 +96,7 @@ class BotData:
         self.messenger = messenger
         self.meetings = meetings
         self.notices = notices
+        self.approvals = approvals
         self.knowledge = knowledge
         self.personal_data = PersonalDataRegistry()
         self.joined_hooks: list[PersonHook] = []

@@ -9,7 +9,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.context import AppContext, BotApplication
 from bot.i18n import Html
-from bot.knowledge.answers import entry_title, heading, trim
+from bot.knowledge.answers import entry_title, heading, language_note, quote, small_talk_reply, trim
+from bot.knowledge.labels import button_label
 from bot.numbers import typed_number
 from handlers import knowledge_inline, knowledge_relay, knowledge_upload
 from handlers.common import Caller, edit_tapped, identify, reply, send_usage
@@ -44,6 +45,9 @@ async def answer_question(
 ) -> None:
     """Quote the best match with buttons, or say the documents do not cover the question."""
     result = await context.bot_data.knowledge.search(question, caller.language)
+    if result.small_talk is not None:
+        await reply(update, small_talk_reply(result.small_talk, caller.language))
+        return
     if not result.covered or not result.matches:
         markup = await offer_markup(update, context, caller, question)
         await reply(
@@ -53,8 +57,8 @@ async def answer_question(
         )
         return
     best = result.matches[0].entry
-    body, _ = trim(best.body)
-    text = f"<b>{html.escape(heading(best, caller.language))}</b>\n{html.escape(body)}"
+    title, body, _ = quote(best, result.matches[0].passage, caller.language)
+    text = f"<b>{html.escape(title)}</b>\n{html.escape(body)}"
     rows = []
     if best.number is not None:
         rows.append(_article_buttons(caller, best.number, best.chapter_number))
@@ -64,7 +68,8 @@ async def answer_question(
         rows.append(
             [
                 InlineKeyboardButton(
-                    heading(e, caller.language)[:60], callback_data=f"{CALLBACK}:a:{e.number}"
+                    button_label(heading(e, caller.language)),
+                    callback_data=f"{CALLBACK}:a:{e.number}",
                 )
                 for e in others
             ]
@@ -99,12 +104,23 @@ async def show_article(update: Update, context: AppContext, caller: Caller, numb
         await reply(update, caller.t("knowledge.article_missing", number=number))
         return
     body, _ = trim(entry.body)
-    text = f"<b>{html.escape(heading(entry, caller.language))}</b>\n{html.escape(body)}"
-    await reply(
-        update,
-        text,
-        InlineKeyboardMarkup([_article_buttons(caller, number, entry.chapter_number)[1:]]),
+    note = language_note(entry, caller.language)
+    text = f"<b>{html.escape(heading(entry, caller.language))}</b>\n"
+    text += f"<i>{html.escape(note)}</i>\n{html.escape(body)}" if note else html.escape(body)
+    back = []
+    if entry.chapter_number is not None:
+        back.append(
+            InlineKeyboardButton(
+                caller.t("knowledge.button_back"),
+                callback_data=f"{CALLBACK}:c:{entry.chapter_number}:0",
+            )
+        )
+    back.append(
+        InlineKeyboardButton(
+            caller.t("knowledge.button_all_chapters"), callback_data=f"{CALLBACK}:ch"
+        )
     )
+    await reply(update, text, InlineKeyboardMarkup([back]))
 
 
 async def article(update: Update, context: AppContext) -> None:
@@ -142,7 +158,7 @@ async def _chapters_view(context: AppContext, caller: Caller) -> tuple[str, Inli
     rows = [
         [
             InlineKeyboardButton(
-                caller.t("knowledge.chapter_button", number=c.number, title=c.title)[:60],
+                button_label(caller.t("knowledge.chapter_button", number=c.number, title=c.title)),
                 callback_data=f"{CALLBACK}:c:{c.number}:0",
             )
         ]
@@ -179,7 +195,9 @@ async def browse(update: Update, context: AppContext) -> None:
         rows = [
             [
                 InlineKeyboardButton(
-                    f"{heading(e, caller.language).split(' · ')[0]} {e.body[:30]}",
+                    button_label(
+                        f"{heading(e, caller.language).split(' · ')[0]} {e.title or e.body}"
+                    ),
                     callback_data=f"{CALLBACK}:a:{e.number}",
                 )
             ]

@@ -101,22 +101,34 @@ async def decide(update: Update, context: AppContext) -> None:
         await edit_tapped(update, caller.t("knowledge.import_cancelled"))
         return
     parsed, file_name = pending
-    version = await context.bot_data.knowledge.import_articles(
+    shown = [-1]
+
+    async def progress(done: int, total: int) -> None:
+        """Edit the message at each quarter of the embedding work."""
+        quarter = 4 * done // total if total else 4
+        if total and quarter > shown[0] and done < total:
+            shown[0] = quarter
+            await edit_tapped(update, caller.t("knowledge.import_progress", done=done, total=total))
+
+    base = context.bot_data.knowledge
+    version = await base.import_articles(
         parsed,
         source=file_name,
         imported_by=caller.person.id,
         now=context.bot_data.clock.now(),
+        progress=progress,
     )
-    await edit_tapped(
-        update,
-        caller.t(
-            "knowledge.import_done",
-            articles=len(parsed.articles),
-            chapters=len(parsed.chapters),
-            language=parsed.language,
-            version=version,
-        ),
+    text = caller.t(
+        "knowledge.import_done",
+        articles=len(parsed.articles),
+        chapters=len(parsed.chapters),
+        language=parsed.language,
+        version=version,
     )
+    step = await base.out_of_step(parsed.language)
+    if step is not None:
+        text += "\n\n" + step.describe(caller.language)
+    await edit_tapped(update, text)
 
 
 def register(app: BotApplication) -> None:

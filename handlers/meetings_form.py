@@ -9,8 +9,9 @@ from telegram.ext import ConversationHandler
 
 from bot.context import AppContext, MeetingFormDraft, user_state
 from bot.meetings import render
+from bot.meetings.render import summary_keyboard
 from bot.meetings.rules import FormError, parse_local_datetime, parse_meeting
-from bot.meetings.service import Delivery, summary_keyboard
+from bot.meetings.service import Delivery
 from handlers.common import Caller, reply, require_role
 from handlers.meetings_rsvp import service
 from storage.meetings import Meeting

@@ -11,7 +11,7 @@ from bot.context import AppContext
 from bot.i18n import t
 from bot.meetings import render
 from bot.meetings.files import ics_event
-from bot.meetings.rules import parse_rsvp
+from bot.meetings.rules import TapRefusal, parse_rsvp
 from bot.meetings.service import MeetingService, language_of
 from handlers.common import identify, reply, reply_document, require_role
 from storage.meetings import Invitee, Meeting
@@ -49,6 +49,14 @@ async def _edit_invitation(
     )
 
 
+_TAP_ALERTS = {
+    TapRefusal.NOT_OPEN: "meetings.meeting_not_open",
+    TapRefusal.REPLACED: "meetings.invitation_replaced",
+    TapRefusal.CLOSED: "meetings.answers_closed_alert",
+    TapRefusal.FORGED: "meetings.button_refused",
+}
+
+
 async def rsvp_tapped(update: Update, context: AppContext) -> None:
     """Record a Yes / No / Maybe tap, refusing forged, stale and late buttons without effect."""
     query = update.callback_query
@@ -57,39 +65,27 @@ async def rsvp_tapped(update: Update, context: AppContext) -> None:
         return
     svc = service(context)
     rsvp = parse_rsvp(query.data)
-    found = await svc.repo.invitation_for_account(rsvp.meeting_id, user.id) if rsvp else None
-    if rsvp is None or found is None:
+    result = await svc.answer_tap(user.id, rsvp) if rsvp else None
+    if rsvp is None or result is None or result.invitee is None or result.meeting is None:
         caller = await identify(update, context)
         await query.answer(
             t(caller.language if caller else "en", "meetings.button_refused"), show_alert=True
         )
         return
-    meeting, invitee = found
+    meeting, invitee, change = result.meeting, result.invitee, result.change
     language = language_of(invitee)
-    if meeting.status != "open":
-        await query.answer(t(language, "meetings.meeting_not_open", id=meeting.id), show_alert=True)
-        return
-    if rsvp.version != meeting.version:
-        await query.answer(
-            t(language, "meetings.invitation_replaced", id=meeting.id), show_alert=True
-        )
-        return
-    if svc.now() >= meeting.deadline:
-        await query.answer(t(language, "meetings.answers_closed_alert"), show_alert=True)
-        await _edit_invitation(
-            query.message if isinstance(query.message, Message) else None, svc, meeting, invitee
-        )
-        return
-    change = await svc.answer(meeting, invitee.person_id, rsvp.response, version=rsvp.version)
-    if change is None:
-        await query.answer(t(language, "meetings.button_refused"), show_alert=True)
+    message = query.message if isinstance(query.message, Message) else None
+    if result.refusal is not None or change is None:
+        key = _TAP_ALERTS[result.refusal or TapRefusal.FORGED]
+        await query.answer(t(language, key, id=meeting.id), show_alert=True)
+        if result.refusal is TapRefusal.CLOSED:
+            await _edit_invitation(message, svc, meeting, invitee)
         return
     answer = render.answer_name(language, rsvp.response)
     if not change.changed:
         await query.answer(t(language, "meetings.answer_unchanged", answer=answer))
         return
     await query.answer(t(language, "meetings.answer_recorded", answer=answer))
-    message = query.message if isinstance(query.message, Message) else None
     svc.invitation_changed(
         meeting.id,
         invitee.person_id,

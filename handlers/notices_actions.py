@@ -6,15 +6,14 @@ import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 
 from bot.context import AppContext
-from bot.i18n import t
+from bot.notices.approvals import Decision, Outcome
 from bot.notices.service import NoticeService
-from bot.notices.views import preview_parts, unreachable_lines, when_text
+from bot.notices.views import unreachable_lines, when_text
 from handlers.common import Caller, reply, require_role
-from storage.notices import ApprovalRequest, Notice
-from storage.people import Language, Role
+from storage.notices import Notice
+from storage.people import Role
 
 __all__ = ["ACTION_PATTERN", "action", "buttons", "no_approver", "notice_service"]
 
@@ -68,9 +67,7 @@ async def action(update: Update, context: AppContext) -> None:
 
 async def no_approver(update: Update, context: AppContext, caller: Caller) -> bool:
     """True (and the author told why) when approval is needed and nobody else can give it."""
-    if context.bot_data.settings.notice_approval < 2:
-        return False
-    if await notice_service(context).repo.approvers(caller.person.id):
+    if not await context.bot_data.approvals.no_approver(caller.person.id):
         return False
     await reply(update, caller.t("notices.no_approver"))
     return True
@@ -84,108 +81,8 @@ async def _author_decides(
     notice: Notice,
     confirmed: bool,
 ) -> None:
-    if notice.status != "draft" or notice.author_person_id != caller.person.id:
-        await reply(update, caller.t("notices.already_handled", id=notice.id))
-        return
-    if not confirmed:
-        # One conditional statement decides: a Confirm that got there first wins.
-        cancelled = await service.repo.move(notice.id, ("draft",), "cancelled")
-        key = (
-            "notices.draft_cancelled" if cancelled else _too_late(await service.repo.get(notice.id))
-        )
-        await reply(update, caller.t(key, id=notice.id))
-        return
-    if context.bot_data.settings.notice_approval >= 2:
-        await _queue_for_approval(update, context, service, caller, notice)
-        return
-    scheduled = await service.confirm(notice.id)
-    if scheduled is None:
-        key = _too_late(await service.repo.get(notice.id))
-        await reply(update, caller.t(key, id=notice.id))
-        return
-    await _tell_scheduled(update, service, caller, notice.id, scheduled)
-
-
-def _too_late(notice: Notice | None) -> str:
-    """What to tell an author whose tap lost to another decision on the same notice."""
-    if notice is None:
-        return "notices.already_handled"
-    if notice.status == "cancelled":
-        return "notices.confirm_too_late"
-    if notice.status in ("pending_approval", "scheduled", "sending", "done"):
-        return "notices.cancel_too_late"
-    return "notices.already_handled"
-
-
-async def _queue_for_approval(
-    update: Update, context: AppContext, service: NoticeService, caller: Caller, notice: Notice
-) -> None:
-    """Ask every other reachable secretariat member; with nobody asked, the draft stays a draft."""
-    if not await service.repo.approvers(caller.person.id):
-        await reply(update, caller.t("notices.no_approver_draft", id=notice.id))
-        return
-    if not await service.repo.move(notice.id, ("draft",), "pending_approval"):
-        await reply(update, caller.t("notices.already_handled", id=notice.id))
-        return
-    asked = await _ask_approval(context, service, caller, notice)
-    current = await service.repo.get(notice.id)
-    if current is not None and current.status != "pending_approval":
-        # Decided (or cancelled) while requests were still going out: close the late ones
-        # too; the author has been told the decision already.
-        await service.close_approvals(notice.id, "notices.already_handled")
-        return
-    if asked:
-        await reply(update, caller.t("notices.waiting_approval", id=notice.id))
-        return
-    await service.repo.move(notice.id, ("pending_approval",), "draft")
-    await reply(update, caller.t("notices.no_approver_draft", id=notice.id))
-
-
-async def _ask_approval(
-    context: AppContext, service: NoticeService, author: Caller, notice: Notice
-) -> int:
-    """Send the preview with Approve and Reject to each approver; return how many got it."""
-    data = context.bot_data
-    asked = 0
-    for approver in await service.repo.approvers(author.person.id):
-        language: Language = "en" if approver.language == "en" else "zh"
-        parts = preview_parts(
-            notice,
-            data.settings.timezone,
-            language,
-            await service.repo.audience_by_language(notice),
-            data.settings.notice_channel,
-        )
-        text = t(language, "notices.approval_request", author=author.person.name)
-        text += "\n\n" + parts[-1]
-        try:
-            for part in parts[:-1]:
-                await data.messenger.send(approver.chat_id, part)
-            message = await data.messenger.send(
-                approver.chat_id,
-                text,
-                buttons(
-                    [
-                        (t(language, "notices.approve"), f"ntc:apr:{notice.id}"),
-                        (t(language, "notices.reject"), f"ntc:rej:{notice.id}"),
-                    ]
-                ),
-            )
-        except TelegramError as error:
-            logger.info(
-                "could not ask person %d to approve a notice: %s", approver.person_id, error
-            )
-            continue
-        if message is None:
-            continue
-        await service.repo.add_approval_request(
-            notice.id,
-            ApprovalRequest(
-                approver.person_id, approver.chat_id, message.message_id, language, text
-            ),
-        )
-        asked += 1
-    return asked
+    decision = await context.bot_data.approvals.author_decides(notice, caller.person, confirmed)
+    await _tell_decision(update, service, caller, notice.id, decision)
 
 
 async def _approver_decides(
@@ -196,35 +93,17 @@ async def _approver_decides(
     notice: Notice,
     approved: bool,
 ) -> None:
-    if notice.status != "pending_approval":
-        await reply(update, caller.t("notices.already_handled", id=notice.id))
-        return
-    if notice.author_person_id == caller.person.id:
-        await reply(update, caller.t("notices.approve_own"))
-        return
-    if approved:
-        scheduled = await service.confirm(notice.id, approver_id=caller.person.id)
-        if scheduled is None:
-            await reply(update, caller.t("notices.already_handled", id=notice.id))
-            return
-        await service.close_approvals(
-            notice.id, "notices.approval_closed_approved", caller.person.name
-        )
-        await _tell_scheduled(update, service, caller, notice.id, scheduled)
-    elif await service.repo.move(notice.id, ("pending_approval",), "rejected"):
-        await service.close_approvals(
-            notice.id, "notices.approval_closed_rejected", caller.person.name
-        )
-        await reply(update, caller.t("notices.rejected", id=notice.id))
-    else:
-        await reply(update, caller.t("notices.already_handled", id=notice.id))
-        return
-    language = await service.language_of(notice)
-    if notice.author_chat_id:
-        key = "notices.approved_by" if approved else "notices.rejected_by"
-        await context.bot_data.messenger.send(
-            notice.author_chat_id, t(language, key, id=notice.id, name=caller.person.name)
-        )
+    decision = await context.bot_data.approvals.approver_decides(notice, caller.person, approved)
+    await _tell_decision(update, service, caller, notice.id, decision)
+
+
+async def _tell_decision(
+    update: Update, service: NoticeService, caller: Caller, notice_id: int, decision: Decision
+) -> None:
+    if decision.outcome is Outcome.SCHEDULED:
+        await _tell_scheduled(update, service, caller, notice_id, decision.notice)
+    elif decision.outcome is not Outcome.DECIDED_MEANWHILE:
+        await reply(update, caller.t(decision.outcome.value, id=notice_id))
 
 
 async def _tell_scheduled(

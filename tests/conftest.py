@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,9 +13,25 @@ from bot.app import build_application, on_shutdown, on_startup
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.context import AppContext
+from bot.knowledge import embedding
+from tests.fake_embedder import FakeEmbedder
 from tests.harness import ADMIN_ID, BotHarness, RecordingBotApi
 
 START = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def no_embedding_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The knowledge base answers from words alone unless a test asks for a model."""
+    monkeypatch.setattr(embedding, "default_embedder", lambda: None)
+
+
+@pytest.fixture
+def fake_embedder(monkeypatch: pytest.MonkeyPatch) -> FakeEmbedder:
+    """The small fake model as the knowledge base's embedder."""
+    fake = FakeEmbedder()
+    monkeypatch.setattr(embedding, "default_embedder", lambda: fake)
+    return fake
 
 
 @pytest.fixture
@@ -24,8 +41,14 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def bot(settings: Settings) -> AsyncIterator[BotHarness]:
-    """The real Application, started and shut down as in production; handler errors fail."""
+async def bot(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[BotHarness]:
+    """The real Application, started and shut down as in production; handler errors fail.
+
+    `@pytest.mark.settings(name=value, ...)` on a test changes those settings for it.
+    """
+    marker = request.node.get_closest_marker("settings")
+    if marker is not None:
+        settings = replace(settings, **marker.kwargs)
     api = RecordingBotApi()
     clock = FixedClock(START)
     app = build_application(settings, request=api, clock=clock)

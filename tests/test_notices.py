@@ -312,8 +312,8 @@ async def test_guided_form_can_be_cancelled(bot: BotHarness) -> None:
     assert "nothing was sent" in bot.texts_to(ADMIN_ID, calls)[-1]
 
 
+@pytest.mark.settings(notice_approval=2)
 async def test_second_secretariat_member_must_approve(bot: BotHarness, tmp_path: Path) -> None:
-    object.__setattr__(bot.app.bot_data.settings, "notice_approval", 2)
     await add_person(bot, "Second", 5001, role="secretariat")
     await add_person(bot, "Ann", 101)
     admin = bot.user(ADMIN_ID, "Sec")
@@ -330,8 +330,8 @@ async def test_second_secretariat_member_must_approve(bot: BotHarness, tmp_path:
     assert notice_texts(bot, 101) == ["Needs approval"]
 
 
+@pytest.mark.settings(broadcast_rate=20)
 async def test_cancelnotice_stops_a_running_delivery(bot: BotHarness) -> None:
-    object.__setattr__(bot.app.bot_data.settings, "broadcast_rate", 20)
     for n in range(40):
         await add_person(bot, f"M{n}", 200 + n)
     svc = service(bot)

@@ -318,3 +318,17 @@ async def test_channel_yes_without_a_channel_is_refused(tmp_path: Path) -> None:
             await on_shutdown(app)
     assert "set ASSOC_NOTICE_CHANNEL" in harness.texts_to(ADMIN_ID, calls)[0]
     assert not any("Confirm" in label for c in calls for label in c.button_texts())
+
+
+async def test_guided_form_asks_whether_to_post_to_the_channel(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec")
+    await bot.send(admin, "/notice")
+    await bot.tap(admin, "ntc:aud:all")
+    await bot.tap(admin, "ntc:cat:official")
+    calls = await bot.tap(admin, "ntc:rcp:no")
+    assert f"Post it to {CHANNEL} as well?" in bot.texts_to(ADMIN_ID, calls)[-1]
+    await bot.tap(admin, "ntc:chn:yes")
+    await bot.send(admin, "/skip")
+    await bot.send(admin, "Open day")
+    calls = await bot.send(admin, "now")
+    assert f"Also posted to {CHANNEL}" in bot.texts_to(ADMIN_ID, calls)[-1]

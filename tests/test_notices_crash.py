@@ -91,6 +91,7 @@ def start(tmp_path: Path, api: HttpBotApi) -> subprocess.Popen[bytes]:
         TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{api.port}/bot",
         PYTHONPATH=str(ROOT),
         PTB_TIMEDELTA="1",
+        ASSOC_SEMANTIC_SEARCH="off",
     )
     return subprocess.Popen(
         [sys.executable, str(ROOT / "run_bot.py")],

@@ -217,3 +217,15 @@ async def test_newmeeting_usage_example_is_dated_from_today(bot: BotHarness) -> 
     calls = await bot.send(bot.user(ADMIN_ID, "Sec"), "/newmeeting Only a title")
     text = bot.texts_to(ADMIN_ID, calls)[-1]
     assert "2026-12-05 14:30" in text and "2026-12-15" not in text
+
+
+async def test_forgetme_erases_the_members_receipts(bot: BotHarness) -> None:
+    await add_person(bot, "Ann", 101)
+    await send_ack_notice(bot)
+    ann = bot.user(101, "Ann")
+    await bot.tap(ann, "ntc:ack:1", copy_of(bot, 101, "Please confirm"))
+    assert await bot.app.bot_data.db.fetchall("SELECT 1 FROM notice_receipts")
+    await bot.send(ann, "/forgetme")
+    await bot.tap(ann, "fg:ask")
+    await bot.tap(ann, "fg:yes")
+    assert await bot.app.bot_data.db.fetchall("SELECT 1 FROM notice_receipts") == []

@@ -23,7 +23,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     """A clean environment for run_bot.py on a temporary database."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ASSOC_", "TELEGRAM_"))}
-    env.update({"ASSOC_DB_PATH": str(tmp_path / "db" / "association.sqlite3"), **extra})
+    env.update(
+        {
+            "ASSOC_DB_PATH": str(tmp_path / "db" / "association.sqlite3"),
+            "ASSOC_SEMANTIC_SEARCH": "off",
+            **extra,
+        }
+    )
     return env
 
 

@@ -8,15 +8,50 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.knowledge.answers import answer_payload, answer_text
+from bot.knowledge.dense import Progress
 from bot.knowledge.parser import Language, ParsedArticles, ParseError, parse_articles
 from bot.knowledge.service import KnowledgeBase
 from storage.database import Database
 
-__all__ = ["ask_command", "describe_import", "import_command", "restore_command"]
+__all__ = [
+    "ask_command",
+    "describe_import",
+    "import_command",
+    "progress_bar",
+    "restore_command",
+]
+
+BAR = 30
+
+
+def _base(db: Database, semantic: bool) -> KnowledgeBase:
+    """The knowledge base, with the embedding model unless semantic search is off."""
+    return KnowledgeBase(db, embedder="default" if semantic else None)
+
+
+def progress_bar(out: TextIO) -> Progress:
+    """A progress bar for embedding, on `out` (a terminal's stderr)."""
+
+    async def show(done: int, total: int) -> None:
+        if not total:
+            return
+        filled = BAR * done // total
+        out.write(f"\rEmbedding passages [{'#' * filled}{'-' * (BAR - filled)}] {done}/{total}")
+        if done == total:
+            out.write("\n")
+        out.flush()
+
+    return show
 
 
 async def ask_command(
-    db_path: Path, question: str, language: Language | None, as_json: bool, out: TextIO
+    db_path: Path,
+    question: str,
+    language: Language | None,
+    as_json: bool,
+    out: TextIO,
+    *,
+    semantic: bool = True,
 ) -> int:
     """Answer one question from the knowledge base and print it."""
     from bot.knowledge.parser import detect_language
@@ -24,8 +59,8 @@ async def ask_command(
     lang: Language = language or detect_language(question)
     db = await Database.open(db_path)
     try:
-        kb = KnowledgeBase(db)
-        await kb.start()
+        kb = _base(db, semantic)
+        await kb.start(progress=progress_bar(sys.stderr))
         result = await kb.search(question, lang)
     finally:
         await db.close()
@@ -49,7 +84,9 @@ def describe_import(parsed: ParsedArticles) -> str:
     return "\n".join(lines)
 
 
-async def import_command(db_path: Path, file: Path, language: Language | None, out: TextIO) -> int:
+async def import_command(
+    db_path: Path, file: Path, language: Language | None, out: TextIO, *, semantic: bool = True
+) -> int:
     """Replace one language's Articles from a file, keeping the previous version."""
     try:
         text = file.read_text(encoding="utf-8-sig")
@@ -60,23 +97,30 @@ async def import_command(db_path: Path, file: Path, language: Language | None, o
     out.write(describe_import(parsed) + "\n")
     db = await Database.open(db_path)
     try:
-        kb = KnowledgeBase(db)
-        await kb.start()
-        document_id = await kb.import_articles(parsed, source=file.name)
+        kb = _base(db, semantic)
+        await kb.start(progress=progress_bar(sys.stderr))
+        document_id = await kb.import_articles(
+            parsed, source=file.name, progress=progress_bar(sys.stderr)
+        )
+        step = await kb.out_of_step(parsed.language)
     finally:
         await db.close()
     out.write(
         f"Imported as version #{document_id}; the previous version is kept and can be restored.\n"
     )
+    if step is not None:
+        out.write(step.describe("en") + "\n")
     return 0
 
 
-async def restore_command(db_path: Path, language: Language, out: TextIO) -> int:
+async def restore_command(
+    db_path: Path, language: Language, out: TextIO, *, semantic: bool = True
+) -> int:
     """Make the version of a language's Articles before the current one current again."""
     db = await Database.open(db_path)
     try:
-        kb = KnowledgeBase(db)
-        await kb.start()
+        kb = _base(db, semantic)
+        await kb.start(progress=progress_bar(sys.stderr))
         restored = await kb.restore(language)
     finally:
         await db.close()

@@ -1,12 +1,18 @@
-"""Ranking: FTS5 bm25 over analysed terms, fused across parallel zh/en texts, with a cover check."""
+"""Ranking: FTS5 bm25 over analysed terms fused with passage embeddings, with a cover check."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
+import numpy as np
+
+from bot.knowledge.dense import DenseIndex, EntryHit
+from bot.knowledge.embedding import Vector
 from bot.knowledge.information import information
+from bot.knowledge.intents import SmallTalk
+from bot.knowledge.passages import passages
 from bot.knowledge.text import Analyzer, Concept
 from storage.articles import Entry, KnowledgeRepository, SearchRow
 
@@ -31,6 +37,8 @@ class Tuning:
     coverage_power: float = 2.0
     information_power: float = 1.0
     rarity_power: float = 0.5
+    semantic_weight: float = 0.5
+    min_standing: float = 2.75
 
 
 @dataclass(frozen=True)
@@ -41,6 +49,7 @@ class Match:
     score: float
     coverage: float
     weight: float = 0.0
+    passage: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,7 @@ class SearchResult:
     matches: tuple[Match, ...]
     covered: bool
     reference: int | None = None
+    small_talk: SmallTalk | None = None
 
 
 class Catalogue:
@@ -69,6 +79,13 @@ class Catalogue:
         }
         for entry in entries:
             self.by_key[(self.key(entry), entry.language)] = entry
+        self.languages = {(kind, language) for kind, language in shapes}
+
+    def readable(self, key: GroupKey, language: str) -> bool:
+        """False for a text of the other language when the reader's language has its own
+        (the two texts are out of step, so the reader's own is the one to quote)."""
+        kind, text_language, _ = key
+        return text_language in ("*", language) or (kind, language) not in self.languages
 
     @staticmethod
     def _ordinal(entry: Entry) -> int:
@@ -116,20 +133,29 @@ def concept_weight(
     return float(general**tuning.information_power * rarity**tuning.rarity_power)
 
 
-async def rank(
+@dataclass
+class _Group:
+    """What both sides of the search found for one text (in one or both languages)."""
+
+    lexical: float = 0.0
+    coverage: float = 0.0
+    matched: float = 0.0
+    similarity: float = 0.0
+    standing: float = 0.0
+    hits: dict[int, EntryHit] = field(default_factory=dict)
+
+
+async def _lexical(
     repo: KnowledgeRepository,
     catalogue: Catalogue,
-    analyzer: Analyzer,
-    question: str,
+    concepts: Sequence[Concept],
     language: str,
-    *,
-    limit: int = 5,
-    tuning: Tuning = Tuning(),
-) -> SearchResult:
-    """Rank the current entries for a question and decide whether any answers it."""
-    concepts = analyzer.concepts(question)
+    tuning: Tuning,
+) -> dict[GroupKey, _Group]:
+    """bm25 relevance times the share of the question's concepts each text covers."""
+    groups: dict[GroupKey, _Group] = {}
     if not concepts:
-        return SearchResult(question, language, (), False)
+        return groups
     rows = await repo.search(
         fts_query(concepts),
         limit=tuning.candidates,
@@ -140,17 +166,16 @@ async def rank(
         t for c in concepts for t in (*c.terms, *c.parts)
     )
     weights = [concept_weight(c, total, frequencies, tuning) for c in concepts]
-    groups: dict[GroupKey, list[SearchRow]] = {}
+    members: dict[GroupKey, list[SearchRow]] = {}
     for row in rows:
-        groups.setdefault(catalogue.key(row.entry), []).append(row)
-    scored = []
-    for key, members in groups.items():
+        members.setdefault(catalogue.key(row.entry), []).append(row)
+    for key, found in members.items():
         relevance = 0.0
-        for row in members:
+        for row in found:
             factor = 1.0 if row.entry.language == language else tuning.other_language_weight
             relevance += -row.bm25 * factor
-        terms = {t for row in members for t in row.terms.split()}
-        chapter = {t for row in members for t in row.chapter_terms.split()}
+        terms = {t for row in found for t in row.terms.split()}
+        chapter = {t for row in found for t in row.chapter_terms.split()}
         matched = 0.0
         for concept, weight in zip(concepts, weights, strict=True):
             if concept.terms & terms:
@@ -161,15 +186,123 @@ async def rank(
                 share = len(concept.parts & terms) / len(concept.parts)
                 matched += weight * share * tuning.part_credit
         coverage = matched / sum(weights)
-        score = relevance * coverage**tuning.coverage_power
-        scored.append((score, coverage, matched, key))
+        groups[key] = _Group(relevance * coverage**tuning.coverage_power, coverage, matched)
+    return groups
+
+
+def _semantic(
+    groups: dict[GroupKey, _Group], catalogue: Catalogue, dense: DenseIndex, query: Vector
+) -> None:
+    """Add each text's best passage (either language) to the groups, with its standing.
+
+    A similarity means little by itself (the model rates every text of a charter as fairly
+    close to any question about associations, and its scale differs by language); what
+    tells is how far the best passage stands above the texts' typical similarity, in
+    standard deviations.
+    """
+    best = dense.best_per_entry(query)
+    scale: dict[str, tuple[float, float]] = {}
+    for language in ("zh", "en"):
+        values = np.array(
+            [
+                hit.similarity
+                for entry_id, hit in best.items()
+                if entry_id in catalogue.entries
+                and catalogue.entries[entry_id].language == language
+            ],
+            dtype=np.float64,
+        )
+        if len(values):
+            scale[language] = (float(np.median(values)), float(values.std()) or 1.0)
+    for entry_id, hit in best.items():
+        entry = catalogue.entries.get(entry_id)
+        if entry is None:
+            continue
+        middle, spread = scale[entry.language]
+        standing = (hit.similarity - middle) / spread
+        group = groups.setdefault(catalogue.key(entry), _Group())
+        group.hits[entry_id] = hit
+        if standing > group.standing or not group.similarity:
+            group.similarity = hit.similarity
+            group.standing = standing
+
+
+def _lexically_covered(group: _Group, tuning: Tuning) -> bool:
+    """Enough of the question's concepts, carrying enough information; or all of them."""
+    if group.coverage >= 0.999:
+        return True
+    return group.coverage >= tuning.min_coverage and group.matched >= tuning.min_matched_weight
+
+
+def _covered(group: _Group, semantic: bool, tuning: Tuning) -> bool:
+    """Whether the best text answers the question, from the words and the meaning."""
+    if not semantic:
+        return _lexically_covered(group, tuning)
+    return group.standing >= tuning.min_standing or _lexically_covered(group, tuning)
+
+
+async def rank(
+    repo: KnowledgeRepository,
+    catalogue: Catalogue,
+    analyzer: Analyzer,
+    question: str,
+    language: str,
+    *,
+    limit: int = 5,
+    tuning: Tuning = Tuning(),
+    dense: DenseIndex | None = None,
+    query: Vector | None = None,
+    kinds: frozenset[str] = frozenset({"articles", "mission"}),
+) -> SearchResult:
+    """Rank the current entries for a question and decide whether any answers it."""
+    concepts = analyzer.concepts(question)
+    groups = await _lexical(repo, catalogue, concepts, language, tuning)
+    semantic = dense is not None and query is not None and len(dense) > 0
+    if semantic:
+        assert dense is not None and query is not None
+        _semantic(groups, catalogue, dense, query)
+    groups = {
+        key: group
+        for key, group in groups.items()
+        if key[0] in kinds and catalogue.readable(key, language)
+    }
+    if not groups:
+        return SearchResult(question, language, (), False)
+    top_lexical = max(g.lexical for g in groups.values()) or 1.0
+    top_standing = max(max(g.standing for g in groups.values()), 1e-6)
+    scored = []
+    for key, group in groups.items():
+        score = group.lexical / top_lexical
+        if semantic:
+            closeness = max(0.0, group.standing) / top_standing
+            score = (1 - tuning.semantic_weight) * score + tuning.semantic_weight * closeness
+        scored.append((score, key, group))
     scored.sort(key=lambda item: -item[0])
     matches = []
-    for relevance, coverage, matched, key in scored[:limit]:
+    for score, key, group in scored[:limit]:
         entry = catalogue.shown(key, language)
         if entry is not None:
-            matches.append(Match(entry, round(relevance, 4), round(coverage, 3), round(matched, 3)))
-    covered = bool(scored) and (
-        scored[0][1] >= tuning.min_coverage and scored[0][2] >= tuning.min_matched_weight
-    )
+            hit = group.hits.get(entry.id)
+            passage = hit.passage.text if hit is not None else ""
+            matches.append(
+                Match(entry, round(score, 4), round(group.coverage, 3), group.matched, passage)
+            )
+    if matches and not matches[0].passage:
+        best = matches[0]
+        matches[0] = replace(best, passage=_passage_by_words(best.entry, concepts, analyzer))
+    covered = _covered(scored[0][2], semantic, tuning)
     return SearchResult(question, language, tuple(matches), covered)
+
+
+def _passage_by_words(entry: Entry, concepts: Sequence[Concept], analyzer: Analyzer) -> str:
+    """Without the model: the passage sharing the most of the question's concepts."""
+    candidates = passages(entry)
+    if len(candidates) < 2:
+        return ""
+    best, best_count = "", 0
+    for passage in candidates:
+        terms = set(analyzer.terms(passage.text))
+        count = sum(1 for c in concepts if c.terms & terms)
+        if count > best_count:
+            best, best_count = passage.text, count
+    return best

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
+from bot.knowledge import embedding
+from bot.knowledge.alignment import OutOfStep, out_of_step
+from bot.knowledge.dense import DenseIndex, Progress, build_index, embed_missing
+from bot.knowledge.embedding import Embedder, Vector
 from bot.knowledge.information import information
+from bot.knowledge.intents import asks_who_holds_office_now, small_talk, without_time_words
 from bot.knowledge.parser import (
     Language,
     ParsedArticles,
@@ -21,6 +29,7 @@ from bot.knowledge.text import Analyzer, default_analyzer
 from bot.numbers import MAX_ID
 from storage.articles import Document, Entry, IndexRow, KnowledgeRepository, NewEntry
 from storage.database import Database
+from storage.knowledge_vectors import VectorRepository
 
 __all__ = ["CONTENT_DIR", "KnowledgeBase"]
 
@@ -28,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
+QUESTION_CACHE = 256
+ALL_KINDS = frozenset({"articles", "mission"})
 
 
 _LEAD = re.compile(r"^(.{4,200}?[:：])\s*(?:\n|$)")
@@ -43,34 +54,56 @@ class KnowledgeBase:
     """The Articles and the mission page in both languages, searchable."""
 
     def __init__(
-        self, db: Database, analyzer: Analyzer | None = None, tuning: Tuning | None = None
+        self,
+        db: Database,
+        analyzer: Analyzer | None = None,
+        tuning: Tuning | None = None,
+        embedder: Embedder | Literal["default"] | None = "default",
     ) -> None:
         self.repo = KnowledgeRepository(db)
+        self.vectors = VectorRepository(db)
         self.analyzer = analyzer or default_analyzer()
         self.tuning = tuning or Tuning()
+        self.embedder = embedding.default_embedder() if embedder == "default" else embedder
         self._catalogue: Catalogue | None = None
+        self._dense: DenseIndex | None = None
+        self._questions: OrderedDict[str, Vector] = OrderedDict()
 
-    async def start(self, content_dir: Path = CONTENT_DIR) -> None:
-        """Load the shipped content into an empty database and make sure the index is fresh."""
+    @property
+    def semantic(self) -> bool:
+        """True when answers use the embedding model as well as the words."""
+        return self.embedder is not None
+
+    async def start(
+        self, content_dir: Path = CONTENT_DIR, progress: Progress | None = None
+    ) -> None:
+        """Load the shipped content into an empty database and make sure the index is fresh.
+
+        Passages without a stored vector (the first start, or a new model) are embedded now.
+        """
         if not await self.repo.has_documents():
-            await self.load_directory(content_dir)
+            await self.load_directory(content_dir, progress)
         if await self.repo.index_fingerprint() != self.analyzer.fingerprint:
             await self.reindex()
+        if self.embedder is not None:
+            await embed_missing(
+                self.vectors, self.embedder, await self.repo.current_entries(), progress
+            )
         await self._refresh()
         information("会费", "zh")  # load the word-frequency tables now, not at the first question
         information("dues", "en")
 
-    async def load_directory(self, content_dir: Path) -> None:
+    async def load_directory(self, content_dir: Path, progress: Progress | None = None) -> None:
         """Import `articles.<lang>.md` and `mission.<lang>.md` from a directory."""
         for language in LANGUAGES:
             articles = content_dir / f"articles.{language}.md"
             mission = content_dir / f"mission.{language}.md"
             if articles.exists():
                 parsed = parse_articles(articles.read_text(encoding="utf-8"), language)
-                await self.import_articles(parsed, source=articles.name)
+                await self.import_articles(parsed, source=articles.name, progress=progress)
             if mission.exists():
                 page = parse_mission(mission.read_text(encoding="utf-8"), language)
-                await self.import_mission(page, source=mission.name)
+                await self.import_mission(page, source=mission.name, progress=progress)
         logger.info("loaded knowledge content from %s", content_dir)
 
     def _index_rows(self, entries: list[Entry]) -> list[IndexRow]:
@@ -92,12 +125,19 @@ class KnowledgeBase:
         logger.info("rebuilt the knowledge index (%d entries)", len(entries))
 
     async def _refresh(self) -> None:
-        """Reload the in-memory catalogue after a change."""
-        self._catalogue = Catalogue(await self.repo.current_entries())
+        """Reload the in-memory catalogue and passage vectors after a change."""
+        entries = await self.repo.current_entries()
+        self._catalogue = Catalogue(entries)
+        if self.embedder is not None:
+            self._dense, missing = await build_index(self.vectors, self.embedder, entries)
+            if missing:
+                logger.warning("%d passages have no vector yet; they count by words only", missing)
 
-    async def _activate(self, document_id: int) -> None:
-        """Make a stored version current and index it."""
+    async def _activate(self, document_id: int, progress: Progress | None = None) -> None:
+        """Embed a stored version's passages, then make it current and index it."""
         entries = await self.repo.entries(document_id)
+        if self.embedder is not None:
+            await embed_missing(self.vectors, self.embedder, entries, progress)
         await self.repo.activate(document_id, self._index_rows(entries))
         await self._refresh()
 
@@ -108,6 +148,7 @@ class KnowledgeBase:
         source: str = "",
         imported_by: int | None = None,
         now: datetime | None = None,
+        progress: Progress | None = None,
     ) -> int:
         """Store parsed Articles as the current version of their language; return its id."""
         document_id = await self.repo.add_document(
@@ -124,11 +165,16 @@ class KnowledgeBase:
             imported_by=imported_by,
             now=now,
         )
-        await self._activate(document_id)
+        await self._activate(document_id, progress)
         return document_id
 
     async def import_mission(
-        self, parsed: ParsedMission, *, source: str = "", imported_by: int | None = None
+        self,
+        parsed: ParsedMission,
+        *,
+        source: str = "",
+        imported_by: int | None = None,
+        progress: Progress | None = None,
     ) -> int:
         """Store a parsed mission page as the current version of its language; return its id."""
         document_id = await self.repo.add_document(
@@ -141,8 +187,19 @@ class KnowledgeBase:
             entries=[NewEntry(s.position, None, None, s.title, s.body) for s in parsed.sections],
             imported_by=imported_by,
         )
-        await self._activate(document_id)
+        await self._activate(document_id, progress)
         return document_id
+
+    async def out_of_step(self, language: Language) -> OutOfStep | None:
+        """Whether the current Articles in `language` and in the other language differ."""
+        other: Language = "en" if language == "zh" else "zh"
+        mine = await self.repo.current_entries("articles", language)
+        theirs = await self.repo.current_entries("articles", other)
+        return out_of_step(
+            language,
+            [e.number for e in mine if e.number is not None],
+            [e.number for e in theirs if e.number is not None],
+        )
 
     async def versions(self, language: Language) -> list[Document]:
         """Return the stored versions of the Articles in a language, newest first."""
@@ -184,11 +241,18 @@ class KnowledgeBase:
     async def search(self, question: str, language: Language, *, limit: int = 5) -> SearchResult:
         """Answer a question: a named article first, else the best-ranked entries."""
         question = question.strip()
+        kind = small_talk(question)
+        if kind is not None:
+            return SearchResult(question, language, (), False, small_talk=kind)
         number = article_reference(question)
         if number is not None:
             entry = await self.article(language, number)
             if entry is not None:
                 return SearchResult(question, language, (Match(entry, 1.0, 1.0),), True, number)
+        kinds = ALL_KINDS
+        if asks_who_holds_office_now(question):
+            kinds, question = frozenset({"mission"}), without_time_words(question)
+        query = await self._embed_question(question)
         return await rank(
             self.repo,
             await self.catalogue(),
@@ -197,4 +261,25 @@ class KnowledgeBase:
             language,
             limit=limit,
             tuning=self.tuning,
+            dense=self._dense,
+            query=query,
+            kinds=kinds,
         )
+
+    async def _embed_question(self, question: str) -> Vector | None:
+        """The question's vector, computed in a worker thread; recent ones are remembered."""
+        if self.embedder is None or not question:
+            return None
+        vector = self._questions.get(question)
+        if vector is None:
+            vector = await asyncio.to_thread(self.embedder.embed_query, question)
+            self._questions[question] = vector
+            if len(self._questions) > QUESTION_CACHE:
+                self._questions.popitem(last=False)
+        else:
+            self._questions.move_to_end(question)
+        return vector
+
+    def forget_questions(self) -> None:
+        """Drop remembered question vectors (benchmarks time the model's work too)."""
+        self._questions.clear()

@@ -20,6 +20,7 @@ __all__ = [
     "invitation_text",
     "meeting_pages",
     "preview_text",
+    "summary_keyboard",
     "summary_text",
 ]
 
@@ -221,3 +222,16 @@ def meeting_pages(meeting: Meeting, tally: Tally, language: Language, tz: ZoneIn
         "meetings.section_unreachable", tally.unreachable, [previous(i) for i in tally.unreachable]
     )
     return paginate(header, lines)
+
+
+def summary_keyboard(meeting: Meeting, language: Language) -> InlineKeyboardMarkup:
+    """The button under the summary that opens the full list."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(language, "meetings.button_details"), callback_data=f"mtgpage:{meeting.id}:0"
+                )
+            ]
+        ]
+    )

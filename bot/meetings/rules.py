@@ -6,11 +6,12 @@ import math
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
 from bot.numbers import typed_number
-from storage.meetings import Invitee, Meeting, NewMeeting, Response
+from storage.meetings import AnswerChange, Invitee, Meeting, NewMeeting, Response
 from storage.people import Role
 
 __all__ = [
@@ -210,6 +211,36 @@ def parse_rsvp(data: str | None) -> Rsvp | None:
     if not match:
         return None
     return Rsvp(int(match.group(1)), int(match.group(2)), _ANSWER_CODES[match.group(3)])
+
+
+class TapRefusal(StrEnum):
+    """Why an RSVP tap changed nothing."""
+
+    FORGED = "forged"  # not an invitation of the tapping account (or the row refused it)
+    NOT_OPEN = "not_open"  # the meeting is cancelled or over
+    REPLACED = "replaced"  # the meeting moved since this invitation was sent
+    CLOSED = "closed"  # the deadline has passed
+
+
+@dataclass(frozen=True)
+class TapResult:
+    """What an RSVP tap did: the change, or why it was refused (with what it was about)."""
+
+    meeting: Meeting | None = None
+    invitee: Invitee | None = None
+    change: AnswerChange | None = None
+    refusal: TapRefusal | None = None
+
+
+def tap_refusal(meeting: Meeting, rsvp: Rsvp, now: datetime) -> TapRefusal | None:
+    """A tap counts while the meeting is open, its invitation current and the deadline ahead."""
+    if meeting.status != "open":
+        return TapRefusal.NOT_OPEN
+    if rsvp.version != meeting.version:
+        return TapRefusal.REPLACED
+    if now >= meeting.deadline:
+        return TapRefusal.CLOSED
+    return None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import ForceReply
 from telegram.error import TelegramError
 from telegram.ext import CallbackContext, JobQueue
 
@@ -20,13 +20,18 @@ from bot.i18n import t
 from bot.meetings import render
 from bot.meetings.redraws import InvitationRedraws
 from bot.meetings.reminders import ReminderJobs
+from bot.meetings.render import summary_keyboard
 from bot.meetings.rules import (
     AUDIENCE_ROLES,
     Delivery,
+    Rsvp,
     Tally,
+    TapRefusal,
+    TapResult,
     moved_deadline,
     reminder_times,
     tally,
+    tap_refusal,
 )
 from bot.messaging import Messenger
 from bot.notices.pacing import SmoothLimiter
@@ -194,6 +199,20 @@ class MeetingService:
         assert meeting is not None
         delivery = await self.send_invitations(meeting, await self.repo.invitees(meeting.id))
         return meeting, delivery
+
+    async def answer_tap(self, telegram_id: int, rsvp: Rsvp) -> TapResult:
+        """An invitee's Yes / No / Maybe button: recorded only when `tap_refusal` allows it."""
+        found = await self.repo.invitation_for_account(rsvp.meeting_id, telegram_id)
+        if found is None:
+            return TapResult(refusal=TapRefusal.FORGED)
+        meeting, invitee = found
+        refusal = tap_refusal(meeting, rsvp, self.now())
+        if refusal is not None:
+            return TapResult(meeting, invitee, refusal=refusal)
+        change = await self.answer(meeting, invitee.person_id, rsvp.response, version=rsvp.version)
+        if change is None:
+            return TapResult(meeting, invitee, refusal=TapRefusal.FORGED)
+        return TapResult(meeting, invitee, change)
 
     async def answer(
         self,
@@ -379,16 +398,3 @@ class MeetingService:
         )
         if message_id is not None:
             await self.repo.set_reason_prompt(meeting.id, invitee.person_id, message_id)
-
-
-def summary_keyboard(meeting: Meeting, language: Language) -> InlineKeyboardMarkup:
-    """The button under the summary that opens the full list."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(language, "meetings.button_details"), callback_data=f"mtgpage:{meeting.id}:0"
-                )
-            ]
-        ]
-    )

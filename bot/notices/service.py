@@ -381,6 +381,7 @@ class NoticeService:
             notice, counts, run.cancelled.is_set(), language, receipts if notice.ack else None
         )
         if message_id and notice.author_chat_id:
+            await self.limiter.acquire()
             with contextlib.suppress(TelegramError):
                 await self.messenger.edit_text(
                     notice.author_chat_id,
@@ -396,6 +397,7 @@ class NoticeService:
         """Message the notice's author; return the message id."""
         if not notice.author_chat_id:
             return None
+        await self.limiter.acquire()  # a delivery's messages to its author count against the rate
         try:
             message = await self.messenger.send(
                 notice.author_chat_id, text, markup, parse_mode=ParseMode.HTML

@@ -36,14 +36,13 @@ async def test_council_notice_reaches_the_council_and_the_secretariat(bot: BotHa
     assert "delivered: 3" in bot.texts_to(ADMIN_ID)[-1]  # the author is secretariat too
 
 
-def approval_required(bot: BotHarness) -> None:
-    object.__setattr__(bot.app.bot_data.settings, "notice_approval", 2)
+approval_required = pytest.mark.settings(notice_approval=2)
 
 
+@approval_required
 async def test_approval_with_no_other_reachable_secretariat_member_is_refused_up_front(
     bot: BotHarness,
 ) -> None:
-    approval_required(bot)
     await add_person(bot, "Ann", 101)
     await add_person(bot, "Unbound", None, role="secretariat")
     await add_person(bot, "Blocked", 5002, role="secretariat", reachable=False)
@@ -67,10 +66,10 @@ async def service_notices(bot: BotHarness) -> list[str]:
     return [row["status"] for row in rows]
 
 
+@approval_required
 async def test_approver_lost_between_preview_and_confirm_leaves_a_draft_and_says_so(
     bot: BotHarness,
 ) -> None:
-    approval_required(bot)
     second = await add_person(bot, "Second", 5001, role="secretariat")
     await add_person(bot, "Ann", 101)
     admin = bot.user(ADMIN_ID, "Sec")
@@ -102,10 +101,10 @@ async def test_approver_lost_between_preview_and_confirm_leaves_a_draft_and_says
     assert await service_notices(bot) == ["pending_approval"]
 
 
+@approval_required
 async def test_simultaneous_approvals_name_the_notice_and_close_every_request(
     bot: BotHarness,
 ) -> None:
-    approval_required(bot)
     await add_person(bot, "Second", 5001, role="secretariat")
     await add_person(bot, "Third", 5002, role="secretariat", language="zh")
     await add_person(bot, "Ann", 101)
@@ -131,8 +130,8 @@ async def test_simultaneous_approvals_name_the_notice_and_close_every_request(
     assert "已由" in bot.api.messages[(5002, 1)]["text"]
 
 
+@approval_required
 async def test_rejection_and_cancellation_close_the_approval_requests(bot: BotHarness) -> None:
-    approval_required(bot)
     await add_person(bot, "Second", 5001, role="secretariat")
     admin = bot.user(ADMIN_ID, "Sec")
     calls = await bot.send(admin, "/notice\nFirst")
@@ -268,10 +267,10 @@ async def test_text_on_the_command_line_itself_is_the_notice(bot: BotHarness) ->
     assert await service_notices(bot) == ["draft", "draft", "draft"]  # nothing sent unconfirmed
 
 
+@approval_required
 async def test_a_decision_made_while_requests_go_out_closes_the_later_ones_too(
     bot: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    approval_required(bot)
     await add_person(bot, "Second", 5001, role="secretariat")
     await add_person(bot, "Third", 5002, role="secretariat")
     admin = bot.user(ADMIN_ID, "Sec")
