@@ -72,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     export_rsvps = commands.add_parser("export-rsvps", help="a meeting's answers as CSV")
     export_rsvps.add_argument("meeting_id", type=_id, metavar="MEETING_ID")
     export_rsvps.add_argument("-o", "--output", metavar="FILE", help="write here, not stdout")
+    attendance = commands.add_parser("export-attendance", help="who was present, as CSV")
+    attendance.add_argument("meeting_id", type=int, metavar="MEETING_ID")
+    attendance.add_argument("-o", "--output", metavar="FILE", help="write here, not stdout")
     return parser
 
 
@@ -242,6 +245,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from bot.meetings.cli import export_rsvps as export_rsvps_command
 
         return export_rsvps_command(settings, args.meeting_id, args.output)
+    if args.command == "export-attendance":
+        from bot.meetings.cli import export_attendance
+
+        return export_attendance(settings, args.meeting_id, args.output)
     if args.command == "roster":
         from bot.roster.cli import export_roster_file, import_roster
 

@@ -35,6 +35,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("remind", Role.SECRETARIAT),
     CommandSpec("export", Role.SECRETARIAT),
     CommandSpec("cancelmeeting", Role.SECRETARIAT),
+    CommandSpec("checkin", Role.SECRETARIAT),
+    CommandSpec("minutes", Role.SECRETARIAT),
     CommandSpec("notice", Role.SECRETARIAT),
     CommandSpec("notices", Role.SECRETARIAT),
     CommandSpec("cancelnotice", Role.SECRETARIAT),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
@@ -36,7 +37,9 @@ __all__ = [
     "BotData",
     "Hook",
     "InviteDraft",
+    "MeetingEditDraft",
     "MeetingFormDraft",
+    "MinutesDraft",
     "UserData",
     "user_state",
 ]
@@ -53,6 +56,22 @@ class MeetingFormDraft:
 
 
 @dataclass
+class MinutesDraft:
+    """`/minutes ID` waiting for the document or text: which meeting, to whom."""
+
+    meeting_id: int
+    audience: Literal["invited", "present"]
+
+
+@dataclass
+class MeetingEditDraft:
+    """`/meeting ID edit` waiting for the new value of one field."""
+
+    meeting_id: int
+    field: str
+
+
+@dataclass
 class InviteDraft:
     """The guided /invite so far."""
 
@@ -65,6 +84,8 @@ class UserData:
     """What one user's conversations keep between updates (PTB makes one per user)."""
 
     meeting_form: MeetingFormDraft | None = None
+    minutes: MinutesDraft | None = None
+    meeting_edit: MeetingEditDraft | None = None
     notice_draft: Draft | None = None
     correction_of: int | None = None  # the notice whose corrected text comes next
     join_name: str | None = None

@@ -23,6 +23,7 @@ def register(app: BotApplication) -> None:
 
     core.register(app)
     files.register(app)
+    meetings.register_checkin_start(app)
     roster.register(app)
     meetings.register(app)
     notices.register(app)

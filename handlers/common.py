@@ -19,6 +19,7 @@ __all__ = [
     "identify",
     "reply",
     "reply_document",
+    "reply_photo",
     "require_role",
     "send_usage",
 ]
@@ -66,6 +67,13 @@ async def reply_document(update: Update, document: InputFile | bytes, **options:
     chat = update.effective_chat
     if chat is not None:
         await retrying(lambda: chat.send_document(document, **options))
+
+
+async def reply_photo(update: Update, photo: InputFile | bytes, **options: Any) -> None:
+    """Send a picture into the chat the update came from (`caption` as an option)."""
+    chat = update.effective_chat
+    if chat is not None:
+        await retrying(lambda: chat.send_photo(photo, **options))
 
 
 async def edit_tapped(

@@ -15,12 +15,22 @@ from telegram.ext import (
 
 from bot.context import AppContext, BotApplication
 from bot.meetings import render
-from bot.meetings.files import rsvp_csv
+from bot.meetings.day_view import day_lines
+from bot.meetings.files import attendance_csv, rsvp_csv
+from bot.meetings.minutes import minutes_lines
 from bot.meetings.rules import FormError, parse_local_datetime
 from bot.meetings.service import MeetingService
 from bot.numbers import typed_number
 from handlers.common import Caller, reply, reply_document, require_role, send_usage
 from handlers.forms import cannot_skip, leave_form
+from handlers.meetings_day import (
+    checkin_command,
+    register_checkin_start,
+    register_proxies,
+    send_checkin,
+    set_presence,
+)
+from handlers.meetings_edit import edit_field_tapped, edit_meeting_command
 from handlers.meetings_form import (
     CALLBACK_ID,
     OPTIONS,
@@ -37,52 +47,13 @@ from handlers.meetings_form import (
     got_when,
     newmeeting,
 )
+from handlers.meetings_minutes import register_minutes
+from handlers.meetings_pick import PICK_ACTIONS, meeting_arg
 from handlers.meetings_rsvp import ics_tapped, my_meetings, reason_reply, rsvp_tapped, service
 from storage.meetings import RESPONSES, Meeting
 from storage.people import Role
 
-__all__ = ["register"]
-
-_PICK_ACTIONS = {"v": "meeting", "r": "remind", "e": "export", "c": "cancelmeeting"}
-
-
-async def _meeting_arg(
-    update: Update, context: AppContext, command: str
-) -> tuple[Caller, MeetingService, Meeting | None, list[str]] | None:
-    """Authorise, then read `ID [rest]`; bare: offer the upcoming meetings as buttons."""
-    caller = await require_role(update, context, Role.SECRETARIAT)
-    if caller is None:
-        return None
-    svc = service(context)
-    words = args_of(update).split()
-    if not words:
-        await _offer_meetings(update, caller, svc, command)
-        return None
-    number = typed_number(words[0])
-    if number is None:
-        await send_usage(update, caller, f"meetings.{command}")
-        return None
-    meeting = await svc.repo.get(number)
-    if meeting is None or meeting.status == "draft":
-        await reply(update, caller.t("meetings.not_found", id=number))
-        return None
-    return caller, svc, meeting, words[1:]
-
-
-async def _offer_meetings(
-    update: Update, caller: Caller, svc: MeetingService, command: str
-) -> None:
-    meetings = await svc.repo.list_open(svc.now())
-    if not meetings:
-        await reply(update, caller.t("meetings.none_open"))
-        await send_usage(update, caller, f"meetings.{command}")
-        return
-    code = next(key for key, name in _PICK_ACTIONS.items() if name == command)
-    rows = [
-        [InlineKeyboardButton(f"#{m.id} {m.title}"[:60], callback_data=f"mtgpick:{code}:{m.id}")]
-        for m in meetings[:20]
-    ]
-    await reply(update, caller.t("meetings.pick"), InlineKeyboardMarkup(rows))
+__all__ = ["register", "register_checkin_start"]
 
 
 async def _show(
@@ -93,7 +64,13 @@ async def _show(
     page: int,
     message: Message | None = None,
 ) -> None:
-    pages = render.meeting_pages(meeting, await svc.tally(meeting), caller.language, svc.tz)
+    tally = await svc.tally(meeting)
+    room = await svc.day.room(meeting, tally)
+    minutes = await minutes_lines(svc.db, meeting, caller.language, svc.tz)
+    extra = day_lines(
+        room, await svc.day.repo.proxies(meeting.id), minutes, caller.language, svc.tz
+    )
+    pages = render.meeting_pages(meeting, tally, caller.language, svc.tz, room, extra)
     page = max(0, min(page, len(pages) - 1))
     nav = []
     if page > 0:
@@ -115,7 +92,7 @@ async def _show(
 
 async def meeting_command(update: Update, context: AppContext) -> None:
     """`/meeting ID`: the view; `/meeting ID set PERSON ANSWER [reason]`; `/meeting ID move ...`."""
-    found = await _meeting_arg(update, context, "meeting")
+    found = await meeting_arg(update, context, "meeting")
     if found is None:
         return
     caller, svc, meeting, rest = found
@@ -124,6 +101,12 @@ async def meeting_command(update: Update, context: AppContext) -> None:
         await _show(update, caller, svc, meeting, 0)
     elif rest[0] == "set":
         await _set_answer(update, context, caller, svc, meeting, rest[1:])
+    elif rest[0] == "edit":
+        await edit_meeting_command(
+            update, caller, svc, meeting, args_of(update).split("edit", 1)[1].strip()
+        )
+    elif rest[0] in ("present", "absent"):
+        await set_presence(update, context, caller, svc, meeting, rest[1:], rest[0] == "present")
     elif rest[0] == "move":
         await _move(update, caller, svc, meeting, args_of(update).split("move", 1)[1])
     else:
@@ -199,7 +182,7 @@ async def _move(
 
 async def remind_command(update: Update, context: AppContext) -> None:
     """`/remind ID`: nudge those who have not answered, now."""
-    found = await _meeting_arg(update, context, "remind")
+    found = await meeting_arg(update, context, "remind")
     if found is not None:
         await _remind(update, *found[:3])
 
@@ -217,7 +200,7 @@ async def _remind(
 
 async def export_command(update: Update, context: AppContext) -> None:
     """`/export ID`: the answers as a CSV file."""
-    found = await _meeting_arg(update, context, "export")
+    found = await meeting_arg(update, context, "export")
     if found is not None:
         await _export(update, *found[:3])
 
@@ -232,11 +215,23 @@ async def _export(
         InputFile(data, filename=f"meeting-{meeting.id}-rsvps.csv"),
         caption=caller.t("meetings.export_caption", id=meeting.id, title=meeting.title),
     )
+    attendance = attendance_csv(
+        meeting,
+        await svc.repo.invitees(meeting.id),
+        await svc.day.repo.presence(meeting.id),
+        await svc.day.repo.proxies(meeting.id),
+        svc.tz,
+    )
+    await reply_document(
+        update,
+        InputFile(attendance, filename=f"meeting-{meeting.id}-attendance.csv"),
+        caption=caller.t("meeting_day.attendance_caption", id=meeting.id, title=meeting.title),
+    )
 
 
 async def cancelmeeting_command(update: Update, context: AppContext) -> None:
     """`/cancelmeeting ID`: ask for confirmation with a button."""
-    found = await _meeting_arg(update, context, "cancelmeeting")
+    found = await meeting_arg(update, context, "cancelmeeting")
     if found is not None:
         await _ask_cancel(update, *found[:3])
 
@@ -267,7 +262,7 @@ async def secretariat_tapped(update: Update, context: AppContext) -> None:
     data = query.data or ""
     svc = service(context)
     page = re.match(rf"^mtgpage:{CALLBACK_ID}:(\d{{1,4}})$", data)
-    pick = re.match(rf"^mtgpick:([vrec]):{CALLBACK_ID}$", data)
+    pick = re.match(rf"^mtgpick:([vreckm]):{CALLBACK_ID}$", data)
     cancel = re.match(rf"^mtgcancel:{CALLBACK_ID}$", data)
     match = page or pick or cancel
     meeting = await svc.repo.get(int(match.group(2 if pick else 1))) if match else None
@@ -286,13 +281,15 @@ async def secretariat_tapped(update: Update, context: AppContext) -> None:
             message if message and message.message_id != meeting.summary_message_id else None,
         )
     elif pick:
-        action = _PICK_ACTIONS[pick.group(1)]
+        action = PICK_ACTIONS[pick.group(1)]
         if action == "meeting":
             await _show(update, caller, svc, meeting, 0)
         elif action == "remind":
             await _remind(update, caller, svc, meeting)
         elif action == "export":
             await _export(update, caller, svc, meeting)
+        elif action == "checkin":
+            await send_checkin(update, context, caller, svc, meeting)
         else:
             await _ask_cancel(update, caller, svc, meeting)
     else:
@@ -326,6 +323,10 @@ def register(app: BotApplication) -> None:
     app.add_handler(CommandHandler("meetings", my_meetings))
     app.add_handler(CommandHandler("remind", remind_command))
     app.add_handler(CommandHandler("export", export_command))
+    app.add_handler(CommandHandler("checkin", checkin_command))
+    register_minutes(app)
+    app.add_handler(CallbackQueryHandler(edit_field_tapped, pattern=r"^mtgedit:"))
+    register_proxies(app)
     app.add_handler(CommandHandler("cancelmeeting", cancelmeeting_command))
     app.add_handler(CallbackQueryHandler(rsvp_tapped, pattern=r"^rsvp:"))
     app.add_handler(CallbackQueryHandler(ics_tapped, pattern=r"^ics:"))

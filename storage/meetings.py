@@ -35,6 +35,7 @@ class NewMeeting:
     agenda: str = ""
     capacity: int | None = None
     quorum: str | None = None
+    proxies: int = 0
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Meeting:
     summary_chat_id: int | None
     summary_message_id: int | None
     summary_language: Language | None
+    checkin_code: str | None = None
+    proxies: int = 0
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,10 @@ class Invitee:
 
 _MEETING = (
     "id, title, starts_at, place, agenda, deadline, audience, capacity, quorum, status, version,"
-    " created_by, summary_chat_id, summary_message_id, summary_language"
+    " created_by, summary_chat_id, summary_message_id, summary_language, checkin_code, proxies"
 )
+# The same columns of `meetings m`, to join with invitations.
+_MEETING_M = ", ".join(f"m.{column.strip()}" for column in _MEETING.split(","))
 _INVITEE = (
     "i.meeting_id, i.person_id, p.name, p.unit, p.role, p.telegram_id, i.response,"
     " i.responded_at, i.yes_since, i.note, i.set_by, i.previous_response,"
@@ -116,6 +121,8 @@ def _meeting(row: sqlite3.Row) -> Meeting:
         summary_chat_id=row["summary_chat_id"],
         summary_message_id=row["summary_message_id"],
         summary_language=row["summary_language"],
+        checkin_code=row["checkin_code"],
+        proxies=row["proxies"],
     )
 
 
@@ -152,8 +159,8 @@ class MeetingRepository(AnswersMixin):
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
                 "INSERT INTO meetings (title, starts_at, place, agenda, deadline, audience,"
-                " capacity, quorum, created_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " capacity, quorum, proxies, created_by, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new.title,
                     to_db(new.starts_at),
@@ -163,6 +170,7 @@ class MeetingRepository(AnswersMixin):
                     new.audience,
                     new.capacity,
                     new.quorum,
+                    new.proxies,
                     created_by,
                     to_db(now),
                     to_db(now),
@@ -257,9 +265,7 @@ class MeetingRepository(AnswersMixin):
     ) -> tuple[Meeting, Invitee] | None:
         """Return the meeting and the invitation of the person bound to `telegram_id`."""
         row = await self._db.fetchone(
-            f"SELECT {_INVITEE}, m.id, m.title, m.starts_at, m.place, m.agenda, m.deadline,"
-            " m.audience, m.capacity, m.quorum, m.status, m.version, m.created_by,"
-            " m.summary_chat_id, m.summary_message_id, m.summary_language"
+            f"SELECT {_INVITEE}, {_MEETING_M}"
             f" FROM {_INVITEE_FROM} JOIN meetings m ON m.id = i.meeting_id"
             " WHERE i.meeting_id = ? AND p.telegram_id = ?",
             (meeting_id, telegram_id),
@@ -269,9 +275,7 @@ class MeetingRepository(AnswersMixin):
     async def meetings_of(self, person_id: int, since: datetime) -> list[tuple[Meeting, Invitee]]:
         """Return the open meetings after `since` to which a person is invited."""
         rows = await self._db.fetchall(
-            f"SELECT {_INVITEE}, m.id, m.title, m.starts_at, m.place, m.agenda, m.deadline,"
-            " m.audience, m.capacity, m.quorum, m.status, m.version, m.created_by,"
-            " m.summary_chat_id, m.summary_message_id, m.summary_language"
+            f"SELECT {_INVITEE}, {_MEETING_M}"
             f" FROM {_INVITEE_FROM} JOIN meetings m ON m.id = i.meeting_id"
             " WHERE i.person_id = ? AND m.status = 'open' AND m.starts_at > ?"
             " ORDER BY m.starts_at, m.id",
@@ -340,4 +344,27 @@ class MeetingRepository(AnswersMixin):
                 " set_by = NULL, reason_prompt_id = NULL WHERE meeting_id = ?",
                 (meeting.id,),
             )
+        return await self.get(meeting.id)
+
+    async def edit(
+        self, meeting: Meeting, changes: dict[str, object], now: datetime
+    ) -> Meeting | None:
+        """Change title, place, agenda, deadline or capacity of an open meeting (same version,
+        so its buttons stay valid); None when it is no longer open or was moved meanwhile."""
+        allowed = {"title", "place", "agenda", "deadline", "capacity"}
+        if not changes or not set(changes) <= allowed:
+            raise ValueError(f"cannot edit {sorted(set(changes) - allowed)}")
+        values = {
+            key: to_db(value) if isinstance(value, datetime) else value
+            for key, value in changes.items()
+        }
+        assignments = ", ".join(f"{key} = ?" for key in values)
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                f"UPDATE meetings SET {assignments}, updated_at = ? WHERE id = ?"
+                " AND status = 'open' AND version = ?",
+                (*values.values(), to_db(now), meeting.id, meeting.version),
+            )
+            if cursor.rowcount != 1:
+                return None
         return await self.get(meeting.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.meetings.service import MeetingService
@@ -79,3 +80,15 @@ async def tap(
 def invitation_of(bot: BotHarness, telegram_id: int) -> dict[str, Any]:
     """The first message sent to a chat (the invitation)."""
     return bot.api.messages[(telegram_id, 1)]
+
+
+_CHECKIN_LINK = re.compile(r"https://t\.me/youxie_bot\?start=(in\d+_[A-Za-z0-9]+)")
+
+
+async def checkin_payload(bot: BotHarness, meeting_id: int) -> str:
+    """Ask for the check-in code as the secretariat; the `/start` payload of its link."""
+    calls = await bot.send(bot.user(ADMIN_ID, "Sec"), f"/checkin {meeting_id}")
+    [photo] = [c for c in calls if c.method == "sendPhoto"]
+    match = _CHECKIN_LINK.search(photo.text)
+    assert match is not None, photo.text
+    return match.group(1)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.console import html_to_text
 from tests.harness import ADMIN_ID, BotHarness
 from tests.meetings_support import (
     FORM,
@@ -22,7 +23,7 @@ async def test_one_line_form_previews_and_sends_nothing_before_confirm(bot: BotH
     await add_person(bot, "Unbound Wang", "council", None)
     admin = bot.user(ADMIN_ID, "Sec")
     calls = await bot.send(admin, f"/newmeeting {FORM} | capacity=10 | agenda=Budget")
-    [preview] = bot.texts_to(ADMIN_ID, calls)
+    [preview] = [html_to_text(text) for text in bot.texts_to(ADMIN_ID, calls)]
     assert "Preview of meeting #1: Council meeting" in preview
     assert "Tue, 15 Dec 2026 14:30" in preview
     assert "Please answer by Mon, 14 Dec 2026 14:30" in preview

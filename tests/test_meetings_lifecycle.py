@@ -12,6 +12,7 @@ from telegram import Update
 
 from bot.cli import main
 from bot.config import Settings
+from bot.console import html_to_text
 from storage.meetings import MeetingRepository
 from tests.harness import ADMIN_ID, BotHarness
 from tests.meetings_support import (
@@ -103,7 +104,8 @@ async def test_yes_are_reminded_before_the_start(bot: BotHarness) -> None:
     before = len(bot.api.calls)
     delivery = await service(bot).reminders.run(reminder.id)
     assert delivery is not None and delivery.sent == 1
-    assert "starts at Tue, 15 Dec 2026 14:30" in bot.texts_to(100, bot.api.calls[before:])[0]
+    [text] = bot.texts_to(100, bot.api.calls[before:])
+    assert "starts at Tue, 15 Dec 2026 14:30" in html_to_text(text)
 
 
 async def test_remind_command_nudges_non_responders_now(bot: BotHarness) -> None:
@@ -124,7 +126,7 @@ async def test_bare_secretariat_commands_offer_the_meetings(bot: BotHarness) -> 
     [pick] = [c for c in calls if c.callback_data()]
     assert pick.callback_data() == [f"mtgpick:e:{meeting.id}"]
     calls = await tap(bot, admin, pick.callback_data()[0])
-    assert [c.method for c in calls if c.method == "sendDocument"] == ["sendDocument"]
+    assert [c.method for c in calls if c.method == "sendDocument"] == ["sendDocument"] * 2
     calls = await tap(bot, bot.user(100), f"mtgpick:e:{meeting.id}")
     assert "only for the secretariat" in bot.alerts(calls)[0]
     calls = await bot.send(admin, "/meeting abc")
@@ -183,7 +185,7 @@ async def test_export_csv_has_the_contract_columns_and_a_bom(
     await tap(bot, ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
     await tap(bot, bob, f"rsvp:{meeting.id}:1:n", invitation_of(bot, 101))
     calls = await bot.send(bot.user(ADMIN_ID), f"/export {meeting.id}")
-    [doc] = [c for c in calls if c.method == "sendDocument"]
+    [doc, _attendance] = [c for c in calls if c.method == "sendDocument"]
     [(name, content)] = doc.files.values()
     assert name == "meeting-1-rsvps.csv"
     assert content.startswith(b"\xef\xbb\xbf")

@@ -59,7 +59,7 @@ def export_rows(content: bytes) -> dict[str, dict[str, str]]:
 async def test_export_writes_an_applicants_formula_as_text(bot: BotHarness) -> None:
     meeting_id = await applied_and_invited(bot)
     calls = await bot.send(bot.user(ADMIN_ID), f"/export {meeting_id}")
-    [doc] = [c for c in calls if c.method == "sendDocument"]
+    [doc, _attendance] = [c for c in calls if c.method == "sendDocument"]
     [(_, content)] = doc.files.values()
     eve = export_rows(content)["70"]
     assert eve["name"] == "'" + EVIL

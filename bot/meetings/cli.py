@@ -1,4 +1,4 @@
-"""`run_bot.py export-rsvps MEETING_ID [-o FILE]`: a meeting's answers as CSV."""
+"""`run_bot.py export-rsvps|export-attendance MEETING_ID [-o FILE]`: a meeting's CSV files."""
 
 from __future__ import annotations
 
@@ -7,38 +7,59 @@ import sys
 from pathlib import Path
 
 from bot.config import Settings
-from bot.meetings.files import rsvp_csv
+from bot.meetings.files import attendance_csv, rsvp_csv
 from storage.database import Database
+from storage.meeting_attendance import AttendanceRepository
 from storage.meetings import MeetingRepository
 
-__all__ = ["export_rsvps"]
+__all__ = ["export_attendance", "export_rsvps"]
 
 
-async def _csv(settings: Settings, meeting_id: int) -> bytes | None:
+async def _csv(settings: Settings, meeting_id: int, kind: str) -> bytes | None:
     db = await Database.open(settings.db_path)
     try:
         repo = MeetingRepository(db)
         meeting = await repo.get(meeting_id)
         if meeting is None or meeting.status == "draft":
             return None
-        return rsvp_csv(meeting, await repo.invitees(meeting.id), await repo.seated(meeting))
+        invitees = await repo.invitees(meeting.id)
+        if kind == "rsvps":
+            return rsvp_csv(meeting, invitees, await repo.seated(meeting))
+        attendance = AttendanceRepository(db)
+        return attendance_csv(
+            meeting,
+            invitees,
+            await attendance.presence(meeting.id),
+            await attendance.proxies(meeting.id),
+            settings.timezone,
+        )
     finally:
         await db.close()
 
 
-def export_rsvps(settings: Settings, meeting_id: int, output: str | None) -> int:
-    """Write the CSV to `output` (or standard output); 1 if there is no such meeting."""
+def _export(settings: Settings, meeting_id: int, output: str | None, kind: str) -> int:
     if not settings.db_path.is_file():
         print(f"ASSOC_DB_PATH: no database at {settings.db_path}", file=sys.stderr)
         return 2
-    data = asyncio.run(_csv(settings, meeting_id))
+    data = asyncio.run(_csv(settings, meeting_id, kind))
     if data is None:
         print(f"There is no meeting #{meeting_id}.", file=sys.stderr)
         return 1
+    what = "the answers to" if kind == "rsvps" else "the attendance of"
     if output:
         Path(output).write_bytes(data)
-        print(f"Wrote the answers to meeting #{meeting_id} to {output}.", file=sys.stderr)
+        print(f"Wrote {what} meeting #{meeting_id} to {output}.", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     return 0
+
+
+def export_rsvps(settings: Settings, meeting_id: int, output: str | None) -> int:
+    """Write the answers CSV to `output` (or standard output); 1 if there is no such meeting."""
+    return _export(settings, meeting_id, output, "rsvps")
+
+
+def export_attendance(settings: Settings, meeting_id: int, output: str | None) -> int:
+    """Write the attendance CSV to `output` (or standard output); 1 if there is no such meeting."""
+    return _export(settings, meeting_id, output, "attendance")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from bot.meetings.rules import tally
 from bot.spreadsheet import csv_document
+from storage.meeting_attendance import Presence, Proxy
 from storage.meetings import Invitee, Meeting
 from storage.timestamps import to_db
 
-__all__ = ["CSV_COLUMNS", "ics_event", "rsvp_csv"]
+__all__ = ["ATTENDANCE_COLUMNS", "CSV_COLUMNS", "attendance_csv", "ics_event", "rsvp_csv"]
 
 CSV_COLUMNS = (
     "meeting_id",
@@ -20,6 +22,18 @@ CSV_COLUMNS = (
     "response",
     "responded_at",
     "note",
+)
+
+ATTENDANCE_COLUMNS = (
+    "meeting_id",
+    "name",
+    "unit",
+    "role",
+    "telegram_id",
+    "response",
+    "checked_in_at",
+    "proxy_holder",
+    "walk_in",
 )
 
 
@@ -99,3 +113,54 @@ def rsvp_csv(meeting: Meeting, invitees: list[Invitee], seated: list[int]) -> by
             ]
         )
     return csv_document(CSV_COLUMNS, rows)
+
+
+def attendance_csv(
+    meeting: Meeting,
+    invitees: list[Invitee],
+    presence: list[Presence],
+    proxies: list[Proxy],
+    tz: ZoneInfo,
+) -> bytes:
+    """Who was present: every invitee, then the walk-ins; UTF-8 with a byte-order mark.
+
+    `checked_in_at` is ISO 8601 to the second in the association's zone (empty when absent);
+    `proxy_holder` names whom an absent council member entrusted; `walk_in` is yes or no.
+    """
+    seen = {p.person_id: p for p in presence}
+    holders = {x.person_id: x.holder_name for x in proxies}
+
+    def when(person_id: int) -> str:
+        found = seen.get(person_id)
+        return found.checked_in_at.astimezone(tz).isoformat(timespec="seconds") if found else ""
+
+    rows: list[list[object]] = [
+        [
+            meeting.id,
+            i.name,
+            i.unit,
+            i.role.value,
+            i.telegram_id,
+            i.response,
+            when(i.person_id),
+            holders.get(i.person_id, ""),
+            "no",
+        ]
+        for i in invitees
+    ]
+    rows += [
+        [
+            meeting.id,
+            p.name,
+            p.unit,
+            p.role.value,
+            p.telegram_id,
+            "none",
+            when(p.person_id),
+            "",
+            "yes",
+        ]
+        for p in presence
+        if p.walk_in
+    ]
+    return csv_document(ATTENDANCE_COLUMNS, rows)

@@ -94,5 +94,7 @@ class InvitationRedraws:
                 await self.service.messenger.edit_text(item.chat_id, item.message_id, text, markup)
             if item.ask_reason and invitee.response == "no" and not invitee.note:
                 await self.service.ask_reason(meeting, invitee)
+            if item.ask_reason and invitee.response == "no":
+                await self.service.day.offer_proxy(meeting, invitee)
         except Exception:
             logger.exception("could not redraw the invitation of %s", key)

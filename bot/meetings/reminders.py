@@ -18,7 +18,7 @@ from telegram.ext import CallbackContext
 
 from bot.clock import Clock
 from bot.delivery_engine import DeliveryRun
-from bot.i18n import format_datetime, t
+from bot.i18n import t
 from bot.meetings import render
 from bot.meetings.rules import Delivery
 from storage.meeting_reminders import ReminderRepository
@@ -185,9 +185,9 @@ class ReminderJobs:
             f"meetings.reminder_{kind}",
             id=meeting.id,
             title=meeting.title,
-            when=format_datetime(meeting.starts_at, tz, language),
+            when=render.local_time(meeting.starts_at, tz, language),
             place=meeting.place,
-            deadline=format_datetime(meeting.deadline, tz, language),
+            deadline=render.local_time(meeting.deadline, tz, language),
         )
         markup = (
             render.invitation_keyboard(meeting, language, "none", self.service.now())

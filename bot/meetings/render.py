@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import MessageEntityDateTimeFormats
 
 from bot.i18n import Html, t
 from bot.i18n import format_datetime as _format_datetime
+from bot.meetings.attendance import RoomCount
 from bot.meetings.rules import Tally, paginate, rsvp_data
 from storage.meetings import Invitee, Meeting, NewMeeting, Response
 from storage.people import Language
@@ -18,17 +21,32 @@ __all__ = [
     "answer_name",
     "invitation_keyboard",
     "invitation_text",
+    "local_time",
     "meeting_pages",
     "preview_text",
     "summary_keyboard",
     "summary_text",
 ]
 
+_LOCAL_FORMAT = MessageEntityDateTimeFormats.LOCALIZED_WEEKDAY_LONG_DATE_SHORT_TIME.value
+
 
 @lru_cache(maxsize=1024)
 def format_datetime(moment: datetime, tz: ZoneInfo, language: Language) -> str:
     """`bot.i18n.format_datetime`, remembered (Babel is slow and meetings repeat their times)."""
     return _format_datetime(moment, tz, language)
+
+
+def local_time(moment: datetime, tz: ZoneInfo, language: Language) -> Html:
+    """The time in the association's zone, as a Telegram date-time entity.
+
+    The text keeps the association's time; each reader's app shows the moment in their own
+    time zone and locale (Bot API 9.5 `date_time` entity, `<tg-time>` in HTML).
+    """
+    text = html.escape(format_datetime(moment, tz, language))
+    return Html(
+        f'<tg-time unix="{int(moment.timestamp())}" format="{_LOCAL_FORMAT}">{text}</tg-time>'
+    )
 
 
 def answer_name(language: Language, response: Response | None) -> str:
@@ -38,7 +56,7 @@ def answer_name(language: Language, response: Response | None) -> str:
 
 def _details(meeting: Meeting | NewMeeting, language: Language, tz: ZoneInfo) -> list[str]:
     lines = [
-        t(language, "meetings.line_when", when=format_datetime(meeting.starts_at, tz, language)),
+        t(language, "meetings.line_when", when=local_time(meeting.starts_at, tz, language)),
         t(language, "meetings.line_place", place=meeting.place),
     ]
     if meeting.agenda:
@@ -47,7 +65,7 @@ def _details(meeting: Meeting | NewMeeting, language: Language, tz: ZoneInfo) ->
         t(
             language,
             "meetings.line_deadline",
-            deadline=format_datetime(meeting.deadline, tz, language),
+            deadline=local_time(meeting.deadline, tz, language),
         )
     )
     return lines
@@ -64,6 +82,8 @@ def preview_text(
         lines.append(t(language, "meetings.line_capacity", capacity=new.capacity))
     if new.quorum:
         lines.append(t(language, "meetings.line_quorum_option", quorum=new.quorum))
+    if new.proxies:
+        lines.append(t(language, "meeting_day.line_proxies", proxies=new.proxies))
     lines.append(t(language, "meetings.preview_invited", invited=invited, unbound=unbound))
     return "\n".join(lines)
 
@@ -123,8 +143,32 @@ def _keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def summary_text(meeting: Meeting, tally: Tally, language: Language, tz: ZoneInfo) -> str:
-    """Counts per answer and the quorum line (fits one message)."""
+def room_line(room: RoomCount, language: Language) -> str:
+    """ "Present 12 + 2 proxies = 14 of 21; quorum 14 reached" (proxies only where allowed)."""
+    values: dict[str, object] = {
+        "present": len(room.present),
+        "proxies": room.proxies_counted,
+        "total": room.total,
+        "invited": room.invited,
+    }
+    key = "meeting_day.room_with_proxies" if room.proxies_allowed else "meeting_day.room"
+    line = t(language, key, **values)
+    if room.required is not None:
+        outcome = "reached" if room.quorate else "not_reached"
+        line += t(language, f"meeting_day.room_quorum_{outcome}", required=room.required)
+    if room.walk_ins:
+        line += "\n" + t(language, "meeting_day.room_walk_ins", count=len(room.walk_ins))
+    return line
+
+
+def summary_text(
+    meeting: Meeting,
+    tally: Tally,
+    language: Language,
+    tz: ZoneInfo,
+    room: RoomCount | None = None,
+) -> str:
+    """Counts per answer and the quorum line, and on the day the room (fits one message)."""
     key = (
         "meetings.summary_cancelled" if meeting.status == "cancelled" else "meetings.summary_title"
     )
@@ -170,7 +214,22 @@ def summary_text(meeting: Meeting, tally: Tally, language: Language, tz: ZoneInf
                 maybe=len(tally.maybe),
             )
         )
+    if room is not None:
+        lines.append(room_line(room, language))
     return "\n".join(lines)
+
+
+def summary_keyboard(meeting: Meeting, language: Language) -> InlineKeyboardMarkup:
+    """The button under the summary that opens the full list."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(language, "meetings.button_details"), callback_data=f"mtgpage:{meeting.id}:0"
+                )
+            ]
+        ]
+    )
 
 
 def _person_line(invitee: Invitee, language: Language, extra: str = "") -> str:
@@ -180,10 +239,20 @@ def _person_line(invitee: Invitee, language: Language, extra: str = "") -> str:
     return f"{line}{extra}"
 
 
-def meeting_pages(meeting: Meeting, tally: Tally, language: Language, tz: ZoneInfo) -> list[str]:
-    """The secretariat's full view, split into pages under Telegram's limit."""
-    header = summary_text(meeting, tally, language, tz)
-    lines: list[str] = []
+def meeting_pages(
+    meeting: Meeting,
+    tally: Tally,
+    language: Language,
+    tz: ZoneInfo,
+    room: RoomCount | None = None,
+    extra: list[str] | None = None,
+) -> list[str]:
+    """The secretariat's full view, split into pages under Telegram's limit.
+
+    `extra` are lines of the meeting day (present, walk-ins, proxies, minutes) put first.
+    """
+    header = summary_text(meeting, tally, language, tz, room)
+    lines: list[str] = list(extra or [])
 
     def section(key: str, people: list[Invitee], extra: list[str] | None = None) -> None:
         if not people:
@@ -222,16 +291,3 @@ def meeting_pages(meeting: Meeting, tally: Tally, language: Language, tz: ZoneIn
         "meetings.section_unreachable", tally.unreachable, [previous(i) for i in tally.unreachable]
     )
     return paginate(header, lines)
-
-
-def summary_keyboard(meeting: Meeting, language: Language) -> InlineKeyboardMarkup:
-    """The button under the summary that opens the full list."""
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(language, "meetings.button_details"), callback_data=f"mtgpage:{meeting.id}:0"
-                )
-            ]
-        ]
-    )

@@ -61,7 +61,8 @@ AUDIENCE_ROLES: dict[str, tuple[Role, ...]] = {
 
 _DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})$")
 _QUORUM = re.compile(r"^(?:(\d{1,3})/(\d{1,3})|(\d{1,3})%|(0?\.\d{1,4}|1(?:\.0*)?))$")
-_OPTION = re.compile(r"^(deadline|audience|capacity|quorum|agenda)\s*=\s*(.*)$", re.S)
+_OPTION = re.compile(r"^(deadline|audience|capacity|quorum|agenda|proxies)\s*=\s*(.*)$", re.S)
+MAX_PROXIES = 100
 
 
 class FormError(ValueError):
@@ -150,6 +151,10 @@ def apply_option(
     if key == "quorum":
         fraction = parse_quorum(value)
         return replace(meeting, quorum=f"{fraction.numerator}/{fraction.denominator}"), False
+    if key == "proxies":
+        if not value.isdigit() or int(value) > MAX_PROXIES:
+            raise FormError("proxies")
+        return replace(meeting, proxies=int(value)), False
     if key == "agenda":
         if len(value) > MAX_AGENDA:
             raise FormError("agenda")

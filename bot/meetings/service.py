@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.delivery_engine import STOP_GRACE
 from bot.i18n import t
 from bot.meetings import render
+from bot.meetings.meeting_day import MeetingDay
 from bot.meetings.redraws import InvitationRedraws
 from bot.meetings.reminders import ReminderJobs
 from bot.meetings.render import summary_keyboard
@@ -39,7 +40,7 @@ from storage.database import Database
 from storage.meetings import AnswerChange, Invitee, Meeting, MeetingRepository, NewMeeting, Response
 from storage.people import Language, PeopleRepository, Person
 
-__all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService"]
+__all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService", "summary_keyboard"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +76,7 @@ class MeetingService:
         self._summary_pending: set[int] = set()
         self.reminders = ReminderJobs(self)
         self.redraws = InvitationRedraws(self)
+        self.day = MeetingDay(self)
         self._resumer: asyncio.Task[int] | None = None
 
     @property
@@ -244,6 +246,7 @@ class MeetingService:
                     )
                 except TelegramError:
                     logger.warning("could not tell person %s of the free seat", promoted)
+        await self.day.answer_changed(meeting, person_id)
         self.summary_changed(meeting.id)
         return change
 
@@ -359,7 +362,9 @@ class MeetingService:
         if meeting is None or meeting.summary_chat_id is None or meeting.summary_message_id is None:
             return
         language = meeting.summary_language or "zh"
-        text = render.summary_text(meeting, await self.tally(meeting), language, self.tz)
+        tally = await self.tally(meeting)
+        room = await self.day.room(meeting, tally)
+        text = render.summary_text(meeting, tally, language, self.tz, room)
         try:
             await self.messenger.edit_text(
                 meeting.summary_chat_id,
