@@ -71,6 +71,7 @@ def build_application(
         ApplicationBuilder()
         .token(settings.token or CONSOLE_TOKEN)
         .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
         # bot_data is the BotData built below, once the bot and job queue exist.
         .context_types(ContextTypes(context=CallbackContext, user_data=UserData))
         .defaults(

@@ -61,6 +61,19 @@ class Settings:
     notice_channel: str | None = None
 
     @property
+    def api_file_url(self) -> str:
+        """Where files are downloaded from: the same server as `api_base_url`.
+
+        Telegram serves calls under `/bot<token>/` and files under `/file/bot<token>/`; a
+        self-hosted Bot API server does the same on its own address.
+        """
+        base = self.api_base_url.rstrip("/")
+        head, _, last = base.rpartition("/")
+        if last == "bot" and "//" in head:
+            return f"{head}/file/bot"
+        return f"{base}/file/bot"
+
+    @property
     def webhook_path(self) -> str:
         """The path part of the webhook URL, where the built-in server listens."""
         if not self.webhook_url:

@@ -50,6 +50,7 @@ from bot.clock import Clock
 from bot.messaging import refusal_of
 from bot.notices.bulkapi import NotSent
 from bot.notices.pacing import SmoothLimiter, loop_time, retry_after_seconds
+from storage.faults import DatabaseUnavailable
 from storage.notice_outbox import Recipient, SendOutcome
 
 __all__ = [
@@ -70,6 +71,8 @@ PAGE = 256
 BACKOFF_BASE = 2.0
 BACKOFF_MAX = 60.0
 STOP_GRACE = 5.0
+WRITE_RETRY_FIRST = 0.5  # seconds before a failed outbox write is tried again, doubling
+WRITE_RETRY_MAX = 15.0
 MIN_IN_FLIGHT = 4
 ASSUMED_ANSWER = 1.0  # seconds, until answers have been measured
 
@@ -166,6 +169,8 @@ class DeliveryRun:
         backoff: float = BACKOFF_BASE,
         limit: int | None = None,
         monotonic: Callable[[], float] = loop_time,
+        pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        on_stuck: Callable[[DatabaseUnavailable], Awaitable[None]] | None = None,
     ) -> None:
         self.outbox = outbox
         self.send = send
@@ -174,6 +179,11 @@ class DeliveryRun:
         self.backoff = backoff
         self.max_in_flight = limit or max_in_flight(limiter.rate)
         self.monotonic = monotonic
+        self.pause = pause  # between tries of an outbox write the database refused
+        self.on_stuck = on_stuck  # told once when the database starts refusing the writes
+        self.stuck_on: DatabaseUnavailable | None = None  # the fault being waited out, if any
+        self.write_retries = 0
+        self._closing = False
         self.counts: Counter[str] = Counter()
         self.cancelled = asyncio.Event()  # stop for good: what is left is cancelled
         self.stopping = asyncio.Event()  # clean stop: what is left waits for the next start
@@ -250,6 +260,7 @@ class DeliveryRun:
         finally:
             for task in self._tasks:
                 task.cancel()
+            self._closing = True  # a write still refused is not tried again
             if self._writer is not None and not self._writer.done():
                 with contextlib.suppress(BaseException):
                     await self._writer
@@ -458,11 +469,7 @@ class DeliveryRun:
         while self._writes:
             batch, self._writes = self._writes, []
             try:
-                claimed = await self.outbox.record(
-                    [c for w in batch for c in w.claims],
-                    [o for w in batch for o in w.outcomes],
-                    [r for w in batch for r in w.releases],
-                )
+                claimed = await self._record(batch)
             except Exception as error:
                 for write in batch:
                     if not write.done.done():
@@ -471,6 +478,40 @@ class DeliveryRun:
             for write in batch:
                 if not write.done.done():
                     write.done.set_result(claimed.intersection(write.claims))
+
+    async def _record(self, batch: list[_Write]) -> set[int]:
+        """Write a batch, trying again with backoff while the database refuses it.
+
+        A refused write was rolled back whole, so trying it again is safe; meanwhile nobody
+        new is claimed, so nothing is sent without its record. A stop or cancel gives up.
+        """
+        delay = WRITE_RETRY_FIRST
+        while True:
+            try:
+                claimed = await self.outbox.record(
+                    [c for w in batch for c in w.claims],
+                    [o for w in batch for o in w.outcomes],
+                    [r for w in batch for r in w.releases],
+                )
+            except DatabaseUnavailable as error:
+                if self._halted() or self._closing:
+                    raise
+                self.write_retries += 1
+                if self.stuck_on is None:
+                    self.stuck_on = error
+                    logger.warning("delivery waits for the database: %s", error)
+                    if self.on_stuck is not None:
+                        try:
+                            await self.on_stuck(error)
+                        except Exception:
+                            logger.exception("could not tell that the delivery waits")
+                await self.pause(delay)
+                delay = min(delay * 2, WRITE_RETRY_MAX)
+                continue
+            if self.stuck_on is not None:
+                logger.info("the database took the delivery's writes again; going on")
+                self.stuck_on = None
+            return claimed
 
     def _moved(self, old: str, new: str) -> None:
         self.counts[old] -= 1

@@ -7,7 +7,13 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import AppContext, BotApplication, user_state
-from bot.knowledge.parser import Language, ParsedArticles, ParseError, parse_articles
+from bot.knowledge.parser import (
+    Language,
+    ParsedArticles,
+    ParseError,
+    gaps_text,
+    parse_articles,
+)
 from handlers.common import edit_tapped, reply, require_role
 from storage.people import Role
 
@@ -70,7 +76,7 @@ async def receive_file(update: Update, context: AppContext) -> None:
 def _preview(translate: object, parsed: ParsedArticles, file_name: str) -> str:
     """What the file holds: language, chapters, article count, numbering gaps."""
     assert callable(translate)
-    gaps = ", ".join(map(str, parsed.gaps)) or str(translate("knowledge.import_no_gaps"))
+    gaps = gaps_text(parsed.gaps) or str(translate("knowledge.import_no_gaps"))
     return str(
         translate(
             "knowledge.import_preview",

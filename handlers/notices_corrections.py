@@ -8,7 +8,13 @@ from telegram import Message, Update
 from telegram.ext import ConversationHandler
 
 from bot.context import AppContext, user_state
-from bot.notices.compose import ComposeError, Part, body_after_first_line, message_part
+from bot.notices.compose import (
+    ComposeError,
+    Part,
+    body_after_first_line,
+    message_part,
+    rendered_length,
+)
 from bot.notices.compose import split_versions as versions_of
 from bot.notices.views import preview_parts
 from handlers.common import Caller, identify, reply, send_usage
@@ -87,8 +93,9 @@ async def _draft_correction(
         if not body.html.strip():
             raise ComposeError("notices.text_missing")
         versions = versions_of(body, None)
-        if any(part.length > limit for part in versions.values()):
-            raise ComposeError("notices.too_long", limit=limit)
+        length = max(rendered_length(part.html) for part in versions.values())
+        if length > limit:
+            raise ComposeError("notices.too_long", limit=limit, length=length)
     except ComposeError as error:
         await reply(update, caller.t(error.key, **error.values))
         return False

@@ -15,7 +15,7 @@ __all__ = ["InstantWaits", "OtherProcessLock", "fill_database", "make_room"]
 
 _HOLDER = """
 import sqlite3, sys
-connection = sqlite3.connect(sys.argv[1], isolation_level=None)
+connection = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=60)
 connection.execute("BEGIN EXCLUSIVE")
 print("held", flush=True)
 sys.stdin.readline()

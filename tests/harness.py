@@ -39,6 +39,12 @@ class BotHarness:
         """Process one raw update through the Application."""
         await self.app.process_update(Update.de_json(payload, self.app.bot))
 
+    async def feed_and_collect(self, payload: dict[str, Any]) -> list[ApiCall]:
+        """Process one raw update; return the calls the bot made in answer."""
+        before = len(self.api.calls)
+        await self.feed(payload)
+        return self.api.calls[before:]
+
     async def send(self, user: dict[str, Any], text: str) -> list[ApiCall]:
         """Send `text` as `user`; return the calls the bot made in answer."""
         before = len(self.api.calls)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from bot.transport import ApiCall, LocalBotApi
 
@@ -26,6 +26,7 @@ class HttpBotApi(LocalBotApi):
         self.pending: list[dict[str, Any]] = []
         self.responders["getUpdates"] = self._get_updates
         self.port = 0
+        self.downloads: list[str] = []  # file paths fetched from /file/bot<token>/
 
     def push_update(self, update: dict[str, Any]) -> None:
         """Queue an update for the bot's next getUpdates."""
@@ -51,8 +52,14 @@ class HttpBotApi(LocalBotApi):
             return [u for u in self.pending if u["update_id"] >= offset]
 
     def handle_http(self, path: str, body: bytes, content_type: str) -> tuple[int, bytes]:
-        """Answer one HTTP request to /bot<token>/<method>."""
-        parts = path.strip("/").split("/")
+        """Answer one HTTP request to /bot<token>/<method>, or a download from /file/..."""
+        parts = unquote(path).strip("/").split("/")
+        if len(parts) == 3 and parts[:2] == ["file", f"bot{TOKEN}"]:
+            with self.lock:
+                self.downloads.append(parts[2])
+                self.lock.notify_all()
+            content = self.files.get(parts[2])
+            return (200, content) if content is not None else (404, b"")
         if len(parts) != 2 or parts[0] != f"bot{TOKEN}":
             return 404, b'{"ok": false, "error_code": 404, "description": "Not Found"}'
         params: dict[str, Any] = {}

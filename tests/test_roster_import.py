@@ -90,6 +90,9 @@ async def test_bad_rows_are_reported_by_line_and_good_rows_still_import(
         "Sun,Acme,member\n"
         "\n"
         "Zhou,Acme,member,,en\n"
+        "Zero,Acme,member,0,en\n"
+        "Minus,Acme,member,-5,en\n"
+        "Huge,Acme,member,9999999999999999,en\n"
     )
     out, err = io.StringIO(), io.StringIO()
     assert await cli(settings, write(tmp_path, text), out, err) == 1
@@ -100,7 +103,10 @@ async def test_bad_rows_are_reported_by_line_and_good_rows_still_import(
     assert ':6: language "fr" is not zh or en' in errors
     assert ":7: the same name and unit are already on line 2" in errors
     assert ":8: expected 5 columns, found 3" in errors
-    assert "2 new, 0 updated, 0 unchanged, 6 rejected." in out.getvalue()
+    assert ":11: telegram_id 0 is not a Telegram account (ids run from 1 to" in errors
+    assert ':12: telegram_id "-5" is not a number' in errors
+    assert ":13: telegram_id 9999999999999999 is not a Telegram account" in errors
+    assert "2 new, 0 updated, 0 unchanged, 9 rejected." in out.getvalue()
     rows = await bot.app.bot_data.db.fetchall(
         "SELECT name FROM persons WHERE role != 'secretariat'"
     )

@@ -9,7 +9,13 @@ from typing import TextIO
 
 from bot.knowledge.answers import answer_payload, answer_text
 from bot.knowledge.dense import Progress
-from bot.knowledge.parser import Language, ParsedArticles, ParseError, parse_articles
+from bot.knowledge.parser import (
+    Language,
+    ParsedArticles,
+    ParseError,
+    gaps_text,
+    parse_articles,
+)
 from bot.knowledge.service import KnowledgeBase
 from storage.database import Database
 
@@ -78,7 +84,7 @@ def describe_import(parsed: ParsedArticles) -> str:
         f"Chapters: {len(parsed.chapters)}",
         f"Articles: {len(parsed.articles)} (numbers {parsed.articles[0].number}"
         f"–{max(a.number for a in parsed.articles)})",
-        "Numbering gaps: " + (", ".join(map(str, parsed.gaps)) or "none"),
+        "Numbering gaps: " + (gaps_text(parsed.gaps) or "none"),
     ]
     lines.extend(f"Warning: {warning}" for warning in parsed.warnings)
     return "\n".join(lines)

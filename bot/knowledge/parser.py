@@ -9,6 +9,7 @@ from typing import Literal
 from bot.knowledge.numerals import CHINESE_NUMERAL_CHARS, parse_number
 
 __all__ = [
+    "MAX_NUMBER",
     "Language",
     "ParseError",
     "ParsedArticle",
@@ -17,11 +18,16 @@ __all__ = [
     "ParsedMission",
     "ParsedSection",
     "detect_language",
+    "gap_ranges",
+    "gaps_text",
     "parse_articles",
     "parse_mission",
 ]
 
 Language = Literal["zh", "en"]
+
+# Articles of Association run to tens of articles; a larger number is a typo (a date, say).
+MAX_NUMBER = 999
 
 _NUMBER = rf"[0-9{CHINESE_NUMERAL_CHARS}]+|[ivxlcdm]+"
 _HASHES = r"(?P<hashes>#{1,6}\s*)?"
@@ -72,7 +78,7 @@ class ParsedArticles:
     preface: str
     chapters: tuple[ParsedChapter, ...]
     articles: tuple[ParsedArticle, ...]
-    gaps: tuple[int, ...] = ()
+    gaps: tuple[tuple[int, int], ...] = ()  # missing numbers as (first, last) ranges
     warnings: tuple[str, ...] = field(default=())
 
 
@@ -102,12 +108,19 @@ def detect_language(text: str) -> Language:
     return "zh" if han >= words else "en"
 
 
-def _marker(pattern: re.Pattern[str], line: str) -> tuple[int, str, bool] | None:
-    """Match a chapter or article marker: (number, rest of line, had '#'); None if none."""
+def _marker(pattern: re.Pattern[str], line: str, line_number: int) -> tuple[int, str, bool] | None:
+    """Match a chapter or article marker: (number, rest of line, had '#'); None if none.
+
+    Raises ParseError for a number above MAX_NUMBER (read without building a huge int).
+    """
     match = pattern.match(line)
     if not match:
         return None
-    number = parse_number(match.group("en") or match.group("zh"))
+    digits = match.group("en") or match.group("zh")
+    number = parse_number(digits) if len(digits) <= 6 else MAX_NUMBER + 1
+    if number is not None and number > MAX_NUMBER:
+        shown = digits if len(digits) <= 20 else digits[:20] + "…"
+        raise ParseError(f"line {line_number}: number {shown} is too large (at most {MAX_NUMBER})")
     if number is None or number <= 0:
         return None
     return number, match.group("rest").strip(), bool(match.group("hashes"))
@@ -147,10 +160,10 @@ def parse_articles(text: str, language: Language | None = None) -> ParsedArticle
             chapter = chapters[-1].number if chapters else None
             articles.append(ParsedArticle(number, chapter, article_title, _clean(body)))
 
-    for raw in text.split("\n"):
+    for line_number, raw in enumerate(text.split("\n"), 1):
         line = raw.strip()
-        chapter = _marker(_CHAPTER, line)
-        article = None if chapter else _marker(_ARTICLE, line)
+        chapter = _marker(_CHAPTER, line, line_number)
+        article = None if chapter else _marker(_ARTICLE, line, line_number)
         if chapter:
             close()
             current = None
@@ -176,8 +189,7 @@ def parse_articles(text: str, language: Language | None = None) -> ParsedArticle
     repeated = sorted({n for n in numbers if numbers.count(n) > 1})
     if repeated:
         raise ParseError(f"article numbers repeat: {', '.join(map(str, repeated))}")
-    present = set(numbers)
-    gaps = tuple(n for n in range(1, max(numbers) + 1) if n not in present)
+    gaps = gap_ranges(numbers)
     if numbers != sorted(numbers):
         warnings.append("articles are not in ascending order")
     empty = [a.number for a in articles if not a.body]
@@ -192,6 +204,21 @@ def parse_articles(text: str, language: Language | None = None) -> ParsedArticle
         gaps,
         tuple(warnings),
     )
+
+
+def gap_ranges(numbers: list[int]) -> tuple[tuple[int, int], ...]:
+    """The numbers missing from 1 to max(numbers), as (first, last) ranges; linear in len."""
+    ranges, expected = [], 1
+    for number in sorted(set(numbers)):
+        if number > expected:
+            ranges.append((expected, number - 1))
+        expected = number + 1
+    return tuple(ranges)
+
+
+def gaps_text(gaps: tuple[tuple[int, int], ...]) -> str:
+    """Gaps as `3, 7–9` (empty when there are none)."""
+    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in gaps)
 
 
 def parse_mission(text: str, language: Language | None = None) -> ParsedMission:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import html
 import re
 import shlex
 from dataclasses import dataclass, replace
@@ -25,6 +26,7 @@ __all__ = [
     "message_part",
     "parse_options",
     "parse_when",
+    "rendered_length",
     "split_versions",
     "text_start",
 ]
@@ -99,8 +101,9 @@ class Draft:
     def with_part(self, language: str, part: Part) -> Draft:
         """Add a language version (and its media if none yet)."""
         limit = CAPTION_LIMIT if (self.media_kind or part.media_kind) else TEXT_LIMIT
-        if part.length > limit:
-            raise ComposeError("notices.too_long", limit=limit)
+        length = rendered_length(part.html)
+        if length > limit:
+            raise ComposeError("notices.too_long", limit=limit, length=length)
         if not part.html.strip() and not part.media_kind:
             raise ComposeError("notices.text_missing")
         if language == "zh":
@@ -119,6 +122,18 @@ def language_of(text: str) -> str:
 
 def _utf16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def rendered_length(text_html: str) -> int:
+    """How long Telegram counts a formatted text: the shown characters, in UTF-16 units.
+
+    (The message limits, 4096 for a text and 1024 for a caption, count this way: an emoji
+    outside the basic plane counts twice.)
+    """
+    return _utf16(html.unescape(_TAG.sub("", text_html)))
 
 
 def message_part(message: Message) -> Part:

@@ -76,6 +76,9 @@ def final_report(
         cancelled=counts.get("cancelled", 0),
         total=sum(counts.values()),
     )
+    if not cancelled and counts.get("cancelled", 0):
+        # people who erased their data while it went out: counted, so the lines add up
+        text += "\n" + t(language, "notices.report_erased", n=counts["cancelled"])
     if receipts is not None:
         confirmed, of = receipts
         text += "\n" + t(language, "notices.report_receipts", confirmed=confirmed, of=of)

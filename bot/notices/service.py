@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -17,7 +17,14 @@ from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.delivery_engine import BACKOFF_BASE, STOP_GRACE, DeliveryRun, max_in_flight
+from bot.delivery_engine import (
+    BACKOFF_BASE,
+    STOP_GRACE,
+    WRITE_RETRY_FIRST,
+    WRITE_RETRY_MAX,
+    DeliveryRun,
+    max_in_flight,
+)
 from bot.i18n import format_datetime, language_from_hint, t
 from bot.messaging import Messenger
 from bot.notices.actions import NoticeActions
@@ -42,6 +49,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 PROGRESS_EVERY = 3.0
 
@@ -79,6 +88,8 @@ class NoticeService:
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.client_languages: dict[int, str] = {}  # Telegram id -> app language noted
         self.actions = NoticeActions(self)
+        self.pause: Callable[[float], Awaitable[None]] = asyncio.sleep  # between write retries
+        self.told_waiting: set[int] = set()  # notices whose author knows they wait for the database
 
     async def language_of(self, notice: Notice) -> Language:
         """The language to speak to the notice's author in."""
@@ -295,9 +306,39 @@ class NoticeService:
             self.limiter,
             self.clock,
             backoff=self.backoff,
+            pause=self.pause,
+            on_stuck=lambda error: self._tell_stuck(notice, error),
         )
         self.runs[notice.id] = run
         return run
+
+    async def _tell_stuck(self, notice: Notice, error: DatabaseUnavailable) -> None:
+        """Tell the author once that the delivery waits for the database, and goes on after."""
+        if notice.id in self.told_waiting:
+            return
+        self.told_waiting.add(notice.id)
+        language: Language = "en" if notice.author_language == "en" else "zh"
+        await self._tell(
+            notice,
+            t(
+                language,
+                "notices.delivery_waits",
+                id=notice.id,
+                fault=t(language, f"notices.fault_{error.fault.value}"),
+            ),
+        )
+
+    async def _saved(self, notice: Notice, write: Callable[[], Awaitable[T]]) -> T:
+        """Run a delivery's bookkeeping write, trying again while the database refuses it."""
+        delay = WRITE_RETRY_FIRST
+        while True:
+            try:
+                return await write()
+            except DatabaseUnavailable as error:
+                logger.warning("delivery bookkeeping waits for the database: %s", error)
+                await self._tell_stuck(notice, error)
+                await self.pause(delay)
+                delay = min(delay * 2, WRITE_RETRY_MAX)
 
     async def _deliver(self, notice_id: int) -> None:
         notice = await self.repo.get(notice_id)
@@ -312,7 +353,9 @@ class NoticeService:
                 notice, progress_text(notice, run, language)
             )
             if message_id and not notice.progress_message_id:
-                await self.repo.set_progress_message(notice_id, message_id)
+                await self._saved(
+                    notice, lambda: self.repo.set_progress_message(notice_id, message_id)
+                )
             reporter = asyncio.get_running_loop().create_task(
                 self._report_progress(notice, run, language, message_id)
             )
@@ -330,9 +373,15 @@ class NoticeService:
                 )
                 return
             if run.cancelled.is_set() or (await self._status(notice_id)) == "cancelled":
-                await self.repo.move(notice_id, ("cancelled",), "cancelled")
+                await self._saved(
+                    notice, lambda: self.repo.move(notice_id, ("cancelled",), "cancelled")
+                )
             else:
-                await self.repo.move(notice_id, ("sending",), "done", finished_at=self.clock.now())
+                finished = self.clock.now()
+                await self._saved(
+                    notice,
+                    lambda: self.repo.move(notice_id, ("sending",), "done", finished_at=finished),
+                )
             await self._final_report(notice, run, language, message_id)
         except Exception:
             logger.exception("delivery of notice %d stopped", notice_id)
@@ -342,6 +391,7 @@ class NoticeService:
                 reporter.cancel()
             self.runs.pop(notice_id, None)
             self.live.pop(notice_id, None)
+            self.told_waiting.discard(notice_id)
             self.actions.done(notice)
 
     async def _fire_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -421,7 +471,15 @@ def delivery_bot(settings: Settings, bot: Bot) -> tuple[Bot, BulkBotApi | None]:
         bulk = BulkBotApi(
             settings.api_base_url, bot.token, pool=max_in_flight(settings.broadcast_rate) + 2
         )
-    return Bot(bot.token, base_url=settings.api_base_url, request=request), bulk
+    return (
+        Bot(
+            bot.token,
+            base_url=settings.api_base_url,
+            base_file_url=settings.api_file_url,
+            request=request,
+        ),
+        bulk,
+    )
 
 
 async def erase_recipient(tx: Transaction, person: Person, now: datetime) -> None:

@@ -25,6 +25,8 @@ __all__ = [
 ]
 
 COLUMNS = ("name", "unit", "role", "telegram_id", "language")
+# Telegram user ids are positive and have at most 52 significant bits.
+MAX_TELEGRAM_ID = 2**52 - 1
 MAX_NAME = 100
 MAX_UNIT = 200
 _ROLES = {
@@ -125,8 +127,10 @@ def _parse_row(line: int, cells: dict[str, str]) -> EntryChange | RowProblem:
     if role is None:
         return RowProblem(line, "bad_role", {"value": cells["role"].strip()[:40]})
     raw_id = cells["telegram_id"].strip()
-    if raw_id and not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 15):
+    if raw_id and not (raw_id.isascii() and raw_id.isdigit() and len(raw_id) <= 16):
         return RowProblem(line, "bad_telegram_id", {"value": raw_id[:40]})
+    if raw_id and not 0 < int(raw_id) <= MAX_TELEGRAM_ID:
+        return RowProblem(line, "impossible_telegram_id", {"value": raw_id, "max": MAX_TELEGRAM_ID})
     raw_language = cells["language"].strip().lower()
     language = _LANGUAGES.get(raw_language) if raw_language else None
     if raw_language and language is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.knowledge.numerals import chinese_to_int, roman_to_int
-from bot.knowledge.parser import ParseError, parse_articles, parse_mission
+from bot.knowledge.parser import ParseError, gaps_text, parse_articles, parse_mission
 from bot.knowledge.references import article_reference
 
 
@@ -72,7 +72,22 @@ def test_bracketed_chinese_article_titles() -> None:
 
 def test_numbering_gaps_are_reported() -> None:
     parsed = parse_articles("### Article 1\nOne.\n### Article 2\nTwo.\n### Article 5\nFive.")
-    assert parsed.gaps == (3, 4)
+    assert parsed.gaps == ((3, 4),)
+
+
+def test_gaps_are_ranges_however_far_apart_the_numbers() -> None:
+    parsed = parse_articles("### Article 1\nOne.\n### Article 3\nThree.\n### Article 999\nLast.")
+    assert parsed.gaps == ((2, 2), (4, 998))
+    assert gaps_text(parsed.gaps) == "2, 4–998"
+
+
+@pytest.mark.parametrize(
+    "number",
+    ["20240101", "1000", "9223372036854775808", "9" * 5000, "一千零一", "二〇二四〇一〇一"],
+)
+def test_an_absurd_article_number_is_refused_with_its_line(number: str) -> None:
+    with pytest.raises(ParseError, match=r"line 3: number .* is too large \(at most 999\)"):
+        parse_articles(f"### Article 1\nOne.\n### Article {number}\nA date typo.")
 
 
 def test_repeated_numbers_are_refused() -> None:

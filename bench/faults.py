@@ -1,0 +1,465 @@
+#!/usr/bin/env python3
+"""Database faults from outside: what was lost, and what members and the secretariat were told.
+
+The real Application talks HTTP to a fake Bot API on 127.0.0.1; the faults are real:
+
+1. another process holds SQLite's write lock (`BEGIN EXCLUSIVE`) for 15 s while 20 council
+   members tap Yes, then each taps again after the lock is gone;
+2. the same lock for 15 s in the middle of a 300-recipient notice;
+3. the database on a tiny file system (tmpfs, when this process may mount one; else SQLite's
+   `max_page_count`) filled up during taps, during `roster import` and during a delivery;
+4. damaged (random bytes, truncated) and read-only files given to the bot and subcommands.
+
+Printed: false confirmations ("Recorded" without the row), answers lost after the fault ended,
+seconds from the end of the fault to the first write that went through, duplicates, reports.
+Targets: 0 false confirmations, 0 answers lost after the fault, working again within 5 s.
+
+Usage: python bench/faults.py [--lock 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from telegram import Update  # noqa: E402
+
+from bot.app import build_application, on_shutdown, on_startup  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.transport import UpdateFactory  # noqa: E402
+from storage.database import Database  # noqa: E402
+from storage.timestamps import to_db  # noqa: E402
+from tests.faults_support import OtherProcessLock  # noqa: E402
+from tests.http_bot_api import TOKEN, HttpBotApi, serve_bot_api  # noqa: E402
+
+ADMIN = 5000
+FORM = "Council meeting | 2027-12-15 14:30 | Kunming Hall"
+factory = UpdateFactory()
+
+
+async def add_people(db: Database, count: int, role: str, first: int) -> list[int]:
+    now = to_db(time_now())
+    async with db.transaction() as tx:
+        await tx.executemany(
+            "INSERT INTO persons (name, unit, role, telegram_id, language, created_at,"
+            " updated_at) VALUES (?, '', ?, ?, 'en', ?, ?)",
+            [(f"P{first + n}", role, first + n, now, now) for n in range(count)],
+        )
+    return [first + n for n in range(count)]
+
+
+def time_now() -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+class Bot:
+    """The real Application on `db_path`, answering over HTTP to the fake Bot API."""
+
+    def __init__(self, http: HttpBotApi, db_path: Path, rate: float) -> None:
+        settings = Settings(
+            token=TOKEN,
+            api_base_url=f"http://127.0.0.1:{http.port}/bot",
+            db_path=db_path,
+            admin_ids=frozenset({ADMIN}),
+            broadcast_rate=rate,
+        )
+        self.http = http
+        self.app = build_application(settings)
+        self.errors: list[BaseException] = []
+
+        async def collect(update: object, context: Any) -> None:
+            self.errors.append(context.error)
+
+        self.app.add_error_handler(collect)
+
+    async def __aenter__(self) -> Bot:
+        await self.app.initialize()
+        await on_startup(self.app)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await on_shutdown(self.app)
+        await self.app.shutdown()
+
+    async def feed(self, payload: dict[str, Any]) -> None:
+        await self.app.process_update(Update.de_json(payload, self.app.bot))
+
+    def answers_since(self, start: int, chat_id: int | None = None) -> list[str]:
+        found = []
+        for call in self.http.calls[start:]:
+            if call.method == "answerCallbackQuery":
+                found.append(str(call.params.get("text", "")))
+            elif chat_id is not None and call.chat_id == chat_id and call.method == "sendMessage":
+                found.append(call.text)
+        return found
+
+
+async def meeting_with_council(bot: Bot, count: int) -> tuple[int, list[int]]:
+    ids = await add_people(bot.app.bot_data.db, count, "council", 10_000)
+    admin = factory.user(ADMIN, "Sec")
+    mark = len(bot.http.calls)
+    await bot.feed(factory.message(admin, f"/newmeeting {FORM}"))
+    preview = next(c for c in bot.http.calls[mark:] if c.callback_data())
+    await bot.feed(
+        factory.callback(admin, preview.callback_data()[0], bot.http.last_message_to(ADMIN))
+    )
+    svc = bot.app.bot_data.meetings
+    assert svc is not None
+    for _ in range(600):
+        if all(bot.http.sent(i) for i in ids):
+            break
+        await asyncio.sleep(0.05)
+    meeting = (await svc.repo.list_open(time_now()))[-1]
+    return meeting.id, ids
+
+
+async def tap_all(bot: Bot, meeting_id: int, ids: list[int], answer: str) -> list[str]:
+    mark = len(bot.http.calls)
+
+    async def one(telegram_id: int) -> None:
+        user = factory.user(telegram_id, f"P{telegram_id}")
+        payload = bot.http.messages[(telegram_id, 1)]  # the invitation
+        await bot.feed(factory.callback(user, f"rsvp:{meeting_id}:1:{answer}", payload))
+
+    await asyncio.gather(*(one(i) for i in ids))
+    return bot.answers_since(mark)
+
+
+async def recorded(db: Database, meeting_id: int, ids: list[int], answer: str) -> set[int]:
+    rows = await db.fetchall(
+        "SELECT p.telegram_id FROM invitations i JOIN persons p ON p.id = i.person_id"
+        " WHERE i.meeting_id = ? AND i.response = ?",
+        (meeting_id, {"y": "yes", "n": "no"}[answer]),
+    )
+    return {int(r[0]) for r in rows} & set(ids)
+
+
+async def first_write_after(db: Database, start: float) -> float:
+    """Seconds from `start` until a write goes through."""
+    while True:
+        try:
+            await db.write_one("UPDATE persons SET updated_at = updated_at WHERE id = 1")
+            return time.monotonic() - start
+        except Exception:
+            await asyncio.sleep(0.05)
+
+
+def print_taps(
+    title: str,
+    during: list[str],
+    recorded_during: int,
+    after: list[str],
+    recorded_after: int,
+    recovery: float,
+) -> None:
+    false = sum("Recorded" in a for a in during) - recorded_during
+    print(f"  {title}")
+    print(
+        f"    during the fault: {len(during)} taps answered; 'Recorded': "
+        f"{sum('Recorded' in a for a in during)}, rows saved: {recorded_during}, "
+        f"'nothing was saved': {sum('nothing was saved' in a for a in during)}"
+    )
+    print(f"    false confirmations: {max(false, 0)}  (target 0)")
+    print(
+        f"    after the fault: {len(after)} taps, 'Recorded': "
+        f"{sum('Recorded' in a for a in after)}, rows saved: {recorded_after}, "
+        f"lost: {len(after) - recorded_after}  (target 0)"
+    )
+    print(f"    first write through {recovery:.2f} s after the fault ended  (target <= 5 s)")
+    if during:
+        print(f"    a member was told: {next(a for a in during if a)!r}")
+
+
+async def busy_taps(work: Path, hold: float) -> None:
+    path = work / "busy.sqlite3"
+    with serve_bot_api() as http:
+        async with Bot(http, path, 200) as bot:
+            meeting_id, ids = await meeting_with_council(bot, 20)
+            db = bot.app.bot_data.db
+            lock = await asyncio.to_thread(OtherProcessLock(path).__enter__)
+            started = time.monotonic()
+            taps = asyncio.ensure_future(tap_all(bot, meeting_id, ids, "y"))
+            reads = time.monotonic()
+            await bot.feed(factory.message(factory.user(ADMIN, "Sec"), "/help"))
+            read_took = time.monotonic() - reads
+            during = await taps
+            answered = time.monotonic() - started
+            saved = len(await recorded(db, meeting_id, ids, "y"))
+            await asyncio.sleep(max(0.0, hold - (time.monotonic() - started)))
+            lock.release()
+            released = time.monotonic()
+            recovery = await first_write_after(db, released)
+            after = await tap_all(bot, meeting_id, ids, "y")
+            saved_after = len(await recorded(db, meeting_id, ids, "y"))
+    print(f"1. another process holds the write lock {hold:.0f} s; 20 members tap Yes")
+    print(
+        f"    all 20 taps fully handled (answer, then menu bookkeeping) in {answered:.1f} s;"
+        f" another member's /help meanwhile took {read_took:.2f} s"
+    )
+    print_taps("", during, saved, after, saved_after, recovery)
+
+
+async def delivery_under(work: Path, fault: str, hold: float) -> None:
+    path = work / f"delivery-{fault}.sqlite3"
+    recipients = 300
+    with (
+        mounted_small_fs(work / f"fs-{fault}")
+        if fault == "full"
+        else contextlib.nullcontext(None) as fs
+    ):
+        if fs is not None:
+            path = fs / "association.sqlite3"
+        with serve_bot_api() as http:
+            async with Bot(http, path, 50) as bot:
+                db = bot.app.bot_data.db
+                await add_people(db, recipients - 1, "member", 20_000)
+                admin = factory.user(ADMIN, "Sec")
+                mark = len(http.calls)
+                await bot.feed(factory.message(admin, "/notice\nFault benchmark notice"))
+                data = next(
+                    d
+                    for c in http.calls[mark:]
+                    for d in c.callback_data()
+                    if d.startswith("ntc:ok")
+                )
+                await bot.feed(factory.callback(admin, data, http.last_message_to(ADMIN)))
+                notices = bot.app.bot_data.notices
+                assert notices is not None
+                await asyncio.sleep(2.0)
+                filler: Path | None = None
+                lock = None
+                if fault == "busy":
+                    lock = await asyncio.to_thread(OtherProcessLock(path).__enter__)
+                else:
+                    filler = fill_disk(path.parent, db)
+                await asyncio.sleep(hold)
+                if lock is not None:
+                    lock.release()
+                else:
+                    free_disk(filler, db)
+                released = time.monotonic()
+                while notices.tasks:
+                    await asyncio.sleep(0.1)
+                finished = time.monotonic() - released
+                sends = [
+                    c.chat_id
+                    for c in http.calls
+                    if c.method == "sendMessage" and c.text == "Fault benchmark notice"
+                ]
+                texts = [
+                    c.text for c in http.calls if c.chat_id == ADMIN and c.method == "sendMessage"
+                ]
+    dupes = len(sends) - len(set(sends))
+    report = next((t for t in reversed(texts) if "finished" in t), "(no report)")
+    waits = [t for t in texts if "is waiting" in t]
+    print(
+        f"{'2' if fault == 'busy' else '3c'}. {hold:.0f} s of "
+        f"{'another process holding the lock' if fault == 'busy' else 'a full disk'} "
+        f"during a {recipients}-recipient notice at 50/s"
+    )
+    print(
+        f"    reached {len(set(sends))}/{recipients}, duplicates {dupes}, finished "
+        f"{finished:.1f} s after the fault ended"
+    )
+    print(f"    the author was told {len(waits)}x: {waits[0] if waits else '-'!r}")
+    print(
+        f"    report: {report.splitlines()[0] if report else ''} / "
+        f"{report.splitlines()[1] if len(report.splitlines()) > 1 else ''}"
+    )
+
+
+@contextlib.contextmanager
+def mounted_small_fs(where: Path) -> Iterator[Path | None]:
+    """A 64 MB tmpfs at `where` when this process may mount one, else a plain folder."""
+    where.mkdir(parents=True, exist_ok=True)
+    mounted = (
+        subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(where)], capture_output=True
+        ).returncode
+        == 0
+    )
+    global REAL_DISK
+    REAL_DISK = mounted
+    try:
+        yield where
+    finally:
+        if mounted:
+            subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+REAL_DISK = False
+
+
+def fill_disk(folder: Path, db: Database) -> Path | None:
+    """Fill the file system holding the database (or cap the file where none can be mounted)."""
+    if not REAL_DISK:
+        asyncio.get_event_loop().create_task(_cap(db))
+        return None
+    filler = folder / "filler"
+    for size in (65536, 512, 1):
+        with filler.open("ab", buffering=0) as file, contextlib.suppress(OSError):
+            while True:
+                file.write(b"\0" * size)
+    return filler
+
+
+async def _cap(db: Database) -> None:
+    row = await db.fetchone("PRAGMA page_count")
+    await db.fetchone(f"PRAGMA max_page_count = {int(row[0]) if row else 1}")
+
+
+def free_disk(filler: Path | None, db: Database) -> None:
+    if filler is not None:
+        filler.unlink()
+    else:
+        asyncio.get_event_loop().create_task(db.fetchone("PRAGMA max_page_count = 1073741823"))
+
+
+async def full_taps_and_import(work: Path) -> None:
+    with mounted_small_fs(work / "fs-taps") as fs:
+        assert fs is not None
+        path = fs / "association.sqlite3"
+        with serve_bot_api() as http:
+            async with Bot(http, path, 200) as bot:
+                meeting_id, ids = await meeting_with_council(bot, 10)
+                db = bot.app.bot_data.db
+                filler = fill_disk(fs, db)
+                await asyncio.sleep(0.2)
+                during = await tap_all(bot, meeting_id, ids, "n")
+                saved = len(await recorded(db, meeting_id, ids, "n"))
+                roster = work / "roster.csv"
+                roster.write_text(
+                    "name,unit,role,telegram_id,language\n"
+                    + "".join(f"Imported {n},Unit {n},member,,en\n" for n in range(3000))
+                )
+                env = {**os.environ, "ASSOC_DB_PATH": str(path), "TELEGRAM_BOT_TOKEN": ""}
+                started = time.monotonic()
+                result = await asyncio.to_thread(
+                    subprocess.run,
+                    [sys.executable, str(ROOT / "run_bot.py"), "roster", "import", str(roster)],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                )
+                took = time.monotonic() - started
+                imported = await db.fetchone(
+                    "SELECT COUNT(*) FROM persons WHERE name LIKE 'Imported %'"
+                )
+                free_disk(filler, db)
+                released = time.monotonic()
+                recovery = await first_write_after(db, released)
+                after = await tap_all(bot, meeting_id, ids, "n")
+                saved_after = len(await recorded(db, meeting_id, ids, "n"))
+    kind = "a 64 MB tmpfs filled up" if REAL_DISK else "max_page_count (no tmpfs here)"
+    print(f"3a. full disk ({kind}); 10 members tap No")
+    print_taps("", during, saved, after, saved_after, recovery)
+    print(
+        f"3b. `roster import` of 3,000 rows on the full disk: exit {result.returncode} in "
+        f"{took:.1f} s, rows saved {imported[0] if imported else '?'}, traceback "
+        f"{'yes' if 'Traceback' in result.stderr else 'no'}"
+    )
+    print(
+        f"    it said: {result.stderr.strip().splitlines()[-1] if result.stderr.strip() else '-'!r}"
+    )
+
+
+def damaged_files(work: Path) -> None:
+    print("4. damaged and read-only files: exit status, lines printed, traceback")
+    good = work / "good.sqlite3"
+    asyncio.run(_create(good))
+    data = good.read_bytes()
+    cases = {
+        "random bytes": os.urandom(len(data)),
+        "truncated": data[: len(data) // 2],
+    }
+    commands = [
+        [],
+        ["ask", "mission"],
+        ["roster", "import", "x.csv"],
+        ["export-rsvps", "1"],
+        ["backup", str(work / "copy.sqlite3")],
+        ["import-articles", "x.md"],
+    ]
+    for name, content in cases.items():
+        target = work / f"{name.replace(' ', '-')}.sqlite3"
+        target.write_bytes(content)
+        _run_all(name, target, commands)
+    readonly = work / "readonly.sqlite3"
+    shutil.copy(good, readonly)
+    made = (
+        subprocess.run(["chattr", "+i", str(readonly)], capture_output=True).returncode == 0
+        if os.geteuid() == 0
+        else (readonly.chmod(0o444) or True)
+    )
+    if made:
+        _run_all("read-only", readonly, commands[:-2] + commands[-1:])
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", str(readonly)], capture_output=True)
+
+
+async def _create(path: Path) -> None:
+    db = await Database.open(path)
+    await db.close()
+
+
+def _run_all(name: str, target: Path, commands: list[list[str]]) -> None:
+    env = {**os.environ, "ASSOC_DB_PATH": str(target), "TELEGRAM_BOT_TOKEN": "1:x"}
+    outcomes = []
+    for command in commands:
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "run_bot.py"), *command],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+        lines = len((result.stderr + result.stdout).strip().splitlines())
+        outcomes.append(
+            (
+                command[0] if command else "run",
+                result.returncode,
+                lines,
+                "Traceback" in result.stderr,
+            )
+        )
+        said = result.stderr.strip()
+    summary = ", ".join(
+        f"{c}: exit {code}, {n} line{'s' * (n != 1)}{', TRACEBACK' * tb}"
+        for c, code, n, tb in outcomes
+    )
+    print(f"    {name}: {summary}")
+    print(f"      said: {said!r}")
+
+
+async def main() -> None:
+    logging.basicConfig(level=logging.CRITICAL)  # the figures below say what happened
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lock", type=float, default=15.0, help="seconds the lock is held")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        await busy_taps(work, args.lock)
+        await delivery_under(work, "busy", args.lock)
+        await full_taps_and_import(work)
+        await delivery_under(work, "full", 5.0)
+        await asyncio.to_thread(damaged_files, work)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
