@@ -13,6 +13,7 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import AppContext, BotApplication, BotData, UserData
+from bot.dashboard import dashboard_server
 from bot.knowledge.service import KnowledgeBase
 from bot.meetings.late import invite_late_joiner
 from bot.meetings.service import MeetingService
@@ -120,6 +121,7 @@ def build_application(
         approvals=NoticeApprovals(notices, messenger, settings),
         knowledge=knowledge,
     )
+    data.dashboard = dashboard_server(settings, db, clock, data.operator_ids)
     app.bot_data = data
     handlers.register(app)
     data.personal_data.erasers.append(erase_recipient)
@@ -149,6 +151,14 @@ def _add_service_hooks(data: BotData) -> None:
     async def invite_late(person_id: int) -> None:
         await invite_late_joiner(data.meetings, person_id)
 
-    data.startup_hooks += [start_meetings, start_notices, load_knowledge]
-    data.shutdown_hooks += [stop_meetings, stop_notices]
+    async def start_dashboard(app: BotApplication) -> None:
+        if data.dashboard is not None:
+            await data.dashboard.start()
+
+    async def stop_dashboard(app: BotApplication) -> None:
+        if data.dashboard is not None:
+            await data.dashboard.stop()
+
+    data.startup_hooks += [start_meetings, start_notices, load_knowledge, start_dashboard]
+    data.shutdown_hooks += [stop_meetings, stop_notices, stop_dashboard]
     data.joined_hooks.append(invite_late)

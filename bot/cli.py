@@ -110,29 +110,40 @@ def run(settings: Settings) -> int:
     """Run on Telegram (polling or webhook) when a token is set, else the console chat."""
     if settings.console_mode:
         return console(settings, None)
+    from bot.dashboard import DashboardStartError
+
     app = build_application(settings)
     app.bot_data.startup_hooks.append(stop_sending_first_on_signals)
-    if settings.webhook_url:
-        app.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            secret_token=settings.webhook_secret,
-            webhook_url=settings.webhook_url,
-            allowed_updates=Update.ALL_TYPES,
-        )
-    else:
-        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        if settings.webhook_url:
+            app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=settings.webhook_path,
+                secret_token=settings.webhook_secret,
+                webhook_url=settings.webhook_url,
+                allowed_updates=Update.ALL_TYPES,
+            )
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except DashboardStartError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
 def console(settings: Settings, person_id: int | None, guest: bool = False) -> int:
     """Chat on the terminal."""
     from bot.console import run_console
+    from bot.dashboard import DashboardStartError
 
-    return asyncio.run(
-        run_console(settings, sys.stdin, sys.stdout, person_id=person_id, guest=guest)
-    )
+    try:
+        return asyncio.run(
+            run_console(settings, sys.stdin, sys.stdout, person_id=person_id, guest=guest)
+        )
+    except DashboardStartError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
 
 
 def backup(settings: Settings, target: str) -> int:

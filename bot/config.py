@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -53,6 +54,9 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str | None = field(default=None, repr=False)
     bot_username: str = "youxie_bot"
+    webapp_url: str | None = None
+    webapp_listen: str = "127.0.0.1"
+    webapp_port: int = 8080
     semantic_search: bool = True
     notice_channel: str | None = None
 
@@ -75,6 +79,13 @@ class Settings:
         if not self.webhook_url:
             return ""
         return urlsplit(self.webhook_url).path.lstrip("/")
+
+    @property
+    def webapp_path(self) -> str:
+        """The path of the dashboard's address ("" for the root), where its server answers."""
+        if not self.webapp_url:
+            return ""
+        return urlsplit(self.webapp_url).path.rstrip("/")
 
     @property
     def console_mode(self) -> bool:
@@ -110,9 +121,12 @@ class Settings:
             missed_grace=_duration(get("ASSOC_MISSED_GRACE") or "6h", "ASSOC_MISSED_GRACE"),
             webhook_url=_url(get("ASSOC_WEBHOOK_URL"), "ASSOC_WEBHOOK_URL"),
             webhook_listen=get("ASSOC_WEBHOOK_LISTEN") or "127.0.0.1",
-            webhook_port=_port(get("ASSOC_WEBHOOK_PORT") or "8443"),
+            webhook_port=_port(get("ASSOC_WEBHOOK_PORT") or "8443", "ASSOC_WEBHOOK_PORT"),
             webhook_secret=_secret(get("ASSOC_WEBHOOK_SECRET")),
             bot_username=_bot_username(get("ASSOC_BOT_USERNAME") or "youxie_bot"),
+            webapp_url=_webapp_url(get("ASSOC_WEBAPP_URL")),
+            webapp_listen=_listen(get("ASSOC_WEBAPP_LISTEN") or "127.0.0.1", "ASSOC_WEBAPP_LISTEN"),
+            webapp_port=_webapp_port(get("ASSOC_WEBAPP_PORT") or "8080", env),
             semantic_search=_switch(get("ASSOC_SEMANTIC_SEARCH") or "on", "ASSOC_SEMANTIC_SEARCH"),
             notice_channel=_channel(get("ASSOC_NOTICE_CHANNEL")),
         )
@@ -194,10 +208,45 @@ def _duration(value: str, variable: str) -> timedelta:
         raise ConfigError(variable, f"{value!r} is not a duration like 30m, 6h or 2d") from None
 
 
-def _port(value: str) -> int:
+def _port(value: str, variable: str) -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
-        raise ConfigError("ASSOC_WEBHOOK_PORT", f"{value!r} is not a port number")
+        raise ConfigError(variable, f"{value!r} is not a port number")
     return int(value)
+
+
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+
+
+def _webapp_url(value: str | None) -> str | None:
+    """The dashboard's public address: HTTPS (plain HTTP only on this machine, for trials)."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    local = (parts.hostname or "") in _LOCAL_HOSTS
+    if parts.scheme != "https" and not (parts.scheme == "http" and local):
+        raise ConfigError("ASSOC_WEBAPP_URL", f"not an https:// address: {value!r}")
+    if not parts.hostname or parts.query or parts.fragment or " " in value:
+        raise ConfigError(
+            "ASSOC_WEBAPP_URL", f"use https://HOST/PATH without query or fragment: {value!r}"
+        )
+    return value
+
+
+def _listen(value: str, variable: str) -> str:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,252})", value):
+            raise ConfigError(variable, f"{value!r} is not an address to listen on") from None
+    return value
+
+
+def _webapp_port(value: str, env: Mapping[str, str]) -> int:
+    port = _port(value, "ASSOC_WEBAPP_PORT")
+    webhook_port = env.get("ASSOC_WEBHOOK_PORT", "").strip() or "8443"
+    if env.get("ASSOC_WEBHOOK_URL", "").strip() and value == webhook_port:
+        raise ConfigError("ASSOC_WEBAPP_PORT", f"{value} is already the webhook's port")
+    return port
 
 
 def _secret(value: str | None) -> str | None:

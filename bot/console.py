@@ -168,7 +168,11 @@ async def run_console(
     app = build_application(settings, request=api)
     factory = UpdateFactory()
     async with app:
-        await on_startup(app)
+        try:
+            await on_startup(app)
+        except BaseException:
+            await on_shutdown(app)  # a feature that could not start: close what others opened
+            raise
         await app.start()
         try:
             try:

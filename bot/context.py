@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.dashboard import DashboardServer
 from bot.knowledge.parser import ParsedArticles
 from bot.knowledge.service import KnowledgeBase
 from bot.meetings.service import MeetingService
@@ -129,6 +130,8 @@ class BotData:
         # Telegram ids with the secretariat's rights without being on the roster (the console's
         # operator): never invited, never counted, not a recipient of notices.
         self.operator_ids: set[int] = set()
+        # The secretariat's dashboard, served from start-up to shut-down when configured.
+        self.dashboard: DashboardServer | None = None
 
     @property
     def people(self) -> PeopleRepository:

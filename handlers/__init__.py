@@ -9,7 +9,17 @@ __all__ = ["register"]
 
 def register(app: BotApplication) -> None:
     """Add every feature's handlers in order; catch-alls last."""
-    from handlers import core, errors, files, forms, knowledge, meetings, notices, roster
+    from handlers import (
+        core,
+        dashboard,
+        errors,
+        files,
+        forms,
+        knowledge,
+        meetings,
+        notices,
+        roster,
+    )
 
     core.register(app)
     files.register(app)
@@ -17,6 +27,7 @@ def register(app: BotApplication) -> None:
     roster.register(app)
     meetings.register(app)
     notices.register(app)
+    dashboard.register(app)
     knowledge.register(app)
     errors.register(app)
     knowledge.register_fallbacks(app)

@@ -8,9 +8,15 @@ from datetime import datetime
 from typing import Any
 
 from storage.database import Database, Transaction
-from storage.timestamps import to_db
+from storage.timestamps import from_db, from_db_optional, to_db
 
-__all__ = ["Question", "QuestionRepository", "erase_questions_of", "export_questions_of"]
+__all__ = [
+    "PassedQuestion",
+    "Question",
+    "QuestionRepository",
+    "erase_questions_of",
+    "export_questions_of",
+]
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,25 @@ class Question:
     status: str
     answer: str | None
     answered_by: int | None
+
+
+@dataclass(frozen=True)
+class PassedQuestion:
+    """A question passed to the secretariat, who asked it, and the answer once given."""
+
+    id: int
+    asker: str
+    language: str
+    question: str
+    asked_at: datetime
+    answer: str | None
+    answered_by: str | None
+    answered_at: datetime | None
+
+    @property
+    def waiting(self) -> bool:
+        """True while nobody has answered it."""
+        return self.answer is None
 
 
 def _question(row: sqlite3.Row) -> Question:
@@ -83,6 +108,32 @@ class QuestionRepository:
             if not cursor.rowcount:
                 return None
         return await self.get(question_id)
+
+    async def passed_to_secretariat(self, limit: int) -> list[PassedQuestion]:
+        """Questions sent to the secretariat: waiting ones first (oldest first), then answered."""
+        rows = await self._db.fetchall(
+            "SELECT q.id, q.language, q.question, q.asked_at, q.answer, q.answered_at,"
+            " asker.name AS asker, helper.name AS helper FROM kb_questions q"
+            " LEFT JOIN persons asker ON asker.telegram_id = q.telegram_id"
+            " LEFT JOIN persons helper ON helper.id = q.answered_by"
+            " WHERE q.status IN ('sent', 'answered')"
+            " ORDER BY q.status = 'answered', CASE WHEN q.status = 'sent' THEN q.id END,"
+            " q.id DESC LIMIT ?",
+            (limit,),
+        )
+        return [
+            PassedQuestion(
+                id=int(row["id"]),
+                asker=row["asker"] or "",
+                language=str(row["language"]),
+                question=str(row["question"]),
+                asked_at=from_db(row["asked_at"]),
+                answer=row["answer"],
+                answered_by=row["helper"],
+                answered_at=from_db_optional(row["answered_at"]),
+            )
+            for row in rows
+        ]
 
 
 async def export_questions_of(db: Database, telegram_id: int) -> list[dict[str, Any]]:
