@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -17,7 +17,11 @@ from storage.knowledge_questions import QuestionRepository
 from storage.notices import NoticeRepository
 from tests.dashboard_support import dashboard_settings, fetch, launch, record_send, server_of
 from tests.harness import ADMIN_ID, BotHarness
-from tests.meetings_support import add_person, confirmed_meeting, council, tap
+from tests.meetings_support import add_person, checkin_payload, confirmed_meeting, council, tap
+from tests.test_notices_receipts import copy_of, send_ack_notice
+
+# The meeting form's start: 2026-12-15 14:30 in Shanghai, 06:30 UTC.
+STARTS = datetime(2026, 12, 15, 6, 30, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -171,6 +175,45 @@ async def test_the_meeting_board_reads_in_chinese_for_a_chinese_reader(bot: BotH
     assert 'data-lang="zh"' in html
 
 
+async def test_on_the_day_the_board_shows_who_is_present_and_walk_ins_apart(
+    bot: BotHarness,
+) -> None:
+    users = await council(bot, 5)  # with the admin: 6 invited, quorum 2/3 = 4
+    await add_person(bot, "Plain Member", "member", 300, unit="Dali Office")
+    meeting = await confirmed_meeting(bot)
+    before = await admin_page(bot, f"/dash/meetings/{meeting.id}")
+    assert "On the day" not in before  # nobody checked in yet
+    payload = await checkin_payload(bot, meeting.id)
+    bot.clock.set(STARTS)
+    await bot.send(users[0], f"/start {payload}")
+    bot.clock.set(STARTS + timedelta(minutes=7))
+    await bot.send(users[1], f"/start {payload}")
+    await bot.send(bot.user(300, "Plain"), f"/start {payload}")
+
+    html = await admin_page(bot, f"/dash/meetings/{meeting.id}")
+    assert "Present 2 of 6 · quorum 4 not reached: 2 more needed" in html
+    present = html.split("Present (2)")[1].split("</ul>")[0]
+    assert "Member 000 <small>Member 000 Unit</small> <time>checked in at 14:30</time>" in present
+    assert "Member 001" in present and "checked in at 14:37" in present  # Shanghai, not UTC
+    assert "Plain Member" not in present and "Member 002" not in present
+    walk_ins = html.split("Walk-ins, not invited, not counted (1)")[1].split("</ul>")[0]
+    assert "Plain Member <small>Dali Office</small> <time>checked in at 14:37</time>" in walk_ins
+    listing = await admin_page(bot, "/dash/meetings")
+    assert "Present 2 of 6 · quorum 4 not reached: 2 more needed" in listing
+
+    for user in users[2:4]:
+        await bot.send(user, f"/start {payload}")
+    html = await admin_page(bot, f"/dash/meetings/{meeting.id}")
+    assert "Present 4 of 6 · quorum 4 reached" in html
+    admin = await bot.app.bot_data.people.get_by_telegram_id(ADMIN_ID)
+    assert admin is not None
+    await bot.app.bot_data.people.set_language(admin.id, "zh", bot.clock.now())
+    chinese = await admin_page(bot, f"/dash/meetings/{meeting.id}")
+    assert "已到场 4 人，共邀请 6 人 · 法定人数 4 人，已达到" in chinese
+    assert "已到场（4）" in chinese and "14:30 签到" in chinese
+    assert "未受邀到场，不计入（1）" in chinese
+
+
 async def test_an_unknown_meeting_or_notice_is_not_found(bot: BotHarness) -> None:
     launch_data = launch(ADMIN_ID, bot.clock.now())
     for path in ("/dash/meetings/999", "/dash/notices/999"):
@@ -230,6 +273,37 @@ async def test_a_finished_notice_shows_the_report_and_whom_to_phone(bot: BotHarn
     assert report["sent"] == "2" and report["blocked"] == "1" and report["failed"] == "1"
     phone = html.split("Not reached: phone them (2)")[1]
     assert "Reader 01" in phone and "Reader 02" in phone and "Reader 00" not in phone
+
+
+async def test_a_notice_with_receipts_shows_who_has_not_confirmed(bot: BotHarness) -> None:
+    await add_person(bot, "Ann", "member", 101, unit="Unit A")
+    await add_person(bot, "Bo", "member", 102, unit="Unit <B>")
+    await add_person(bot, "Cy", "member", 103, unit="Unit C")
+    await add_person(bot, "Unbound", "member", None)
+    await send_ack_notice(bot)
+    await bot.tap(bot.user(101, "Ann"), "ntc:ack:1", copy_of(bot, 101, "Please confirm"))
+
+    html = await admin_page(bot, "/dash/notices/1")
+    assert "Confirmed 1 of 4" in html  # three members and the secretary
+    unconfirmed = html.split("Not confirmed yet (3)")[1].split("</ul>")[0]
+    assert "Bo <small>Unit &lt;B&gt;</small>" in unconfirmed  # escaped
+    assert "Cy <small>Unit C</small>" in unconfirmed
+    assert "Ann" not in unconfirmed and "Unbound" not in unconfirmed
+    listing = await admin_page(bot, "/dash/notices")
+    assert "Confirmed 1 of 4" in listing
+
+    admin = await bot.app.bot_data.people.get_by_telegram_id(ADMIN_ID)
+    assert admin is not None
+    await bot.app.bot_data.people.set_language(admin.id, "zh", bot.clock.now())
+    chinese = await admin_page(bot, "/dash/notices/1")
+    assert "已确认 1 人，共 4 人" in chinese and "尚未确认（3）" in chinese
+
+
+async def test_a_notice_without_receipts_shows_no_receipt_count(bot: BotHarness) -> None:
+    notice_id = await delivering_notice(bot, 2)
+    await record_send(bot, notice_id, 300, "sent")
+    html = await admin_page(bot, f"/dash/notices/{notice_id}")
+    assert "Confirmed" not in html and "Not confirmed yet" not in html
 
 
 async def test_questions_passed_to_the_secretariat_show_waiting_and_answered(

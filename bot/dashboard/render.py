@@ -66,12 +66,16 @@ class PageRenderer:
             refresh=values.pop("refresh", None),
             t=partial(text, self.language),
             when=self._when,
+            clock=self._clock,
             excerpt=self._excerpt,
             **values,
         )
 
     def _when(self, moment: datetime) -> str:
         return format_datetime(moment, self.timezone, self.language)
+
+    def _clock(self, moment: datetime) -> str:
+        return moment.astimezone(self.timezone).strftime("%H:%M")
 
     def _excerpt(self, notice: Notice) -> str:
         body = " ".join(notice.text_for(self.language).split())

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from bot.meetings.attendance import RoomCount, room_count
 from bot.meetings.rules import Tally, tally
 from bot.roster.export import ExportFormat, RosterFile, roster_csv, roster_table, roster_xlsx
 from storage.dashboard import DashboardRepository, RosterFilter, RosterSlice
 from storage.database import Database
 from storage.knowledge_questions import PassedQuestion, QuestionRepository
+from storage.meeting_attendance import AttendanceRepository
 from storage.meetings import Meeting, MeetingRepository
+from storage.notice_actions import Unconfirmed
 from storage.notice_outbox import Unreachable
 from storage.notices import ACTIVE_STATUSES, Notice, NoticeRepository
 from storage.people import Role
@@ -67,11 +70,15 @@ class RosterPage:
 
 @dataclass(frozen=True)
 class MeetingBoard:
-    """One meeting: its answers grouped, the quorum, and who is present."""
+    """One meeting: its answers grouped, the quorum, and who is present.
+
+    `present` is the room's count on the day (None until anyone is checked in): the invited
+    present in the order they came, walk-ins apart, and the count against the quorum.
+    """
 
     meeting: Meeting
     tally: Tally
-    present: list[str] = field(default_factory=list)
+    present: RoomCount | None = None
 
     @property
     def missing(self) -> int:
@@ -88,6 +95,8 @@ class NoticeReport:
     notice: Notice
     counts: dict[str, int]
     not_reached: list[Unreachable]
+    receipts: tuple[int, int] | None = None  # (confirmed, of) when receipts were asked
+    unconfirmed: list[Unconfirmed] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -156,13 +165,24 @@ class Views:
             return None
         invitees = await self._meetings.invitees(meeting.id)
         seated = await self._meetings.seated(meeting)
-        return MeetingBoard(meeting, tally(meeting, invitees, seated))
+        counted = tally(meeting, invitees, seated)
+        attendance = AttendanceRepository(self._db)
+        presence = await attendance.presence(meeting.id)
+        room = None
+        if presence:
+            room = room_count(meeting, counted, presence, await attendance.proxies(meeting.id))
+        return MeetingBoard(meeting, counted, room)
 
     async def notices(self) -> list[NoticeReport]:
         """Notices being sent or scheduled, then the latest finished ones."""
         notices = await self._notices.list_for_overview(NOTICES_SHOWN)
         return [
-            NoticeReport(n, await self._notices.counts(n.id), [])
+            NoticeReport(
+                n,
+                await self._notices.counts(n.id),
+                [],
+                await self._notices.receipt_summary(n.id) if n.ack else None,
+            )
             for n in notices
             if n.status != "draft"
         ]
@@ -173,7 +193,16 @@ class Views:
         if notice is None or notice.status == "draft":
             return None
         counts = await self._notices.counts(notice.id)
-        return NoticeReport(notice, counts, await self._notices.unreachable(notice.id))
+        not_reached = await self._notices.unreachable(notice.id)
+        if not notice.ack:
+            return NoticeReport(notice, counts, not_reached)
+        return NoticeReport(
+            notice,
+            counts,
+            not_reached,
+            await self._notices.receipt_summary(notice.id),
+            await self._notices.unconfirmed(notice.id),
+        )
 
     async def questions(self) -> list[PassedQuestion]:
         """Questions passed to the secretariat: waiting first, then answered."""
