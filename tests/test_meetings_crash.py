@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import sqlite3
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from bot.delivery_engine import max_in_flight
 from bot.transport import ApiCall
-from storage.database import Database
 from storage.timestamps import to_db
 from tests.http_bot_api import HttpBotApi, serve_bot_api
-from tests.test_notices_crash import ADMIN, RATE, start, wait_until
+from tests.test_notices_crash import RATE, read_outbox, seed_roster, start, wait_until
 
 FIRST = 20_000
 INVITED = 150
@@ -25,26 +23,10 @@ TERMINAL = ("sent", "unconfirmed", "blocked", "never_started", "failed")
 
 def seed(db_path: Path) -> None:
     """An open meeting whose invitations went out, and its deadline reminder already due."""
-
-    async def migrate() -> None:
-        db = await Database.open(db_path)
-        await db.close()
-
-    asyncio.run(migrate())
-    now = datetime.now(UTC)
+    now = seed_roster(db_path, FIRST, INVITED)
     stamp = to_db(now)
     connection = sqlite3.connect(db_path)
     with connection:
-        connection.execute(
-            "INSERT INTO persons (id, name, role, telegram_id, language, created_at, updated_at)"
-            " VALUES (1, 'Sec', 'secretariat', ?, 'en', ?, ?)",
-            (ADMIN, stamp, stamp),
-        )
-        connection.executemany(
-            "INSERT INTO persons (id, name, unit, role, telegram_id, language, created_at,"
-            " updated_at) VALUES (?, ?, 'Unit', 'member', ?, 'en', ?, ?)",
-            [(2 + n, f"M{n}", FIRST + n, stamp, stamp) for n in range(INVITED)],
-        )
         connection.execute(
             "INSERT INTO meetings (id, title, starts_at, place, deadline, audience, status,"
             " created_by, created_at, updated_at) VALUES (1, ?, ?, 'Hall', ?, 'members',"
@@ -65,12 +47,8 @@ def seed(db_path: Path) -> None:
 
 
 def outbox(db_path: Path) -> dict[int, str]:
-    connection = sqlite3.connect(db_path)
-    try:
-        rows = connection.execute("SELECT chat_id, state FROM meeting_reminder_outbox").fetchall()
-    finally:
-        connection.close()
-    return {int(chat): state for chat, state in rows}
+    """chat_id -> state of the reminder outbox."""
+    return read_outbox(db_path, "meeting_reminder_outbox")
 
 
 def reminders_sent(api: HttpBotApi) -> list[int]:

@@ -31,8 +31,8 @@ TEXT = "Crash-safe notice"
 TERMINAL = ("sent", "unconfirmed", "blocked", "never_started", "failed", "cancelled")
 
 
-def seed(db_path: Path) -> None:
-    """A roster of members and one notice already due, as if scheduled before a stop."""
+def seed_roster(db_path: Path, first_chat: int, members: int) -> datetime:
+    """A migrated database: one secretariat member, then MEMBERS members from chat FIRST_CHAT on."""
 
     async def migrate() -> None:
         db = await Database.open(db_path)
@@ -49,27 +49,41 @@ def seed(db_path: Path) -> None:
             (ADMIN, stamp, stamp),
         )
         connection.executemany(
-            "INSERT INTO persons (name, unit, role, telegram_id, language, created_at, updated_at)"
-            " VALUES (?, 'Unit', 'member', ?, 'en', ?, ?)",
-            [(f"M{n}", FIRST + n, stamp, stamp) for n in range(RECIPIENTS)],
+            "INSERT INTO persons (id, name, unit, role, telegram_id, language, created_at,"
+            " updated_at) VALUES (?, ?, 'Unit', 'member', ?, 'en', ?, ?)",
+            [(2 + n, f"M{n}", first_chat + n, stamp, stamp) for n in range(members)],
         )
+    connection.close()
+    return now
+
+
+def seed(db_path: Path) -> None:
+    """A roster of members and one notice already due, as if scheduled before a stop."""
+    now = seed_roster(db_path, FIRST, RECIPIENTS)
+    connection = sqlite3.connect(db_path)
+    with connection:
         connection.execute(
             "INSERT INTO notices (author_person_id, author_chat_id, author_language, audience,"
             " category, text_en, status, due_at, created_at)"
             " VALUES (1, ?, 'en', 'all', 'official', ?, 'scheduled', ?, ?)",
-            (ADMIN, TEXT, to_db(now - timedelta(minutes=1)), stamp),
+            (ADMIN, TEXT, to_db(now - timedelta(minutes=1)), to_db(now)),
         )
     connection.close()
 
 
-def outbox(db_path: Path) -> dict[int, str]:
-    """chat_id -> state, read from the database as it is on disk."""
+def read_outbox(db_path: Path, table: str) -> dict[int, str]:
+    """chat_id -> state of an outbox table, read from the database as it is on disk."""
     connection = sqlite3.connect(db_path)
     try:
-        rows = connection.execute("SELECT chat_id, state FROM notice_outbox").fetchall()
+        rows = connection.execute(f"SELECT chat_id, state FROM {table}").fetchall()
     finally:
         connection.close()
     return {int(chat): state for chat, state in rows}
+
+
+def outbox(db_path: Path) -> dict[int, str]:
+    """chat_id -> state of the notice outbox."""
+    return read_outbox(db_path, "notice_outbox")
 
 
 def notice_sends(api: HttpBotApi) -> list[int]:
