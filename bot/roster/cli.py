@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.cli_files import FileProblem, check_writable, read_bytes, write_bytes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.i18n import load_catalog
@@ -77,9 +78,9 @@ async def import_file(
     Rows that make someone secretariat or take it away are applied only with
     `confirm_secretariat` or a yes to `ask`; otherwise they are listed and held back."""
     try:
-        content = Path(file).read_bytes()
-    except OSError as error:
-        print(f"{file}: {error.strerror or error}", file=err)
+        content = read_bytes(file)
+    except FileProblem as unusable:
+        print(unusable, file=err)
         return 2
     try:
         text = roster_text(content, file)
@@ -144,6 +145,11 @@ async def export_file(
     if not settings.db_path.is_file():
         print(f"{file}: no database at {settings.db_path}", file=err)
         return 2
+    try:
+        check_writable(path)
+    except FileProblem as unusable:
+        print(unusable, file=err)
+        return 2
     today = (clock or SystemClock()).now().astimezone(settings.timezone).date()
     db = await Database.open(settings.db_path)
     try:
@@ -153,9 +159,9 @@ async def export_file(
     finally:
         await db.close()
     try:
-        path.write_bytes(exported.content)
-    except OSError as error:
-        print(f"{file}: cannot write the file ({error.strerror or error})", file=err)
+        write_bytes(path, exported.content)
+    except FileProblem as unusable:
+        print(unusable, file=err)
         return 2
     print(f"{exported.entries} entries written to {file}.", file=out)
     return 0
