@@ -59,7 +59,8 @@ def ics_event(meeting: Meeting, now: datetime, hours: int = 2) -> bytes:
     if meeting.status == "cancelled":
         event.add("status", "CANCELLED")
     calendar.add_component(event)
-    return calendar.to_ical()
+    content: bytes = calendar.to_ical()
+    return content
 
 
 def rsvp_csv(meeting: Meeting, invitees: list[Invitee], seated: list[int]) -> bytes:
