@@ -41,7 +41,7 @@ def _names(entries: list[tuple[int, str]]) -> str:
 
 async def overview(caller: Caller, context: AppContext) -> tuple[str, InlineKeyboardMarkup]:
     """Counts per role (reachable, blocked, never started), who is unreachable, applications."""
-    roster = context.bot_data.roster_service
+    roster = context.bot_data.roster_service.view
     counts = await roster.reach_counts()
     lines = [caller.t("roster.members_title")]
     for role in ROSTER_ROLES:
@@ -106,7 +106,7 @@ async def members_command(update: Update, context: AppContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    for application in await context.bot_data.roster_service.pending_applications(5):
+    for application in await context.bot_data.roster_service.view.pending_applications(5):
         await send_card(context, chat.id, caller.language, application)
 
 
@@ -114,7 +114,7 @@ async def search_results(
     caller: Caller, context: AppContext, query: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The roster entries whose name or unit contains `query`, as buttons to their cards."""
-    entries = await context.bot_data.roster_service.search(query, PAGE + 1)
+    entries = await context.bot_data.roster_service.view.search(query, PAGE + 1)
     if not entries:
         return caller.t("roster.search_none", query=query), None
     rows = [
@@ -138,7 +138,7 @@ async def person_card(
     person = await roster.person(person_id)
     if person is None or (not person.name and person.telegram_id is None):
         return caller.t("roster.no_entry", id=person_id), None
-    reach = await roster.reach_of(person.id)
+    reach = await roster.view.reach_of(person.id)
     if person.telegram_id is None:
         account = caller.t("roster.card_unbound")
     elif reach is Reach.REACHABLE:
@@ -182,7 +182,7 @@ async def roster_page(
     caller: Caller, context: AppContext, offset: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     """A page of the roster as buttons, one per person."""
-    entries = await context.bot_data.roster_service.page(offset, PAGE + 1)
+    entries = await context.bot_data.roster_service.view.page(offset, PAGE + 1)
     rows = [
         [InlineKeyboardButton(f"{e.name} · {_role(caller, e.role)}", callback_data=f"mb:p:{e.id}")]
         for e in entries[:PAGE]
@@ -207,7 +207,7 @@ async def audit_page(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """A page of the audit log, newest first."""
     data = context.bot_data
-    entries = await data.roster_service.audit_page(offset, AUDIT_PAGE + 1)
+    entries = await data.roster_service.view.audit_page(offset, AUDIT_PAGE + 1)
     catalog = load_catalog(caller.language)
     lines = [caller.t("roster.audit_title")]
     for entry in entries[:AUDIT_PAGE]:
@@ -272,7 +272,7 @@ async def send_export(
     """Send the whole roster as a CSV or Excel file."""
     data = context.bot_data
     today = data.clock.now().astimezone(data.settings.timezone).date()
-    exported = await data.roster_service.export(kind, today)
+    exported = await data.roster_service.view.export(kind, today)
     await reply_document(
         update,
         InputFile(exported.content, filename=exported.filename),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from telegram.error import TelegramError
@@ -14,17 +14,17 @@ from bot.i18n import t
 from bot.messaging import Messenger
 from bot.roster.csv_import import ImportPlan, ImportReport, apply_plan, plan_import
 from bot.roster.entries import NewEntry, existing_entry
-from bot.roster.export import ExportFormat, RosterFile, export_roster
 from bot.roster.invites import links_for_entries, role_link
 from bot.roster.menus import sync_menu, sync_person, sync_stale_menus
 from bot.roster.news import tell_secretariat_of
 from bot.roster.reach import PersonHook, announce_joined
 from bot.roster.roles import audit_action, needs_confirmation
+from bot.roster.view import RosterView
 from storage.applications import Application, Upload
 from storage.database import Database
 from storage.invites import RedeemStatus
 from storage.people import Language, PeopleRepository, Person, Role
-from storage.roster import AuditEntry, Reach, ReachCounts, RosterEntry, RosterRepository
+from storage.roster import RosterEntry, RosterRepository
 
 __all__ = [
     "EntryOutcome",
@@ -114,6 +114,7 @@ class RosterService:
         self._clock = clock
         self._messenger = messenger
         self.joined_hooks: list[PersonHook] = joined_hooks if joined_hooks is not None else []
+        self.view = RosterView(self._roster)
 
     # People ----------------------------------------------------------------------------------
 
@@ -343,44 +344,6 @@ class RosterService:
             await self._messenger.send(person.telegram_id, text)
         except TelegramError as error:
             logger.warning("could not tell applicant #%s: %s", application.id, error)
-
-    async def pending_applications(self, limit: int) -> list[Application]:
-        """The oldest applications waiting for a decision."""
-        return await self._roster.pending_applications(limit)
-
-    # The secretariat's view ------------------------------------------------------------------
-
-    async def reach_counts(self) -> dict[Role, ReachCounts]:
-        """Per role: entries, and how many can be reached."""
-        return await self._roster.reach_counts()
-
-    async def with_reach(self, reach: Reach, limit: int) -> list[RosterEntry]:
-        """Roster entries that blocked the bot or never started it."""
-        return await self._roster.with_reach(reach, limit)
-
-    async def count_pending_applications(self) -> int:
-        """How many applications wait for a decision."""
-        return await self._roster.count_pending_applications()
-
-    async def search(self, text: str, limit: int) -> list[RosterEntry]:
-        """Entries whose name or unit contains the text."""
-        return await self._roster.search(text, limit)
-
-    async def reach_of(self, person_id: int) -> Reach | None:
-        """Whether the person can be written to."""
-        return await self._roster.reach_of(person_id)
-
-    async def page(self, offset: int, limit: int) -> list[RosterEntry]:
-        """A page of the roster, by name."""
-        return await self._roster.roster_page(offset, limit)
-
-    async def audit_page(self, offset: int, limit: int) -> list[AuditEntry]:
-        """A page of the audit log, newest first."""
-        return await self._roster.audit_page(offset, limit)
-
-    async def export(self, kind: ExportFormat, today: date) -> RosterFile:
-        """The whole roster as a CSV or Excel file."""
-        return await export_roster(self._roster, kind, today)
 
     # Imports sent to the bot -----------------------------------------------------------------
 
