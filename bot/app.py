@@ -19,7 +19,8 @@ from bot.meetings.late import invite_late_joiner
 from bot.meetings.service import MeetingService
 from bot.messaging import Messenger
 from bot.notices.approvals import NoticeApprovals
-from bot.notices.service import NoticeService, delivery_bot, erase_recipient
+from bot.notices.delivery_bot import delivery_bot
+from bot.notices.service import NoticeService, erase_recipient
 from bot.roster.service import RosterService
 from storage.database import Database
 from storage.people import PeopleRepository, Role

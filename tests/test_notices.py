@@ -481,7 +481,7 @@ async def test_bare_cancelnotice_offers_the_active_notices(bot: BotHarness) -> N
 async def test_author_sees_progress_edited_while_sending(
     bot: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.notices.service.PROGRESS_EVERY", 0.05)
+    monkeypatch.setattr("bot.notices.author_reports.PROGRESS_EVERY", 0.05)
     for n in range(119):
         await add_person(bot, f"M{n}", 1000 + n)
     svc = service(bot)
