@@ -141,9 +141,17 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
         return _entry(row) if row else None
 
     async def apply_changes(
-        self, changes: Sequence[EntryChange], actor: int | None, now: datetime, summary: str
+        self,
+        changes: Sequence[EntryChange],
+        actor: int | None,
+        now: datetime,
+        summary: str,
+        role_audits: Sequence[str | None] = (),
     ) -> list[int]:
-        """Add and update entries in one transaction; return the ids in the order given."""
+        """Add and update entries in one transaction; return the ids in the order given.
+
+        `role_audits` names, per change, the audit action its role change is logged under
+        (None: logged only in the import's summary line)."""
         ids: list[int] = []
         stamp = to_db(now)
         async with self._db.transaction() as tx:
@@ -172,6 +180,9 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
                         (*values, change.language, stamp, change.id),
                     )
                     ids.append(change.id)
+            for person_id, change, action in zip(ids, changes, role_audits, strict=False):
+                if action is not None:
+                    await audit(tx, now, actor, action, person_id, change.role.value)
             if changes:
                 # The running bot may not be the one importing: its menu job picks these up.
                 await tx.executemany(
