@@ -14,6 +14,7 @@ from storage.people import Language, Role
 from storage.timestamps import from_db, to_db
 
 __all__ = [
+    "MENU_NOTE_PATIENCE",
     "AuditEntry",
     "EntryChange",
     "Reach",
@@ -22,6 +23,9 @@ __all__ = [
     "RosterRepository",
     "audit",
 ]
+
+# Seconds a menu note waits for the database (our own writes take milliseconds).
+MENU_NOTE_PATIENCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -326,9 +330,16 @@ class RosterRepository:
         return row["menu_key"] if row else None
 
     async def set_menu_key(self, person_id: int, key: str | None) -> None:
-        """Remember which menu the person's chat shows."""
-        async with self._db.transaction() as tx:
-            await tx.execute("UPDATE persons SET menu_key = ? WHERE id = ?", (key, person_id))
+        """Remember which menu the person's chat shows.
+
+        Bookkeeping after the answer: it waits for the database briefly, not the full budget
+        (a menu not noted stays stale and is noted at a later update).
+        """
+        await self._db.write_one(
+            "UPDATE persons SET menu_key = ? WHERE id = ?",
+            (key, person_id),
+            patience=MENU_NOTE_PATIENCE,
+        )
 
     async def stale_menus(self) -> list[int]:
         """Ids of bound, reachable people whose chat shows a menu for another role or language."""
