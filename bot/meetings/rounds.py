@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from bot.delivery_engine import WRITE_RETRY_FIRST, WRITE_RETRY_MAX, DeliveryRun
+from bot.delivery_engine import DeliveryRun
+from bot.delivery_writes import waited_out
 from bot.i18n import t
 from bot.meetings import render
 from bot.meetings.rules import Delivery
@@ -163,19 +164,14 @@ class MeetingRounds:
     async def _saved(
         self, found: MeetingRound, meeting: Meeting, write: Callable[[], Awaitable[None]]
     ) -> None:
-        """A round's bookkeeping write, tried again while the database refuses it."""
-        delay = WRITE_RETRY_FIRST
-        while True:
-            try:
-                await write()
-                return
-            except DatabaseUnavailable as error:
-                if self.stopping:
-                    return  # the round stays unfinished; the next start finishes it
-                logger.warning("round %d's bookkeeping waits for the database: %s", found.id, error)
-                await self._tell_stuck(found, meeting, error)
-                await self.pause(delay)
-                delay = min(delay * 2, WRITE_RETRY_MAX)
+        """A round's bookkeeping write, tried again while the database refuses it; given up
+        at a stop (the round stays unfinished and the next start finishes it)."""
+        await waited_out(
+            write,
+            pause=self.pause,
+            on_stuck=lambda error: self._tell_stuck(found, meeting, error),
+            give_up=lambda: self.stopping,
+        )
 
     async def resume(self) -> int:
         """Start-up: finish the rounds a stop, crash or fault interrupted; how many rounds."""
