@@ -53,6 +53,7 @@ class MeetingRounds:
         # Between tries of a write the database refused (tests put an instant one here).
         self.pause: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._told_waiting: set[int] = set()  # rounds whose meeting's creator has been told
+        self._going: dict[int, asyncio.Event] = {}  # set when the round's run ends
 
     @property
     def repo(self) -> MeetingRoundRepository:
@@ -61,10 +62,20 @@ class MeetingRounds:
 
     async def run(self, round_id: int) -> Delivery:
         """Send (or resume) a round on the paced engine; how it went."""
+        going = self._going.get(round_id)
+        if going is not None:  # already going out (a start-up resume met a new round)
+            await going.wait()
+            return delivery_of(await self.repo.counts(round_id))
         found = await self.repo.get(round_id)
         meeting = await self.service.repo.get(found.meeting_id) if found else None
         if found is not None and meeting is not None and not self.stopping:
-            await self._run(found, meeting)
+            if round_id in self._going:  # taken meanwhile
+                return await self.run(round_id)
+            self._going[round_id] = asyncio.Event()
+            try:
+                await self._run(found, meeting)
+            finally:
+                self._going.pop(round_id).set()
         return delivery_of(await self.repo.counts(round_id))
 
     async def _run(self, found: MeetingRound, meeting: Meeting) -> None:
