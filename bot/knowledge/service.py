@@ -94,16 +94,29 @@ class KnowledgeBase:
         information("dues", "en")
 
     async def load_directory(self, content_dir: Path, progress: Progress | None = None) -> None:
-        """Import `articles.<lang>.md` and `mission.<lang>.md` from a directory."""
+        """Import `articles.<lang>.md` and `mission.<lang>.md` from a directory.
+
+        All the files' passages are embedded in one pass (one progress from 0 to all) before
+        any of them becomes current, so an interrupted first start is simply done again,
+        reusing the vectors already stored.
+        """
+        added: list[int] = []
         for language in LANGUAGES:
             articles = content_dir / f"articles.{language}.md"
             mission = content_dir / f"mission.{language}.md"
             if articles.exists():
                 parsed = parse_articles(articles.read_text(encoding="utf-8"), language)
-                await self.import_articles(parsed, source=articles.name, progress=progress)
+                added.append(await self._add_articles(parsed, source=articles.name))
             if mission.exists():
                 page = parse_mission(mission.read_text(encoding="utf-8"), language)
-                await self.import_mission(page, source=mission.name, progress=progress)
+                added.append(await self._add_mission(page, source=mission.name))
+        stored = {document_id: await self.repo.entries(document_id) for document_id in added}
+        if self.embedder is not None:
+            everything = [entry for entries in stored.values() for entry in entries]
+            await embed_missing(self.vectors, self.embedder, everything, progress)
+        for document_id, entries in stored.items():
+            await self.repo.activate(document_id, self._index_rows(entries))
+        await self._refresh()
         logger.info("loaded knowledge content from %s", content_dir)
 
     def _index_rows(self, entries: list[Entry]) -> list[IndexRow]:
@@ -151,7 +164,22 @@ class KnowledgeBase:
         progress: Progress | None = None,
     ) -> int:
         """Store parsed Articles as the current version of their language; return its id."""
-        document_id = await self.repo.add_document(
+        document_id = await self._add_articles(
+            parsed, source=source, imported_by=imported_by, now=now
+        )
+        await self._activate(document_id, progress)
+        return document_id
+
+    async def _add_articles(
+        self,
+        parsed: ParsedArticles,
+        *,
+        source: str,
+        imported_by: int | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Store parsed Articles as a version that is not current yet; return its id."""
+        return await self.repo.add_document(
             kind="articles",
             language=parsed.language,
             title=parsed.title,
@@ -165,8 +193,6 @@ class KnowledgeBase:
             imported_by=imported_by,
             now=now,
         )
-        await self._activate(document_id, progress)
-        return document_id
 
     async def import_mission(
         self,
@@ -177,7 +203,15 @@ class KnowledgeBase:
         progress: Progress | None = None,
     ) -> int:
         """Store a parsed mission page as the current version of its language; return its id."""
-        document_id = await self.repo.add_document(
+        document_id = await self._add_mission(parsed, source=source, imported_by=imported_by)
+        await self._activate(document_id, progress)
+        return document_id
+
+    async def _add_mission(
+        self, parsed: ParsedMission, *, source: str, imported_by: int | None = None
+    ) -> int:
+        """Store a parsed mission page as a version that is not current yet; return its id."""
+        return await self.repo.add_document(
             kind="mission",
             language=parsed.language,
             title=parsed.title,
@@ -187,8 +221,6 @@ class KnowledgeBase:
             entries=[NewEntry(s.position, None, None, s.title, s.body) for s in parsed.sections],
             imported_by=imported_by,
         )
-        await self._activate(document_id, progress)
-        return document_id
 
     async def out_of_step(self, language: Language) -> OutOfStep | None:
         """Whether the current Articles in `language` and in the other language differ."""
