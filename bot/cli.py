@@ -73,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_rsvps.add_argument("meeting_id", type=_id, metavar="MEETING_ID")
     export_rsvps.add_argument("-o", "--output", metavar="FILE", help="write here, not stdout")
     attendance = commands.add_parser("export-attendance", help="who was present, as CSV")
-    attendance.add_argument("meeting_id", type=int, metavar="MEETING_ID")
+    attendance.add_argument("meeting_id", type=_id, metavar="MEETING_ID")
     attendance.add_argument("-o", "--output", metavar="FILE", help="write here, not stdout")
     return parser
 
@@ -148,12 +148,21 @@ def console(settings: Settings, person_id: int | None, guest: bool = False) -> i
 
 def backup(settings: Settings, target: str) -> int:
     """Copy the database with SQLite's online backup API."""
+    from bot.cli_files import FileProblem, check_writable
     from storage.database import backup_database
 
     if not settings.db_path.is_file():
         print(f"ASSOC_DB_PATH: no database at {settings.db_path}", file=sys.stderr)
         return 2
-    pages = backup_database(settings.db_path, target)
+    try:
+        check_writable(target)
+        pages = backup_database(settings.db_path, target)
+    except FileProblem as problem:
+        print(problem, file=sys.stderr)
+        return 2
+    except sqlite3.Error as error:
+        print(f"{target}: the copy could not be written ({error})", file=sys.stderr)
+        return 2
     print(f"Backed up {settings.db_path} to {target} ({pages} pages).")
     return 0
 

@@ -7,6 +7,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import AppContext, BotApplication, user_state
+from bot.i18n import Html
 from bot.knowledge.parser import (
     Language,
     ParsedArticles,
@@ -41,16 +42,9 @@ def _reason(caller: Caller, error: Exception) -> str:
     """Why the file could not be read, in the reader's language."""
     if isinstance(error, UnicodeDecodeError):
         return caller.t("knowledge.import_not_utf8")
-    text = str(error)
-    if text == "file too large":
-        return caller.t("knowledge.import_too_large")
-    if text in ("no articles found", "no sections found"):
-        return caller.t("knowledge.import_no_articles")
-    if text.startswith("article numbers repeat: "):
-        return caller.t("knowledge.import_repeated", numbers=text.split(": ", 1)[1])
-    if isinstance(error, TelegramError):
-        return caller.t("knowledge.import_download_failed")
-    return text
+    if isinstance(error, ParseError):
+        return error.text(caller.language)
+    return caller.t("knowledge.import_download_failed")
 
 
 async def receive_file(update: Update, context: AppContext) -> None:
@@ -70,7 +64,13 @@ async def receive_file(update: Update, context: AppContext) -> None:
         file = await context.bot.get_file(document.file_id)
         data = bytes(await file.download_as_bytearray())
         if len(data) > MAX_BYTES:
-            raise ParseError("file too large")
+            await reply(
+                update,
+                caller.t(
+                    "knowledge.import_unreadable", error=caller.t("knowledge.import_too_large")
+                ),
+            )
+            return
         parsed = parse_articles(data.decode("utf-8-sig"), _language_hint(message.caption))
     except (TelegramError, UnicodeDecodeError, ParseError) as error:
         await reply(update, caller.t("knowledge.import_unreadable", error=_reason(caller, error)))
@@ -88,22 +88,24 @@ async def receive_file(update: Update, context: AppContext) -> None:
             ]
         ]
     )
-    await reply(update, _preview(caller.t, parsed, document.file_name or ""), markup)
+    await reply(update, _preview(caller, parsed, document.file_name or ""), markup)
 
 
-def _preview(translate: object, parsed: ParsedArticles, file_name: str) -> str:
-    """What the file holds: language, chapters, article count, numbering gaps."""
-    assert callable(translate)
-    gaps = gaps_text(parsed.gaps) or str(translate("knowledge.import_no_gaps"))
-    return str(
-        translate(
-            "knowledge.import_preview",
-            file=file_name,
-            language=parsed.language,
-            chapters=len(parsed.chapters),
-            articles=len(parsed.articles),
-            gaps=gaps,
-        )
+def _preview(caller: Caller, parsed: ParsedArticles, file_name: str) -> str:
+    """What the file holds: language, chapters, article count, numbering gaps, warnings."""
+    separator = caller.t("articles_import.gap_separator")
+    warnings = "".join(
+        "\n" + caller.t("articles_import.warning", warning=Html(warning.text(caller.language)))
+        for warning in parsed.warnings
+    )
+    return caller.t(
+        "knowledge.import_preview",
+        file=file_name,
+        language=caller.t(f"knowledge.language_{parsed.language}"),
+        chapters=len(parsed.chapters),
+        articles=len(parsed.articles),
+        gaps=gaps_text(parsed.gaps, separator) or caller.t("knowledge.import_no_gaps"),
+        warnings=Html(warnings),
     )
 
 
@@ -146,7 +148,7 @@ async def decide(update: Update, context: AppContext) -> None:
         "knowledge.import_done",
         articles=len(parsed.articles),
         chapters=len(parsed.chapters),
-        language=parsed.language,
+        language=caller.t(f"knowledge.language_{parsed.language}"),
         version=version,
     )
     step = await base.out_of_step(parsed.language)

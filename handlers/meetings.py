@@ -16,9 +16,8 @@ from telegram.ext import (
 from bot.context import AppContext, BotApplication
 from bot.meetings import render
 from bot.meetings.day_view import day_lines
-from bot.meetings.files import attendance_csv, rsvp_csv
 from bot.meetings.minutes import minutes_lines
-from bot.meetings.rules import FormError, parse_local_datetime
+from bot.meetings.rules import EntryRefusal, FormError, parse_local_datetime
 from bot.meetings.service import MeetingService
 from bot.numbers import typed_number
 from handlers.common import Caller, reply, reply_document, require_role, send_usage
@@ -67,9 +66,7 @@ async def _show(
     tally = await svc.tally(meeting)
     room = await svc.day.room(meeting, tally)
     minutes = await minutes_lines(svc.db, meeting, caller.language, svc.tz)
-    extra = day_lines(
-        room, await svc.day.repo.proxies(meeting.id), minutes, caller.language, svc.tz
-    )
+    extra = day_lines(room, await svc.lookup.proxies(meeting.id), minutes, caller.language, svc.tz)
     pages = render.meeting_pages(meeting, tally, caller.language, svc.tz, room, extra)
     page = max(0, min(page, len(pages) - 1))
     nav = []
@@ -100,13 +97,13 @@ async def meeting_command(update: Update, context: AppContext) -> None:
     if not rest:
         await _show(update, caller, svc, meeting, 0)
     elif rest[0] == "set":
-        await _set_answer(update, context, caller, svc, meeting, rest[1:])
+        await _set_answer(update, caller, svc, meeting, rest[1:])
     elif rest[0] == "edit":
         await edit_meeting_command(
             update, caller, svc, meeting, args_of(update).split("edit", 1)[1].strip()
         )
     elif rest[0] in ("present", "absent"):
-        await set_presence(update, context, caller, svc, meeting, rest[1:], rest[0] == "present")
+        await set_presence(update, caller, svc, meeting, rest[1:], rest[0] == "present")
     elif rest[0] == "move":
         await _move(update, caller, svc, meeting, args_of(update).split("move", 1)[1])
     else:
@@ -114,49 +111,25 @@ async def meeting_command(update: Update, context: AppContext) -> None:
 
 
 async def _set_answer(
-    update: Update,
-    context: AppContext,
-    caller: Caller,
-    svc: MeetingService,
-    meeting: Meeting,
-    words: list[str],
+    update: Update, caller: Caller, svc: MeetingService, meeting: Meeting, words: list[str]
 ) -> None:
     person_id = typed_number(words[0]) if words else None
     if len(words) < 2 or person_id is None or words[1] not in RESPONSES:
         await send_usage(update, caller, "meetings.meeting")
         return
-    response = words[1]
-    invitee = await svc.repo.invitee(meeting.id, person_id)
-    if invitee is None:
-        await reply(
-            update, caller.t("meetings.not_invited_person", id=meeting.id, person=person_id)
-        )
-        return
-    if meeting.status != "open":
-        await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
-        return
-    change = await svc.answer(meeting, person_id, response, set_by=caller.person.id)
-    note = " ".join(words[2:])[:500]
-    if note and response == "no":
-        await svc.repo.set_note(meeting.id, person_id, note)
-    if change is not None and change.changed:
-        await context.bot_data.people.record_audit(
-            svc.now(),
-            caller.person.id,
-            "meeting_answer_set",
-            person_id,
-            f"meeting #{meeting.id}: {change.before} -> {change.after}"
-            + (f" ({note})" if note else ""),
-        )
-    await reply(
-        update,
-        caller.t(
-            "meetings.answer_set",
-            id=meeting.id,
-            name=invitee.name,
-            answer=render.answer_name(caller.language, response),
-        ),
+    response = RESPONSES[RESPONSES.index(words[1])]
+    entry = await svc.by_hand.set_answer(
+        meeting, person_id, response, " ".join(words[2:]), caller.person
     )
+    if entry.invitee is None or entry.refusal is EntryRefusal.NOT_INVITED:
+        key = "meetings.not_invited_person"
+    elif entry.refusal is not None:
+        key = "meetings.meeting_not_open"
+    else:
+        key = "meetings.answer_set"
+    name = entry.invitee.name if entry.invitee else ""
+    answer = render.answer_name(caller.language, response)
+    await reply(update, caller.t(key, id=meeting.id, person=person_id, name=name, answer=answer))
 
 
 async def _move(
@@ -191,10 +164,10 @@ async def _remind(
     update: Update, caller: Caller, svc: MeetingService, meeting: Meeting | None
 ) -> None:
     assert meeting is not None
-    if meeting.status != "open" or svc.now() >= meeting.starts_at:
+    delivery = await svc.remind(meeting, "deadline")
+    if delivery is None:
         await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
         return
-    delivery = await svc.remind(meeting, "deadline")
     await reply(update, delivery_text(caller, "meetings.reminded", meeting, delivery))
 
 
@@ -209,19 +182,13 @@ async def _export(
     update: Update, caller: Caller, svc: MeetingService, meeting: Meeting | None
 ) -> None:
     assert meeting is not None
-    data = rsvp_csv(meeting, await svc.repo.invitees(meeting.id), await svc.repo.seated(meeting))
+    answers = await svc.lookup.answers_file(meeting)
     await reply_document(
         update,
-        InputFile(data, filename=f"meeting-{meeting.id}-rsvps.csv"),
+        InputFile(answers, filename=f"meeting-{meeting.id}-rsvps.csv"),
         caption=caller.t("meetings.export_caption", id=meeting.id, title=meeting.title),
     )
-    attendance = attendance_csv(
-        meeting,
-        await svc.repo.invitees(meeting.id),
-        await svc.day.repo.presence(meeting.id),
-        await svc.day.repo.proxies(meeting.id),
-        svc.tz,
-    )
+    attendance = await svc.lookup.attendance_file(meeting)
     await reply_document(
         update,
         InputFile(attendance, filename=f"meeting-{meeting.id}-attendance.csv"),
@@ -265,8 +232,8 @@ async def secretariat_tapped(update: Update, context: AppContext) -> None:
     pick = re.match(rf"^mtgpick:([vreckm]):{CALLBACK_ID}$", data)
     cancel = re.match(rf"^mtgcancel:{CALLBACK_ID}$", data)
     match = page or pick or cancel
-    meeting = await svc.repo.get(int(match.group(2 if pick else 1))) if match else None
-    if meeting is None or meeting.status == "draft":
+    meeting = await svc.lookup.published(int(match.group(2 if pick else 1))) if match else None
+    if meeting is None:
         await query.answer(caller.t("meetings.button_refused"), show_alert=True)
         return
     await query.answer()

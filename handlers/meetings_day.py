@@ -84,7 +84,7 @@ async def checkin_start(update: Update, context: AppContext) -> None:
     """`/start in<ID>_<CODE>` (the check-in link): record the person who opened it present."""
     argument = (context.args or [""])[0]
     svc = service(context)
-    if await svc.day.repo.is_invite_code(argument):
+    if await svc.lookup.is_invite_code(argument):
         await start_with_code(update, context)  # an invite code that looks like a check-in
         return
     chat = update.effective_chat
@@ -120,7 +120,6 @@ async def checkin_start(update: Update, context: AppContext) -> None:
 
 async def set_presence(
     update: Update,
-    context: AppContext,
     caller: Caller,
     svc: MeetingService,
     meeting: Meeting,
@@ -132,24 +131,16 @@ async def set_presence(
     if person_id is None:
         await send_usage(update, caller, "meetings.meeting")
         return
-    person = await context.bot_data.people.get(person_id)
+    entry = await svc.by_hand.set_presence(meeting, person_id, present, caller.person)
+    person = entry.person
     if person is None:
         await reply(update, caller.t("meeting_day.no_person", person=person_id))
         return
-    if meeting.status != "open":
+    if entry.refusal is not None:
         await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
         return
-    changed = await svc.day.set_present(meeting, person.id, present, caller.person.id)
-    if changed:
-        await context.bot_data.people.record_audit(
-            svc.now(),
-            caller.person.id,
-            "meeting_presence_set",
-            person.id,
-            f"meeting #{meeting.id}: {'present' if present else 'absent'}",
-        )
     state = "present" if present else "absent"
-    key = f"meeting_day.set_{state}" if changed else f"meeting_day.already_{state}"
+    key = f"meeting_day.set_{state}" if entry.changed else f"meeting_day.already_{state}"
     await reply(update, caller.t(key, id=meeting.id, name=person.name or f"#{person.id}"))
 
 
@@ -174,7 +165,7 @@ async def proxy_tapped(update: Update, context: AppContext) -> None:
         return
     svc = service(context)
     match = _PROXY.match(query.data or "")
-    found = await svc.repo.invitation_for_account(int(match.group(2)), user.id) if match else None
+    found = await svc.lookup.invitation_for_account(int(match.group(2)), user.id) if match else None
     caller = await identify(update, context)
     language = caller.language if caller else "en"
     if (
@@ -205,7 +196,7 @@ async def proxy_tapped(update: Update, context: AppContext) -> None:
             await drop_buttons(update)
         return
     outcome = await svc.day.entrust(meeting, me, other)
-    holder = await svc.repo.invitee(meeting.id, other)
+    holder = await svc.lookup.invitee(meeting.id, other)
     name = holder.name if holder is not None else f"#{other}"
     text = t(me.language, f"meeting_day.proxy_{outcome}", id=meeting.id, holder=name)
     await query.answer(text, show_alert=outcome not in ("entrusted", "same"))

@@ -85,7 +85,7 @@ async def edit_field_tapped(update: Update, context: AppContext) -> None:
     if query is None or caller is None:
         return
     match = _FIELD.match(query.data or "")
-    meeting = await service(context).repo.get(int(match.group(1))) if match else None
+    meeting = await service(context).lookup.get(int(match.group(1))) if match else None
     if match is None or meeting is None or meeting.status != "open":
         await query.answer(caller.t("meetings.button_refused"), show_alert=True)
         return
@@ -99,7 +99,7 @@ async def edit_value(update: Update, context: AppContext, draft: MeetingEditDraf
     caller = await require_role(update, context, Role.SECRETARIAT)
     message = update.effective_message
     svc = service(context)
-    meeting = await svc.repo.get(draft.meeting_id)
+    meeting = await svc.lookup.get(draft.meeting_id)
     if caller is None or message is None or meeting is None or not message.text:
         return
     await _apply(update, caller, svc, meeting, f"{draft.field}={message.text.strip()}")

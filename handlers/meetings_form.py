@@ -183,7 +183,7 @@ async def confirm_tapped(update: Update, context: AppContext) -> None:
         return
     match = re.match(rf"^mtgok:{CALLBACK_ID}$", query.data or "")
     svc = service(context)
-    meeting = await svc.repo.get(int(match.group(1))) if match else None
+    meeting = await svc.lookup.get(int(match.group(1))) if match else None
     if meeting is None or meeting.status != "draft":
         await query.answer(caller.t("meetings.already_confirmed"), show_alert=True)
         return
@@ -199,9 +199,7 @@ async def confirm_tapped(update: Update, context: AppContext) -> None:
         await svc.messenger.edit_text(
             message.chat_id, message.message_id, summary, summary_keyboard(opened, caller.language)
         )
-        await svc.repo.set_summary_message(
-            opened.id, message.chat_id, message.message_id, caller.language
-        )
+        await svc.attach_summary(opened.id, message.chat_id, message.message_id, caller.language)
     await reply(update, delivery_text(caller, "meetings.invitations_sent", opened, delivery))
 
 

@@ -73,10 +73,10 @@ async def minutes_picked(update: Update, context: AppContext) -> None:
     query = update.callback_query
     caller = await require_role(update, context, Role.SECRETARIAT)
     match = _PICKED.match(query.data or "") if query else None
-    meeting = await service(context).repo.get(int(match.group(1))) if match else None
+    meeting = await service(context).lookup.published(int(match.group(1))) if match else None
     if query is None or caller is None:
         return
-    if meeting is None or meeting.status == "draft":
+    if meeting is None:
         await query.answer(caller.t("meetings.button_refused"), show_alert=True)
         return
     await query.answer()
@@ -100,7 +100,7 @@ async def minutes_content(update: Update, context: AppContext) -> None:
     state.minutes = None
     caller = await require_role(update, context, Role.SECRETARIAT)
     message = update.effective_message
-    meeting = await service(context).repo.get(draft.meeting_id)
+    meeting = await service(context).lookup.get(draft.meeting_id)
     if caller is None or message is None or meeting is None:
         raise ApplicationHandlerStop
     if message.document is not None:
@@ -138,7 +138,7 @@ async def minutes_confirmed(update: Update, context: AppContext) -> None:
     if query is None or caller is None:
         return
     match = _CONFIRM.match(query.data or "")
-    meeting = await service(context).repo.get(int(match.group(1))) if match else None
+    meeting = await service(context).lookup.get(int(match.group(1))) if match else None
     if match is None or meeting is None:
         await query.answer(caller.t("meetings.button_refused"), show_alert=True)
         return

@@ -41,15 +41,15 @@ async def meeting_arg(
     if number is None:
         await send_usage(update, caller, f"meetings.{command}")
         return None
-    meeting = await svc.repo.get(number)
-    if meeting is None or meeting.status == "draft":
+    meeting = await svc.lookup.published(number)
+    if meeting is None:
         await reply(update, caller.t("meetings.not_found", id=number))
         return None
     return caller, svc, meeting, words[1:]
 
 
 async def offer_meetings(update: Update, caller: Caller, svc: MeetingService, command: str) -> None:
-    meetings = await svc.repo.list_open(svc.now())
+    meetings = await svc.lookup.open_meetings()
     if not meetings:
         await reply(update, caller.t("meetings.none_open"))
         await send_usage(update, caller, f"meetings.{command}")

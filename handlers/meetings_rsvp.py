@@ -10,7 +10,6 @@ from telegram.ext import ApplicationHandlerStop
 from bot.context import AppContext
 from bot.i18n import t
 from bot.meetings import render
-from bot.meetings.files import ics_event
 from bot.meetings.rules import TapRefusal, parse_rsvp
 from bot.meetings.service import MeetingService, language_of
 from handlers.common import identify, reply, reply_document, require_role
@@ -19,7 +18,6 @@ from storage.people import Role
 
 __all__ = ["ics_tapped", "my_meetings", "reason_reply", "rsvp_tapped", "service"]
 
-MAX_REASON = 500
 _ICS = re.compile(r"^ics:([1-9]\d{0,9})$")
 
 
@@ -107,18 +105,15 @@ async def reason_reply(update: Update, context: AppContext) -> None:
     user = update.effective_user
     if message is None or user is None or message.reply_to_message is None or not message.text:
         return
-    svc = service(context)
-    found = await svc.repo.find_reason_prompt(user.id, message.reply_to_message.message_id)
+    prompt_id = message.reply_to_message.message_id
+    found = await service(context).store_reason(user.id, prompt_id, message.text)
     if found is None:
         return
-    meeting_id, person_id = found
-    stored = await svc.repo.set_note(meeting_id, person_id, message.text.strip()[:MAX_REASON])
+    meeting_id, stored = found
     caller = await identify(update, context)
     if caller is not None:
         key = "meetings.reason_saved" if stored else "meetings.reason_not_saved"
         await reply(update, caller.t(key, id=meeting_id))
-    if stored:
-        svc.summary_changed(meeting_id)
     raise ApplicationHandlerStop
 
 
@@ -129,23 +124,19 @@ async def ics_tapped(update: Update, context: AppContext) -> None:
     if query is None or caller is None:
         return
     match = _ICS.match(query.data or "")
-    svc = service(context)
-    meeting = await svc.repo.get(int(match.group(1))) if match else None
-    allowed = (
-        meeting is not None
-        and meeting.status != "draft"
-        and (
-            caller.person.role.at_least(Role.SECRETARIAT)
-            or await svc.repo.invitee(meeting.id, caller.person.id) is not None
-        )
+    found = (
+        await service(context).lookup.calendar_for(int(match.group(1)), caller.person)
+        if match
+        else None
     )
-    if meeting is None or not allowed:
+    if found is None:
         await query.answer(caller.t("meetings.button_refused"), show_alert=True)
         return
+    meeting, calendar = found
     await query.answer()
     await reply_document(
         update,
-        ics_event(meeting, svc.now()),
+        calendar,
         filename=f"meeting-{meeting.id}.ics",
         caption=caller.t("meetings.ics_caption", id=meeting.id, title=meeting.title),
     )
@@ -158,7 +149,7 @@ async def my_meetings(update: Update, context: AppContext) -> None:
         return
     svc = service(context)
     now = svc.now()
-    found = await svc.repo.meetings_of(caller.person.id, now)
+    found = await svc.lookup.upcoming_for(caller.person.id)
     if not found:
         await reply(update, caller.t("meetings.none_upcoming"))
         return

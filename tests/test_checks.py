@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
 import pytest
 
+from bot.meetings.rules import EntryRefusal, entry_refusal, may_remind
+from storage.meetings import Meeting
 from tests.harness import ADMIN_ID, BotHarness
 from tests.meetings_support import add_person, answers, confirmed_meeting, council, tap
 from tests.test_notices import confirm_data
@@ -11,6 +16,30 @@ from tests.test_notices import confirm_data
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
 SECOND = 5001
+
+
+def _meeting(
+    status: Literal["draft", "open", "cancelled"] = "open",
+    starts_at: datetime = datetime(2026, 12, 15, 6, 30, tzinfo=UTC),
+) -> Meeting:
+    """A meeting as stored, in the given state."""
+    return Meeting(
+        id=1,
+        title="Council",
+        starts_at=starts_at,
+        place="Hall",
+        agenda="",
+        deadline=starts_at - timedelta(days=1),
+        audience="council",
+        capacity=None,
+        quorum=None,
+        status=status,
+        version=1,
+        created_by=1,
+        summary_chat_id=None,
+        summary_message_id=None,
+        summary_language=None,
+    )
 
 
 async def test_only_the_author_confirms_a_notice_draft(bot: BotHarness) -> None:
@@ -37,3 +66,78 @@ async def test_an_answer_set_by_the_secretariat_needs_an_open_meeting(bot: BotHa
     calls = await bot.send(admin, f"/meeting {meeting.id} set {person} yes")
     assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
     assert (await answers(bot, meeting.id))["Member 000"].response == "none"
+
+
+async def _cancel(bot: BotHarness, meeting_id: int) -> None:
+    admin = bot.user(ADMIN_ID)
+    calls = await bot.send(admin, f"/cancelmeeting {meeting_id}")
+    [ask] = [c for c in calls if c.callback_data()]
+    await tap(bot, admin, ask.callback_data()[0])
+
+
+async def test_an_answer_for_someone_not_invited_is_refused(bot: BotHarness) -> None:
+    await council(bot, 1)
+    outsider = await add_person(bot, "Outsider", "member", 300)
+    meeting = await confirmed_meeting(bot)
+    calls = await bot.send(bot.user(ADMIN_ID), f"/meeting {meeting.id} set {outsider} yes")
+    assert "is not invited" in bot.texts_to(ADMIN_ID, calls)[-1]
+    assert "Outsider" not in await answers(bot, meeting.id)
+    assert await bot.app.bot_data.db.fetchall("SELECT * FROM audit_log") == []
+
+
+def test_the_secretariat_sets_answers_of_invitees_of_open_meetings_only() -> None:
+    meeting = _meeting(status="open")
+    assert entry_refusal(meeting, invited=True) is None
+    assert entry_refusal(meeting, invited=False) is EntryRefusal.NOT_INVITED
+    cancelled = _meeting(status="cancelled")
+    assert entry_refusal(cancelled, invited=True) is EntryRefusal.NOT_OPEN
+
+
+def test_reminders_go_out_before_the_start_of_an_open_meeting_only() -> None:
+    starts = datetime(2026, 12, 15, 6, 30, tzinfo=UTC)
+    open_meeting = _meeting(status="open", starts_at=starts)
+    assert may_remind(open_meeting, starts - timedelta(minutes=1))
+    assert not may_remind(open_meeting, starts)
+    cancelled = _meeting(status="cancelled", starts_at=starts)
+    assert not may_remind(cancelled, starts - timedelta(days=1))
+
+
+async def test_a_reminder_for_a_cancelled_meeting_sends_nothing(bot: BotHarness) -> None:
+    await council(bot, 1)
+    meeting = await confirmed_meeting(bot)
+    await _cancel(bot, meeting.id)
+    before = len(bot.api.sent(100))
+    calls = await bot.send(bot.user(ADMIN_ID), f"/remind {meeting.id}")
+    assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
+    assert len(bot.api.sent(100)) == before
+
+
+async def test_presence_entered_by_hand_needs_an_open_meeting(bot: BotHarness) -> None:
+    await council(bot, 1)
+    meeting = await confirmed_meeting(bot)
+    person = (await answers(bot, meeting.id))["Member 000"].person_id
+    await _cancel(bot, meeting.id)
+    calls = await bot.send(bot.user(ADMIN_ID), f"/meeting {meeting.id} present {person}")
+    assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
+    assert await bot.app.bot_data.db.fetchall("SELECT * FROM meeting_attendance") == []
+    assert await bot.app.bot_data.db.fetchall("SELECT * FROM audit_log") == []
+
+
+async def test_presence_entered_by_hand_needs_a_roster_entry(bot: BotHarness) -> None:
+    await council(bot, 1)
+    meeting = await confirmed_meeting(bot)
+    calls = await bot.send(bot.user(ADMIN_ID), f"/meeting {meeting.id} present 9999")
+    assert "no roster entry with id 9999" in bot.texts_to(ADMIN_ID, calls)[-1]
+    assert await bot.app.bot_data.db.fetchall("SELECT * FROM meeting_attendance") == []
+
+
+async def test_presence_entered_by_hand_is_audited(bot: BotHarness) -> None:
+    await council(bot, 1)
+    meeting = await confirmed_meeting(bot)
+    person = (await answers(bot, meeting.id))["Member 000"].person_id
+    calls = await bot.send(bot.user(ADMIN_ID), f"/meeting {meeting.id} present {person}")
+    assert "is recorded present" in bot.texts_to(ADMIN_ID, calls)[-1]
+    rows = await bot.app.bot_data.db.fetchall("SELECT action, detail FROM audit_log")
+    assert [tuple(row) for row in rows] == [
+        ("meeting_presence_set", f"meeting #{meeting.id}: present")
+    ]

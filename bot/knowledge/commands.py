@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.cli_files import FileProblem, read_utf8
 from bot.knowledge.answers import answer_payload, answer_text
 from bot.knowledge.dense import Progress
 from bot.knowledge.parser import (
@@ -80,7 +81,7 @@ async def ask_command(
 def describe_import(parsed: ParsedArticles) -> str:
     """Say what a file holds: language, chapters, articles, numbering gaps and warnings."""
     lines = [
-        f"Language: {parsed.language}",
+        f"Language: {'Chinese' if parsed.language == 'zh' else 'English'}",
         f"Chapters: {len(parsed.chapters)}",
         f"Articles: {len(parsed.articles)} (numbers {parsed.articles[0].number}"
         f"–{max(a.number for a in parsed.articles)})",
@@ -95,9 +96,11 @@ async def import_command(
 ) -> int:
     """Replace one language's Articles from a file, keeping the previous version."""
     try:
-        text = file.read_text(encoding="utf-8-sig")
-        parsed = parse_articles(text, language)
-    except (OSError, UnicodeDecodeError, ParseError) as error:
+        parsed = parse_articles(read_utf8(file), language)
+    except FileProblem as problem:
+        print(problem, file=sys.stderr)
+        return 2
+    except ParseError as error:
         print(f"{file}: {error}", file=sys.stderr)
         return 2
     out.write(describe_import(parsed) + "\n")

@@ -6,12 +6,14 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.i18n import t
 from bot.knowledge.numerals import CHINESE_NUMERAL_CHARS, parse_number
 
 __all__ = [
     "MAX_NUMBER",
     "Language",
     "ParseError",
+    "ParseWarning",
     "ParsedArticle",
     "ParsedArticles",
     "ParsedChapter",
@@ -48,7 +50,35 @@ _SENTENCE_END = ("。", ".", "；", ";", "：", ":", "，", ",")
 
 
 class ParseError(ValueError):
-    """The text has no Articles, or its numbering cannot be used."""
+    """The text has no Articles, or its numbering cannot be used.
+
+    `key` names the reason in the catalogs (`articles_import.<key>`) with `values` filled in;
+    `str()` is the English line, for the command line.
+    """
+
+    def __init__(self, key: str, **values: str | int) -> None:
+        super().__init__(t("en", f"articles_import.{key}", **values))
+        self.key = key
+        self.values = values
+
+    def text(self, language: Language) -> str:
+        """The reason in `language` (HTML-safe)."""
+        return t(language, f"articles_import.{self.key}", **self.values)
+
+
+@dataclass(frozen=True)
+class ParseWarning:
+    """Something a reader should check before importing (`articles_import.<key>`)."""
+
+    key: str
+    values: tuple[tuple[str, str | int], ...] = ()
+
+    def text(self, language: Language) -> str:
+        """The warning in `language` (HTML-safe)."""
+        return t(language, f"articles_import.{self.key}", **dict(self.values))
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 @dataclass(frozen=True)
@@ -79,7 +109,7 @@ class ParsedArticles:
     chapters: tuple[ParsedChapter, ...]
     articles: tuple[ParsedArticle, ...]
     gaps: tuple[tuple[int, int], ...] = ()  # missing numbers as (first, last) ranges
-    warnings: tuple[str, ...] = field(default=())
+    warnings: tuple[ParseWarning, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -120,7 +150,7 @@ def _marker(pattern: re.Pattern[str], line: str, line_number: int) -> tuple[int,
     number = parse_number(digits) if len(digits) <= 6 else MAX_NUMBER + 1
     if number is not None and number > MAX_NUMBER:
         shown = digits if len(digits) <= 20 else digits[:20] + "…"
-        raise ParseError(f"line {line_number}: number {shown} is too large (at most {MAX_NUMBER})")
+        raise ParseError("number_too_large", line=line_number, number=shown, most=MAX_NUMBER)
     if number is None or number <= 0:
         return None
     return number, match.group("rest").strip(), bool(match.group("hashes"))
@@ -152,7 +182,7 @@ def parse_articles(text: str, language: Language | None = None) -> ParsedArticle
     chapters: list[ParsedChapter] = []
     articles: list[ParsedArticle] = []
     current: tuple[int, str, list[str]] | None = None
-    warnings: list[str] = []
+    warnings: list[ParseWarning] = []
 
     def close() -> None:
         if current is not None:
@@ -169,7 +199,7 @@ def parse_articles(text: str, language: Language | None = None) -> ParsedArticle
             current = None
             number, rest, _ = chapter
             if any(c.number == number for c in chapters):
-                warnings.append(f"chapter {number} appears twice")
+                warnings.append(ParseWarning("chapter_twice", (("number", number),)))
             chapters.append(ParsedChapter(number, rest.strip("#* ")))
         elif article:
             close()
@@ -184,17 +214,17 @@ def parse_articles(text: str, language: Language | None = None) -> ParsedArticle
             preface_lines.append(raw.rstrip())
     close()
     if not articles:
-        raise ParseError("no articles found")
+        raise ParseError("no_articles")
     numbers = [a.number for a in articles]
     repeated = sorted({n for n in numbers if numbers.count(n) > 1})
     if repeated:
-        raise ParseError(f"article numbers repeat: {', '.join(map(str, repeated))}")
+        raise ParseError("numbers_repeat", numbers=", ".join(map(str, repeated)))
     gaps = gap_ranges(numbers)
     if numbers != sorted(numbers):
-        warnings.append("articles are not in ascending order")
+        warnings.append(ParseWarning("not_ascending"))
     empty = [a.number for a in articles if not a.body]
     if empty:
-        warnings.append(f"articles without text: {', '.join(map(str, empty))}")
+        warnings.append(ParseWarning("without_text", (("numbers", ", ".join(map(str, empty))),)))
     return ParsedArticles(
         language,
         title,
@@ -216,9 +246,9 @@ def gap_ranges(numbers: list[int]) -> tuple[tuple[int, int], ...]:
     return tuple(ranges)
 
 
-def gaps_text(gaps: tuple[tuple[int, int], ...]) -> str:
+def gaps_text(gaps: tuple[tuple[int, int], ...], separator: str = ", ") -> str:
     """Gaps as `3, 7–9` (empty when there are none)."""
-    return ", ".join(str(a) if a == b else f"{a}–{b}" for a, b in gaps)
+    return separator.join(str(a) if a == b else f"{a}–{b}" for a, b in gaps)
 
 
 def parse_mission(text: str, language: Language | None = None) -> ParsedMission:
@@ -239,7 +269,7 @@ def parse_mission(text: str, language: Language | None = None) -> ParsedMission:
         else:
             preface.append(raw.rstrip())
     if not sections:
-        raise ParseError("no sections found")
+        raise ParseError("no_sections")
     return ParsedMission(
         language,
         title,

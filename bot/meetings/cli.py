@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from pathlib import Path
 
+from bot.cli_files import FileProblem, check_writable, write_bytes
 from bot.config import Settings
 from bot.meetings.files import attendance_csv, rsvp_csv
 from storage.database import Database
@@ -41,13 +41,20 @@ def _export(settings: Settings, meeting_id: int, output: str | None, kind: str) 
     if not settings.db_path.is_file():
         print(f"ASSOC_DB_PATH: no database at {settings.db_path}", file=sys.stderr)
         return 2
-    data = asyncio.run(_csv(settings, meeting_id, kind))
-    if data is None:
-        print(f"There is no meeting #{meeting_id}.", file=sys.stderr)
-        return 1
+    try:
+        if output:
+            check_writable(output)
+        data = asyncio.run(_csv(settings, meeting_id, kind))
+        if data is None:
+            print(f"There is no meeting #{meeting_id}.", file=sys.stderr)
+            return 1
+        if output:
+            write_bytes(output, data)
+    except FileProblem as problem:
+        print(problem, file=sys.stderr)
+        return 2
     what = "the answers to" if kind == "rsvps" else "the attendance of"
     if output:
-        Path(output).write_bytes(data)
         print(f"Wrote {what} meeting #{meeting_id} to {output}.", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)

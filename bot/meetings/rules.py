@@ -21,9 +21,12 @@ __all__ = [
     "REMIND_NON_RESPONDERS_BEFORE_DEADLINE",
     "REMIND_YES_BEFORE_START",
     "Delivery",
+    "EntryRefusal",
     "FormError",
     "Rsvp",
     "Tally",
+    "entry_refusal",
+    "may_remind",
     "paginate",
     "parse_local_datetime",
     "parse_meeting",
@@ -235,6 +238,28 @@ class TapResult:
     invitee: Invitee | None = None
     change: AnswerChange | None = None
     refusal: TapRefusal | None = None
+
+
+class EntryRefusal(StrEnum):
+    """Why an answer or a presence the secretariat entered for someone changed nothing."""
+
+    NO_PERSON = "no_person"  # no roster entry with that id
+    NOT_INVITED = "not_invited"  # the person is not invited to the meeting
+    NOT_OPEN = "not_open"  # the meeting is cancelled (or the row refused the write)
+
+
+def entry_refusal(meeting: Meeting, invited: bool) -> EntryRefusal | None:
+    """The secretariat sets an answer for an invited person of an open meeting only."""
+    if not invited:
+        return EntryRefusal.NOT_INVITED
+    if meeting.status != "open":
+        return EntryRefusal.NOT_OPEN
+    return None
+
+
+def may_remind(meeting: Meeting, now: datetime) -> bool:
+    """Non-responders are nudged while the meeting is open and has not started."""
+    return meeting.status == "open" and now < meeting.starts_at
 
 
 def tap_refusal(meeting: Meeting, rsvp: Rsvp, now: datetime) -> TapRefusal | None:

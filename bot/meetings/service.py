@@ -18,6 +18,8 @@ from bot.config import Settings
 from bot.delivery_engine import STOP_GRACE
 from bot.i18n import t
 from bot.meetings import render
+from bot.meetings.by_hand import ByHandEntries
+from bot.meetings.lookup import MeetingLookup
 from bot.meetings.meeting_day import MeetingDay
 from bot.meetings.redraws import InvitationRedraws
 from bot.meetings.reminders import ReminderJobs
@@ -29,6 +31,7 @@ from bot.meetings.rules import (
     Tally,
     TapRefusal,
     TapResult,
+    may_remind,
     moved_deadline,
     reminder_times,
     tally,
@@ -45,6 +48,7 @@ __all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService", "summary_keybo
 logger = logging.getLogger(__name__)
 
 SUMMARY_EDIT_INTERVAL = timedelta(seconds=5)
+MAX_REASON = 500
 
 
 def language_of(person: Person | Invitee) -> Language:
@@ -77,6 +81,10 @@ class MeetingService:
         self.reminders = ReminderJobs(self)
         self.redraws = InvitationRedraws(self)
         self.day = MeetingDay(self)
+        self.lookup = MeetingLookup(db, clock, settings.timezone)
+        self.by_hand = ByHandEntries(
+            db=db, clock=clock, answer=self.answer, set_present=self.day.set_present
+        )
         self._resumer: asyncio.Task[int] | None = None
 
     @property
@@ -330,8 +338,11 @@ class MeetingService:
         )
         return moved, delivery
 
-    async def remind(self, meeting: Meeting, kind: str) -> Delivery:
-        """Nudge non-responders (`deadline`) or remind the seated Yes (`start`), now."""
+    async def remind(self, meeting: Meeting, kind: str) -> Delivery | None:
+        """Nudge non-responders (`deadline`) or remind the seated Yes (`start`), now;
+        None when the meeting is no longer open or has started."""
+        if not may_remind(meeting, self.now()):
+            return None
         return await self.reminders.remind(meeting, kind) or Delivery()
 
     # Jobs ------------------------------------------------------------------------------------
@@ -390,6 +401,25 @@ class MeetingService:
     async def flush(self) -> None:
         """Redraw every queued invitation now (tests, shut-down)."""
         await self.redraws.flush()
+
+    async def attach_summary(
+        self, meeting_id: int, chat_id: int, message_id: int, language: Language
+    ) -> None:
+        """The message that shows the creator the live counts (edited on every change)."""
+        await self.repo.set_summary_message(meeting_id, chat_id, message_id, language)
+
+    async def store_reason(
+        self, telegram_id: int, prompt_id: int, text: str
+    ) -> tuple[int, bool] | None:
+        """A reply to the reason question: (meeting id, stored); None when it asked nothing."""
+        found = await self.repo.find_reason_prompt(telegram_id, prompt_id)
+        if found is None:
+            return None
+        meeting_id, person_id = found
+        stored = await self.repo.set_note(meeting_id, person_id, text.strip()[:MAX_REASON])
+        if stored:
+            self.summary_changed(meeting_id)
+        return meeting_id, stored
 
     async def ask_reason(self, meeting: Meeting, invitee: Invitee) -> None:
         """After a No, ask for an optional reason (a reply to the question is the reason)."""

@@ -295,8 +295,9 @@ def _join_at_time(tokens: list[str]) -> list[str]:
 
 
 def parse_when(text: str, timezone: ZoneInfo, now: datetime) -> tuple[datetime | None, str | None]:
-    """Read `now`, a time, `daily HH:MM`, `weekly mon HH:MM`, `monthly 1 HH:MM` or `cron ...`."""
-    words = text.strip().split()
+    """Read `now`, a time, `daily HH:MM`, `weekly mon HH:MM`, `monthly 1 HH:MM` or `cron ...`
+    (and the Chinese `每天 HH:MM`, `每周一 HH:MM`, `每月1日 HH:MM`)."""
+    words = _chinese_schedule(text).split()
     if not words:
         raise ComposeError("notices.bad_when")
     first = words[0].lower()
@@ -325,6 +326,16 @@ def parse_when(text: str, timezone: ZoneInfo, now: datetime) -> tuple[datetime |
     else:
         raise ComposeError("notices.bad_when")
     return next_occurrence(cron, now, timezone), cron
+
+
+def _chinese_schedule(text: str) -> str:
+    """A Chinese schedule as typed (`每周一 9:00`, `每月1号 9：00`) in the words read above."""
+    text = text.strip().replace("：", ":")
+    text = re.sub(r"^每日", "每天", text)
+    text = re.sub(r"^每(?:星期|礼拜)", "每周", text)
+    text = re.sub(r"^每周\s*(?:周|星期)?([一二三四五六日天])", r"每周 周\1 ", text)
+    text = re.sub(r"^每月\s*(\d{1,2})\s*[日号]?", r"每月 \1 ", text)
+    return re.sub(r"^每天(?=\d)", "每天 ", text).replace("周天", "周日")
 
 
 def _cron(expression: str, timezone: ZoneInfo) -> str:

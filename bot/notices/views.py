@@ -32,11 +32,17 @@ def plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+# A repeating notice in these states will be sent again: its next time is worth showing.
+_REPEATING = frozenset({"draft", "pending_approval", "scheduled", "sending"})
+
+
 def when_text(notice: Notice, timezone: ZoneInfo, language: Language) -> str:
     """`now`, the local due time, or the repetition in words with its next time."""
     if notice.recurrence:
         words = describe(notice.recurrence, language)
-        if notice.due_at is None:
+        if notice.status in ("cancelled", "rejected"):
+            return t(language, "notices.when_repeat_stopped", words=words)
+        if notice.due_at is None or notice.status not in _REPEATING:
             return words
         return t(
             language,

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from bot.cli_files import FileProblem, check_writable, read_bytes, write_bytes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.i18n import load_catalog
@@ -36,9 +37,9 @@ async def import_file(
 ) -> int:
     """Import the CSV or Excel file at `file`, report on `out` and the rejected rows on `err`."""
     try:
-        content = Path(file).read_bytes()
-    except OSError as error:
-        print(f"{file}: {error.strerror or error}", file=err)
+        content = read_bytes(file)
+    except FileProblem as unusable:
+        print(unusable, file=err)
         return 2
     try:
         text = roster_text(content, file)
@@ -87,6 +88,11 @@ async def export_file(
     if not settings.db_path.is_file():
         print(f"{file}: no database at {settings.db_path}", file=err)
         return 2
+    try:
+        check_writable(path)
+    except FileProblem as unusable:
+        print(unusable, file=err)
+        return 2
     today = (clock or SystemClock()).now().astimezone(settings.timezone).date()
     db = await Database.open(settings.db_path)
     try:
@@ -96,9 +102,9 @@ async def export_file(
     finally:
         await db.close()
     try:
-        path.write_bytes(exported.content)
-    except OSError as error:
-        print(f"{file}: cannot write the file ({error.strerror or error})", file=err)
+        write_bytes(path, exported.content)
+    except FileProblem as unusable:
+        print(unusable, file=err)
         return 2
     print(f"{exported.entries} entries written to {file}.", file=out)
     return 0
