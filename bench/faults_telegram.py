@@ -231,13 +231,13 @@ def sigkill_reminder_run(invited: int) -> dict[str, Any]:
         child.send_signal(signal.SIGKILL)
         child.communicate(timeout=10)
         time.sleep(1.0)  # answers already on their way arrive
-        at_kill = states(db_path, "meeting_reminder_outbox")
+        at_kill = states(db_path, "meeting_outbox")
         reminded_at_kill = len(fake.count(TITLE))
         child = start(db_path, port, tmp)
         finished = wait_until(
             lambda: (
-                sum(states(db_path, "meeting_reminder_outbox").values()) == invited
-                and states(db_path, "meeting_reminder_outbox")["sent"] == invited
+                sum(states(db_path, "meeting_outbox").values()) == invited
+                and states(db_path, "meeting_outbox")["sent"] == invited
             ),
             invited / RATE * 4,
         )

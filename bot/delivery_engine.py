@@ -11,19 +11,8 @@ ahead) can be `sending` at a crash, so only they may be sent twice.
 Each outcome is recorded before its row stops counting as in flight; claims and outcomes
 that arrive together share one transaction.
 
-Outcomes:
-- success: `sent`.
-- 429: every sender pauses for retry_after (the limiter is shared), then the same recipient
-  is tried again.
-- 403 "bot was blocked by the user": `blocked`; 403 "user is deactivated", "bot can't
-  initiate conversation" and 400 "chat not found": `never_started`.
-- other 400s and API errors: `failed`, with Telegram's reason.
-- a send whose fate is unknown (read timeout, reset once the request left, a 5xx, an
-  unreadable answer, no answer before a stop): `unconfirmed`. Telegram may have delivered it
-  and the Bot API has no idempotency key, so it is never sent again.
-- errors where the request certainly did not arrive (no connection could be made): tried
-  again with exponential backoff (the row goes back to `pending` meanwhile); `failed` after
-  MAX_ATTEMPTS.
+How each send ends is `bot.delivery_outcomes`; how the outbox writes are batched and a
+refused one waited out is `bot.delivery_writes`.
 
 A clean stop (`stop()`) takes no new recipient, puts the rows claimed but not yet sent back
 to `pending`, waits up to `STOP_GRACE` seconds for the answers of the sends already made,
@@ -40,22 +29,28 @@ import logging
 import math
 from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
 
-import httpx
-from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import TelegramError
 
 from bot.clock import Clock
-from bot.messaging import refusal_of
-from bot.notices.bulkapi import NotSent
-from bot.notices.pacing import SmoothLimiter, loop_time, retry_after_seconds
+from bot.delivery_outcomes import (
+    MAX_ATTEMPTS,
+    Outcome,
+    certainly_not_sent,
+    classify,
+    max_in_flight,
+)
+from bot.delivery_writes import WRITE_RETRY_FIRST, WRITE_RETRY_MAX, Outbox, OutboxWriter
+from bot.notices.pacing import SmoothLimiter, loop_time
 from storage.faults import DatabaseUnavailable
-from storage.notice_outbox import Recipient, SendOutcome
+from storage.outbox import Recipient, SendOutcome
 
 __all__ = [
+    "BACKOFF_BASE",
     "MAX_ATTEMPTS",
     "STOP_GRACE",
+    "WRITE_RETRY_FIRST",
+    "WRITE_RETRY_MAX",
     "DeliveryRun",
     "Outbox",
     "Outcome",
@@ -66,94 +61,16 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5
 PAGE = 256
 BACKOFF_BASE = 2.0
 BACKOFF_MAX = 60.0
 STOP_GRACE = 5.0
-WRITE_RETRY_FIRST = 0.5  # seconds before a failed outbox write is tried again, doubling
-WRITE_RETRY_MAX = 15.0
 MIN_IN_FLIGHT = 4
 ASSUMED_ANSWER = 1.0  # seconds, until answers have been measured
 
 
-def max_in_flight(rate: float) -> int:
-    """The most sends ever in flight at `rate`: ten seconds' worth, between 8 and 512.
-
-    Also the bound on the sends that may be repeated after a crash.
-    """
-    return max(8, min(512, math.ceil(rate * 10)))
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """How one send ended: a terminal outbox state, `retry` or `pause`."""
-
-    state: str
-    reason: str = ""
-    pause: float = 0.0
-    message_id: int | None = None
-
-
-# Raised by httpx (under PTB's NetworkError or TimedOut) before any byte of the request left.
-_NOT_SENT_CAUSES = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-def certainly_not_sent(error: TelegramError) -> bool:
-    """True when the request cannot have reached Telegram, so sending again is safe."""
-    if isinstance(error, NotSent) or isinstance(error.__cause__, _NOT_SENT_CAUSES):
-        return True
-    return isinstance(error, TimedOut) and "pool timeout" in str(error.message).lower()
-
-
-def classify(error: TelegramError) -> Outcome:
-    """Map a Bot API error to what the outbox records (see the module docstring)."""
-    if isinstance(error, RetryAfter):
-        return Outcome("pause", error.message, retry_after_seconds(error))
-    refusal = refusal_of(error)
-    if refusal is not None:
-        return Outcome(refusal, error.message)
-    if isinstance(error, BadRequest):
-        return Outcome("failed", error.message)
-    if isinstance(error, NetworkError):  # TimedOut included
-        if certainly_not_sent(error):
-            return Outcome("retry", error.message)
-        return Outcome("unconfirmed", error.message)
-    return Outcome("failed", error.message)
-
-
-class Outbox(Protocol):
-    """One delivery's per-recipient rows, as the engine reads and writes them."""
-
-    async def counts(self) -> dict[str, int]:
-        """How many rows are in each state."""
-        ...
-
-    async def pending(self, after_person: int, limit: int) -> list[Recipient]:
-        """The next page of pending rows, by person id."""
-        ...
-
-    async def record(
-        self,
-        claims: Sequence[int],
-        outcomes: Sequence[SendOutcome],
-        releases: Sequence[tuple[int, str]],
-    ) -> set[int]:
-        """In one transaction: record outcomes, put released rows back to pending, and claim
-        pending rows (`sending`); return the person ids actually claimed."""
-        ...
-
-
 # A send returns the id of the message it made (None when unknown).
 Sender = Callable[[Recipient], Awaitable[int | None]]
-
-
-@dataclass
-class _Write:
-    claims: Sequence[int]
-    outcomes: Sequence[SendOutcome]
-    releases: Sequence[tuple[int, str]]
-    done: asyncio.Future[set[int]]
 
 
 class DeliveryRun:
@@ -179,11 +96,7 @@ class DeliveryRun:
         self.backoff = backoff
         self.max_in_flight = limit or max_in_flight(limiter.rate)
         self.monotonic = monotonic
-        self.pause = pause  # between tries of an outbox write the database refused
-        self.on_stuck = on_stuck  # told once when the database starts refusing the writes
-        self.stuck_on: DatabaseUnavailable | None = None  # the fault being waited out, if any
-        self.write_retries = 0
-        self._closing = False
+        self.writer = OutboxWriter(outbox, halted=self._halted, pause=pause, on_stuck=on_stuck)
         self.counts: Counter[str] = Counter()
         self.cancelled = asyncio.Event()  # stop for good: what is left is cancelled
         self.stopping = asyncio.Event()  # clean stop: what is left waits for the next start
@@ -197,8 +110,6 @@ class DeliveryRun:
         self._changed = asyncio.Event()  # a send finished, or a stop or cancel came
         self._halt = asyncio.Event()
         self._measures = 0
-        self._writes: list[_Write] = []
-        self._writer: asyncio.Task[None] | None = None
         self._cursor = -1  # below every person id (the channel row is 0)
         self._page: deque[Recipient] = deque()
         self._ready: deque[Recipient] = deque()  # claimed in advance, not yet sent
@@ -260,10 +171,7 @@ class DeliveryRun:
         finally:
             for task in self._tasks:
                 task.cancel()
-            self._closing = True  # a write still refused is not tried again
-            if self._writer is not None and not self._writer.done():
-                with contextlib.suppress(BaseException):
-                    await self._writer
+            await self.writer.close()
         if self._failure is not None:
             raise self._failure
 
@@ -449,7 +357,10 @@ class DeliveryRun:
         wanted = math.ceil(2 * self.limiter.rate * max(typical, ASSUMED_ANSWER / 10)) + 2
         self._limit = max(MIN_IN_FLIGHT, min(self.max_in_flight, wanted))
 
-    # --- the outbox writes ------------------------------------------------------------------
+    @property
+    def stuck_on(self) -> DatabaseUnavailable | None:
+        """The database fault the run is waiting out, if any."""
+        return self.writer.stuck_on
 
     async def _write(
         self,
@@ -458,60 +369,7 @@ class DeliveryRun:
         outcomes: Sequence[SendOutcome] = (),
         releases: Sequence[tuple[int, str]] = (),
     ) -> set[int]:
-        """Queue a write; writes queued together go in one transaction."""
-        done: asyncio.Future[set[int]] = asyncio.get_running_loop().create_future()
-        self._writes.append(_Write(claims, outcomes, releases, done))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.get_running_loop().create_task(self._flush())
-        return await asyncio.shield(done)
-
-    async def _flush(self) -> None:
-        while self._writes:
-            batch, self._writes = self._writes, []
-            try:
-                claimed = await self._record(batch)
-            except Exception as error:
-                for write in batch:
-                    if not write.done.done():
-                        write.done.set_exception(error)
-                continue
-            for write in batch:
-                if not write.done.done():
-                    write.done.set_result(claimed.intersection(write.claims))
-
-    async def _record(self, batch: list[_Write]) -> set[int]:
-        """Write a batch, trying again with backoff while the database refuses it.
-
-        A refused write was rolled back whole, so trying it again is safe; meanwhile nobody
-        new is claimed, so nothing is sent without its record. A stop or cancel gives up.
-        """
-        delay = WRITE_RETRY_FIRST
-        while True:
-            try:
-                claimed = await self.outbox.record(
-                    [c for w in batch for c in w.claims],
-                    [o for w in batch for o in w.outcomes],
-                    [r for w in batch for r in w.releases],
-                )
-            except DatabaseUnavailable as error:
-                if self._halted() or self._closing:
-                    raise
-                self.write_retries += 1
-                if self.stuck_on is None:
-                    self.stuck_on = error
-                    logger.warning("delivery waits for the database: %s", error)
-                    if self.on_stuck is not None:
-                        try:
-                            await self.on_stuck(error)
-                        except Exception:
-                            logger.exception("could not tell that the delivery waits")
-                await self.pause(delay)
-                delay = min(delay * 2, WRITE_RETRY_MAX)
-                continue
-            if self.stuck_on is not None:
-                logger.info("the database took the delivery's writes again; going on")
-                self.stuck_on = None
-            return claimed
+        return await self.writer.write(claims=claims, outcomes=outcomes, releases=releases)
 
     def _moved(self, old: str, new: str) -> None:
         self.counts[old] -= 1

@@ -9,6 +9,7 @@ from typing import Literal
 
 from storage.database import Database
 from storage.meeting_answers import RESPONSES, AnswerChange, AnswersMixin, Response
+from storage.meeting_rounds import insert_invitation_round
 from storage.people import SPOKEN_LANGUAGE, SPOKEN_LANGUAGE_JOIN, Language, Role
 from storage.timestamps import from_db, from_db_optional, to_db
 
@@ -199,8 +200,9 @@ class MeetingRepository(AnswersMixin):
 
     async def open_draft(
         self, meeting_id: int, person_ids: list[int], reachable: set[int], now: datetime
-    ) -> bool:
-        """Turn a draft into an open meeting and invite `person_ids`; False if not a draft."""
+    ) -> int | None:
+        """Turn a draft into an open meeting, invite `person_ids` and write the round of their
+        invitations, in one transaction; the round's id, or None if it was not a draft."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
                 "UPDATE meetings SET status = 'open', updated_at = ? WHERE id = ?"
@@ -208,7 +210,7 @@ class MeetingRepository(AnswersMixin):
                 (to_db(now), meeting_id),
             )
             if cursor.rowcount != 1:
-                return False
+                return None
             await tx.executemany(
                 "INSERT INTO invitations (meeting_id, person_id, delivery) VALUES (?, ?, ?)",
                 [
@@ -216,13 +218,16 @@ class MeetingRepository(AnswersMixin):
                     for pid in person_ids
                 ],
             )
-        return True
+            return await insert_invitation_round(tx, meeting_id, "invitation", now)
 
-    async def claim_late_invitation(self, meeting_id: int, person_id: int) -> bool:
+    async def claim_late_invitation(
+        self, meeting_id: int, person_id: int, now: datetime
+    ) -> int | None:
         """Invite a person who joined or became reachable after the meeting was called.
 
-        Adds their invitation (or takes one that could not be delivered) as pending; False when
-        it has been sent already or is being sent, so each person gets it once.
+        Adds their invitation (or takes one that could not be delivered) as pending, with a
+        round of its own; None when it has been sent already or is being sent, so each
+        person gets it once.
         """
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
@@ -231,7 +236,11 @@ class MeetingRepository(AnswersMixin):
                 " WHERE delivery IN ('unreachable', 'failed')",
                 (meeting_id, person_id),
             )
-            return cursor.rowcount == 1
+            if cursor.rowcount != 1:
+                return None
+            return await insert_invitation_round(
+                tx, meeting_id, "invitation", now, person_id=person_id
+            )
 
     async def set_summary_message(
         self, meeting_id: int, chat_id: int, message_id: int, language: Language
@@ -283,22 +292,6 @@ class MeetingRepository(AnswersMixin):
         )
         return [(_meeting(row), _invitee(row)) for row in rows]
 
-    async def record_delivery(
-        self,
-        meeting_id: int,
-        person_id: int,
-        delivery: str,
-        chat_id: int | None,
-        message_id: int | None,
-    ) -> None:
-        """Store how the invitation reached a person (and which message carries it)."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE invitations SET delivery = ?, chat_id = ?, message_id = ?"
-                " WHERE meeting_id = ? AND person_id = ?",
-                (delivery, chat_id, message_id, meeting_id, person_id),
-            )
-
     async def cancel(self, meeting_id: int, now: datetime) -> bool:
         """Cancel an open meeting and its reminders; False if it was not open."""
         async with self._db.transaction() as tx:
@@ -323,8 +316,9 @@ class MeetingRepository(AnswersMixin):
         place: str,
         deadline: datetime,
         now: datetime,
-    ) -> Meeting | None:
-        """Move an open meeting: new version, answers reset (kept as previous); None if not open."""
+    ) -> tuple[Meeting, int] | None:
+        """Move an open meeting: new version, answers reset (kept as previous), and a round of
+        the invitations asking again, in one transaction; None if not open."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
                 "UPDATE meetings SET starts_at = ?, place = ?, deadline = ?,"
@@ -344,7 +338,10 @@ class MeetingRepository(AnswersMixin):
                 " set_by = NULL, reason_prompt_id = NULL WHERE meeting_id = ?",
                 (meeting.id,),
             )
-        return await self.get(meeting.id)
+            round_id = await insert_invitation_round(tx, meeting.id, "moved", now)
+        moved = await self.get(meeting.id)
+        assert moved is not None
+        return moved, round_id
 
     async def edit(
         self, meeting: Meeting, changes: dict[str, object], now: datetime

@@ -6,11 +6,13 @@ import re
 from typing import Any
 
 from bot.meetings.service import MeetingService
+from bot.notices.pacing import SmoothLimiter
 from bot.transport import ApiCall
 from storage.meetings import Invitee, Meeting
 from storage.timestamps import to_db
 from tests.harness import ADMIN_ID, BotHarness
 
+UNPACED = 100_000  # messages per second: rounds go out without waiting
 FORM = "Council meeting | 2026-12-15 14:30 | Kunming Hall, room 2"
 
 
@@ -19,6 +21,8 @@ def service(bot: BotHarness) -> MeetingService:
     svc = bot.app.bot_data.meetings
     assert svc is not None
     svc.send_interval = 0
+    if svc.limiter.rate < UNPACED:
+        svc.limiter = SmoothLimiter(UNPACED)
     return svc
 
 

@@ -48,7 +48,7 @@ def seed(db_path: Path) -> None:
 
 def outbox(db_path: Path) -> dict[int, str]:
     """chat_id -> state of the reminder outbox."""
-    return read_outbox(db_path, "meeting_reminder_outbox")
+    return read_outbox(db_path, "meeting_outbox")
 
 
 def reminders_sent(api: HttpBotApi) -> list[int]:

@@ -265,6 +265,11 @@ async def test_invitations_left_unsent_by_a_crash_are_sent_at_start_up(bot: BotH
     await council(bot, 3)
     meeting = await confirmed_meeting(bot)
     async with bot.app.bot_data.db.transaction() as tx:  # as if the bot died mid-delivery
+        await tx.execute("UPDATE meeting_rounds SET status = 'sending'")
+        await tx.execute(
+            "UPDATE meeting_outbox SET state = CASE chat_id WHEN 101 THEN 'sending'"
+            " ELSE 'pending' END WHERE chat_id IN (101, 102)"
+        )
         await tx.execute(
             "UPDATE invitations SET delivery = 'pending', message_id = NULL"
             " WHERE meeting_id = ? AND person_id IN"
@@ -272,8 +277,10 @@ async def test_invitations_left_unsent_by_a_crash_are_sent_at_start_up(bot: BotH
             (meeting.id,),
         )
     before = len(bot.api.calls)
-    assert await service(bot).resume_deliveries() == 2
+    assert await service(bot).rounds.resume() == 1
     calls = bot.api.calls[before:]
     assert bot.texts_to(100, calls) == []
     assert len(bot.texts_to(101, calls)) == 1 and len(bot.texts_to(102, calls)) == 1
-    assert await service(bot).resume_deliveries() == 0
+    people = await answers(bot, meeting.id)
+    assert {people[name].delivery for name in ("Member 001", "Member 002")} == {"sent"}
+    assert await service(bot).rounds.resume() == 0

@@ -13,7 +13,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.notices.delivery import max_in_flight
+from bot.delivery_engine import max_in_flight
 from bot.transport import ApiCall, ApiError
 from storage.database import Database
 from storage.timestamps import to_db

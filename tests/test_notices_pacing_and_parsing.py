@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.delivery_engine import classify
 from bot.notices.bulkapi import NotSent
 from bot.notices.compose import ComposeError, parse_options, parse_when
-from bot.notices.delivery import classify
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.recurrence import RecurrenceError, describe, next_occurrence, parse_cron
 

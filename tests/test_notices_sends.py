@@ -8,8 +8,8 @@ import httpx
 import pytest
 from telegram.error import NetworkError, TimedOut
 
+from bot.delivery_engine import classify
 from bot.notices.bulkapi import BulkBotApi, NotSent
-from bot.notices.delivery import classify
 from bot.transport import ApiCall, ApiError
 from tests.harness import ADMIN_ID, BotHarness
 from tests.http_bot_api import TOKEN, serve_bot_api

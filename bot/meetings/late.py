@@ -21,7 +21,8 @@ async def invite_late_joiner(service: MeetingService, person_id: int) -> int:
     they belong to and that has not reached them yet; how many were sent.
 
     Called when they bind their account, are approved or given a role, or start the bot again.
-    Each invitation is claimed in the database first, so it is sent once however often this runs.
+    Each invitation is claimed in the database first, with a round of its own, so it is sent
+    once however often this runs.
     """
     person = await PeopleRepository(service.db).get(person_id)
     if person is None or person.telegram_id is None or not person.reachable:
@@ -31,12 +32,9 @@ async def invite_late_joiner(service: MeetingService, person_id: int) -> int:
     for meeting in await service.repo.list_open(now):
         if meeting.deadline <= now or person.role not in AUDIENCE_ROLES[meeting.audience]:
             continue
-        if not await service.repo.claim_late_invitation(meeting.id, person.id):
-            continue
-        invitee = await service.repo.invitee(meeting.id, person.id)
-        if invitee is None:
+        round_id = await service.repo.claim_late_invitation(meeting.id, person.id, now)
+        if round_id is None:
             continue
         logger.info("inviting person %s to meeting %s late", person.id, meeting.id)
-        sent += (await service.send_invitations(meeting, [invitee])).sent
-        service.summary_changed(meeting.id)
+        sent += (await service.rounds.run(round_id)).sent
     return sent

@@ -24,6 +24,7 @@ from bot.meetings.meeting_day import MeetingDay
 from bot.meetings.redraws import InvitationRedraws
 from bot.meetings.reminders import ReminderJobs
 from bot.meetings.render import summary_keyboard
+from bot.meetings.rounds import MeetingRounds
 from bot.meetings.rules import (
     AUDIENCE_ROLES,
     Delivery,
@@ -40,6 +41,7 @@ from bot.meetings.rules import (
 from bot.messaging import Messenger
 from bot.notices.pacing import SmoothLimiter
 from storage.database import Database
+from storage.meeting_rounds import RoundKind
 from storage.meetings import AnswerChange, Invitee, Meeting, MeetingRepository, NewMeeting, Response
 from storage.people import Language, PeopleRepository, Person
 
@@ -78,6 +80,7 @@ class MeetingService:
         self.job_queue = job_queue
         self.send_interval = 1 / max(settings.broadcast_rate, 1)
         self._summary_pending: set[int] = set()
+        self.rounds = MeetingRounds(self)
         self.reminders = ReminderJobs(self)
         self.redraws = InvitationRedraws(self)
         self.day = MeetingDay(self)
@@ -128,7 +131,7 @@ class MeetingService:
     async def _each(
         self, invitees: list[Invitee], send: Callable[[Invitee], Awaitable[int | None]]
     ) -> Delivery:
-        """Send to each reachable invitee, paced under the broadcast rate."""
+        """Send to each reachable invitee, one after another."""
         sent = unreachable = failed = 0
         for invitee in invitees:
             if invitee.telegram_id is None or invitee.delivery == "unreachable":
@@ -147,34 +150,6 @@ class MeetingService:
             if self.send_interval:
                 await asyncio.sleep(self.send_interval)
         return Delivery(sent, unreachable, failed)
-
-    async def send_invitations(
-        self, meeting: Meeting, invitees: list[Invitee], header_key: str | None = None
-    ) -> Delivery:
-        """Send each invitee their invitation (with buttons) and record the message."""
-        now = self.now()
-
-        async def send(invitee: Invitee) -> int | None:
-            language = language_of(invitee)
-            header = t(language, header_key, id=meeting.id) if header_key else None
-            text = render.invitation_text(meeting, invitee, language, self.tz, now, header=header)
-            markup = render.invitation_keyboard(meeting, language, invitee.response, now)
-            assert invitee.telegram_id is not None
-            try:
-                message_id = await self._send(invitee.telegram_id, text, markup)
-            except TelegramError:
-                await self.repo.record_delivery(meeting.id, invitee.person_id, "failed", None, None)
-                raise
-            await self.repo.record_delivery(
-                meeting.id,
-                invitee.person_id,
-                "sent" if message_id else "unreachable",
-                invitee.telegram_id,
-                message_id,
-            )
-            return message_id
-
-        return await self._each(invitees, send)
 
     async def tell(self, invitees: list[Invitee], key: str, **values: Any) -> Delivery:
         """Send every reachable invitee one catalog message in their language."""
@@ -199,7 +174,8 @@ class MeetingService:
         people = await self.audience(meeting.audience)
         reachable = {p.id for p in people if p.telegram_id is not None}
         now = self.now()
-        if not await self.repo.open_draft(meeting.id, [p.id for p in people], reachable, now):
+        round_id = await self.repo.open_draft(meeting.id, [p.id for p in people], reachable, now)
+        if round_id is None:
             return None
         await self.reminders.repo.replace_reminders(
             meeting.id, reminder_times(meeting.starts_at, meeting.deadline), now
@@ -207,8 +183,7 @@ class MeetingService:
         await self.reminders.schedule(meeting.id)
         meeting = await self.repo.get(meeting.id)
         assert meeting is not None
-        delivery = await self.send_invitations(meeting, await self.repo.invitees(meeting.id))
-        return meeting, delivery
+        return meeting, await self.rounds.run(round_id)
 
     async def answer_tap(self, telegram_id: int, rsvp: Rsvp) -> TapResult:
         """An invitee's Yes / No / Maybe button: recorded only when `tap_refusal` allows it."""
@@ -262,47 +237,28 @@ class MeetingService:
         """Resume interrupted deliveries in the background (start-up must not wait on them)."""
 
         async def resume() -> int:
-            resumed = 0
             try:
-                resumed = await self.resume_deliveries()
+                return await self.rounds.resume()
             except Exception:
-                logger.exception("could not resume the delivery of invitations")
-            try:
-                await self.reminders.resume()
-            except Exception:
-                logger.exception("could not resume the reminders")
-            return resumed
+                logger.exception("could not resume the invitations and reminders")
+                return 0
 
         self._resumer = asyncio.get_running_loop().create_task(resume())
 
     def begin_stop(self) -> None:
-        """A clean stop's first step: reminder rounds take no new recipient."""
-        self.reminders.begin_stop()
+        """A clean stop's first step: rounds of invitations and reminders take no new recipient."""
+        self.rounds.begin_stop()
 
     async def stop_background(self) -> None:
         """Shut-down: rounds record their sends in flight (the rest waits for the next start);
         resuming stops (rows stay pending for next time); what is queued is redrawn."""
         self.begin_stop()
-        await self.reminders.wait_stopped(STOP_GRACE + 1)
+        await self.rounds.wait_stopped(STOP_GRACE + 1)
         if self._resumer is not None and not self._resumer.done():
             self._resumer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._resumer
         await self.flush()
-
-    async def resume_deliveries(self) -> int:
-        """Send the invitations an interrupted delivery left unsent (start-up); how many."""
-        resumed = 0
-        for meeting in await self.repo.list_open(self.now()):
-            pending = [
-                i
-                for i in await self.repo.invitees(meeting.id)
-                if i.delivery == "pending" and i.telegram_id is not None
-            ]
-            if pending:
-                logger.info("resuming %d invitations of meeting %s", len(pending), meeting.id)
-                resumed += (await self.send_invitations(meeting, pending)).sent
-        return resumed
 
     async def cancel(self, meeting: Meeting) -> Delivery | None:
         """Cancel an open meeting and tell everyone invited, once."""
@@ -322,23 +278,21 @@ class MeetingService:
     ) -> tuple[Meeting, Delivery] | None:
         """Move a meeting: reset answers, tell everyone once and ask them to answer again."""
         now = self.now()
-        moved = await self.repo.move(
+        found = await self.repo.move(
             meeting, starts_at, place, moved_deadline(meeting, starts_at, now), now
         )
-        if moved is None:
+        if found is None:
             return None
+        moved, round_id = found
         await self.reminders.repo.replace_reminders(
             moved.id, reminder_times(moved.starts_at, moved.deadline), now
         )
         self.reminders.drop(moved.id)
         await self.reminders.schedule(moved.id)
         self.summary_changed(moved.id)
-        delivery = await self.send_invitations(
-            moved, await self.repo.invitees(moved.id), header_key="meetings.moved_notice"
-        )
-        return moved, delivery
+        return moved, await self.rounds.run(round_id)
 
-    async def remind(self, meeting: Meeting, kind: str) -> Delivery | None:
+    async def remind(self, meeting: Meeting, kind: RoundKind) -> Delivery | None:
         """Nudge non-responders (`deadline`) or remind the seated Yes (`start`), now;
         None when the meeting is no longer open or has started."""
         if not may_remind(meeting, self.now()):

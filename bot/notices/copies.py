@@ -1,6 +1,6 @@
 """One copy of a notice: the Bot API call that sends, corrects or deletes it for one recipient.
 
-Every kind of outbox runs through the same paced engine (`bot.notices.delivery`); only the
+Every kind of outbox runs through the same paced engine (`bot.delivery_engine`); only the
 call differs:
 - a notice (or a follow-up to those who have not confirmed): `sendMessage` (or `sendPhoto`,
   `sendDocument`), with the "Received / 收到" button when receipts are asked;

@@ -31,13 +31,13 @@ from bot.notices.actions import NoticeActions
 from bot.notices.approvals import close_approval_requests
 from bot.notices.bulkapi import BulkBotApi
 from bot.notices.copies import copy_request, post
-from bot.notices.delivery import NoticeOutbox
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.recurrence import next_occurrence
 from bot.notices.reports import final_report, progress_text
 from storage.database import Database, Transaction
 from storage.faults import DatabaseUnavailable
 from storage.notices import Notice, NoticeRepository, Recipient, forget_recipient
+from storage.outbox import OutboxRows
 from storage.people import Language, PeopleRepository, Person
 from storage.timestamps import from_db, to_db
 
@@ -285,12 +285,12 @@ class NoticeService:
         task.add_done_callback(lambda _: self.tasks.pop(notice_id, None))
         return task
 
-    async def _send(self, outbox: NoticeOutbox, recipient: Recipient) -> int | None:
+    async def _send(self, outbox: OutboxRows, recipient: Recipient) -> int | None:
         """Send (or edit, or delete) one copy; return the message id Telegram made.
 
         The copy carries the notice's text as it is now, and its row records that revision.
         """
-        notice = self.live[outbox.notice_id]
+        notice = self.live[outbox.key]
         outbox.revisions[recipient.person_id] = notice.revision
         acked = self.actions.acked(notice, recipient.person_id)
         method, params = copy_request(notice, recipient, acked=acked)
@@ -298,7 +298,7 @@ class NoticeService:
 
     def _run(self, notice: Notice) -> DeliveryRun:
         """A paced run over the notice's outbox (delivery, follow-up, correction or recall)."""
-        outbox = NoticeOutbox(self.repo, notice.id, self.clock)
+        outbox = self.repo.outbox.rows(notice.id, self.clock.now)
         self.live.setdefault(notice.id, notice)
         run = DeliveryRun(
             outbox,
