@@ -50,6 +50,22 @@ def lead(body: str) -> str:
     return match.group(1) if match else ""
 
 
+def _ready(loop: asyncio.AbstractEventLoop, vector: Vector | None) -> asyncio.Future[Vector | None]:
+    """A future that already holds `vector`."""
+    future: asyncio.Future[Vector | None] = loop.create_future()
+    future.set_result(vector)
+    return future
+
+
+def _embed_or_none(embedder: Embedder, question: str) -> Vector | None:
+    """The question's vector; None (an answer from the words) when the model fails."""
+    try:
+        return embedder.embed_query(question)
+    except Exception as error:  # the engine failing must not cost the member an answer
+        logger.warning("question answered from keywords only, the model failed: %r", error)
+        return None
+
+
 class KnowledgeBase:
     """The Articles and the mission page in both languages, searchable."""
 
@@ -284,7 +300,7 @@ class KnowledgeBase:
         kinds = ALL_KINDS
         if asks_who_holds_office_now(question):
             kinds, question = frozenset({"mission"}), without_time_words(question)
-        query = await self._embed_question(question)
+        query = self._question_vector(question)  # computed while the words are searched
         return await rank(
             self.repo,
             await self.catalogue(),
@@ -298,19 +314,27 @@ class KnowledgeBase:
             kinds=kinds,
         )
 
-    async def _embed_question(self, question: str) -> Vector | None:
-        """The question's vector, computed in a worker thread; recent ones are remembered."""
+    def _question_vector(self, question: str) -> asyncio.Future[Vector | None]:
+        """The question's vector, computed in a worker thread from now on (so the event loop
+        and the search by words go on meanwhile); recent ones are remembered."""
+        loop = asyncio.get_running_loop()
         if self.embedder is None or not question:
-            return None
+            return _ready(loop, None)
         vector = self._questions.get(question)
-        if vector is None:
-            vector = await asyncio.to_thread(self.embedder.embed_query, question)
-            self._questions[question] = vector
-            if len(self._questions) > QUESTION_CACHE:
-                self._questions.popitem(last=False)
-        else:
+        if vector is not None:
             self._questions.move_to_end(question)
-        return vector
+            return _ready(loop, vector)
+        running = loop.run_in_executor(None, _embed_or_none, self.embedder, question)
+        running.add_done_callback(lambda done: self._remember(question, done))
+        return running
+
+    def _remember(self, question: str, done: asyncio.Future[Vector | None]) -> None:
+        """Keep a computed question vector."""
+        vector = None if done.cancelled() else done.result()
+        if vector is not None:
+            self._questions[question] = vector
+        if len(self._questions) > QUESTION_CACHE:
+            self._questions.popitem(last=False)
 
     def forget_questions(self) -> None:
         """Drop remembered question vectors (benchmarks time the model's work too)."""
