@@ -8,13 +8,17 @@ The real Application talks HTTP to a fake Bot API on 127.0.0.1; the faults are r
 2. the same lock for 15 s in the middle of a 300-recipient notice;
 3. the database on a tiny file system (tmpfs, when this process may mount one; else SQLite's
    `max_page_count`) filled up during taps, during `roster import` and during a delivery;
-4. damaged (random bytes, truncated) and read-only files given to the bot and subcommands.
+4. the same lock for 15 s, and the full disk for 5 s, in the middle of the invitations of a
+   meeting of 1,000.
+(Damaged and read-only files: bench/faults_files.py. A kill during a reminder:
+bench/faults_telegram.py.)
 
 Printed: false confirmations ("Recorded" without the row), answers lost after the fault ended,
-seconds from the end of the fault to the first write that went through, duplicates, reports.
-Targets: 0 false confirmations, 0 answers lost after the fault, working again within 5 s.
+seconds from the end of the fault to the first write (or invitation) that went through,
+duplicates, reports. Targets: 0 false confirmations, 0 answers or invitations lost, working
+again within 5 s of the fault ending.
 
-Usage: python bench/faults.py [--lock 15]
+Usage: python bench/faults.py [--lock 15] [--invited 1000]
 """
 
 from __future__ import annotations
@@ -24,90 +28,34 @@ import asyncio
 import contextlib
 import logging
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from telegram import Update  # noqa: E402
+from fault_rig import (
+    ADMIN,
+    ROOT,
+    Bot,
+    add_people,
+    fill_disk,
+    first_write_after,
+    free_disk,
+    mounted_small_fs,
+    real_disk,
+    time_now,
+)
 
-from bot.app import build_application, on_shutdown, on_startup  # noqa: E402
-from bot.config import Settings  # noqa: E402
-from bot.transport import UpdateFactory  # noqa: E402
-from storage.database import Database  # noqa: E402
-from storage.timestamps import to_db  # noqa: E402
-from tests.faults_support import OtherProcessLock  # noqa: E402
-from tests.http_bot_api import TOKEN, HttpBotApi, serve_bot_api  # noqa: E402
+from bot.transport import UpdateFactory
+from storage.database import Database
+from tests.faults_support import OtherProcessLock
+from tests.http_bot_api import serve_bot_api
 
-ADMIN = 5000
 FORM = "Council meeting | 2027-12-15 14:30 | Kunming Hall"
 factory = UpdateFactory()
-
-
-async def add_people(db: Database, count: int, role: str, first: int) -> list[int]:
-    now = to_db(time_now())
-    async with db.transaction() as tx:
-        await tx.executemany(
-            "INSERT INTO persons (name, unit, role, telegram_id, language, created_at,"
-            " updated_at) VALUES (?, '', ?, ?, 'en', ?, ?)",
-            [(f"P{first + n}", role, first + n, now, now) for n in range(count)],
-        )
-    return [first + n for n in range(count)]
-
-
-def time_now() -> Any:
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
-
-
-class Bot:
-    """The real Application on `db_path`, answering over HTTP to the fake Bot API."""
-
-    def __init__(self, http: HttpBotApi, db_path: Path, rate: float) -> None:
-        settings = Settings(
-            token=TOKEN,
-            api_base_url=f"http://127.0.0.1:{http.port}/bot",
-            db_path=db_path,
-            admin_ids=frozenset({ADMIN}),
-            broadcast_rate=rate,
-        )
-        self.http = http
-        self.app = build_application(settings)
-        self.errors: list[BaseException] = []
-
-        async def collect(update: object, context: Any) -> None:
-            self.errors.append(context.error)
-
-        self.app.add_error_handler(collect)
-
-    async def __aenter__(self) -> Bot:
-        await self.app.initialize()
-        await on_startup(self.app)
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await on_shutdown(self.app)
-        await self.app.shutdown()
-
-    async def feed(self, payload: dict[str, Any]) -> None:
-        await self.app.process_update(Update.de_json(payload, self.app.bot))
-
-    def answers_since(self, start: int, chat_id: int | None = None) -> list[str]:
-        found = []
-        for call in self.http.calls[start:]:
-            if call.method == "answerCallbackQuery":
-                found.append(str(call.params.get("text", "")))
-            elif chat_id is not None and call.chat_id == chat_id and call.method == "sendMessage":
-                found.append(call.text)
-        return found
 
 
 async def meeting_with_council(bot: Bot, count: int) -> tuple[int, list[int]]:
@@ -148,16 +96,6 @@ async def recorded(db: Database, meeting_id: int, ids: list[int], answer: str) -
         (meeting_id, {"y": "yes", "n": "no"}[answer]),
     )
     return {int(r[0]) for r in rows} & set(ids)
-
-
-async def first_write_after(db: Database, start: float) -> float:
-    """Seconds from `start` until a write goes through."""
-    while True:
-        try:
-            await db.write_one("UPDATE persons SET updated_at = updated_at WHERE id = 1")
-            return time.monotonic() - start
-        except Exception:
-            await asyncio.sleep(0.05)
 
 
 def print_taps(
@@ -284,53 +222,6 @@ async def delivery_under(work: Path, fault: str, hold: float) -> None:
     )
 
 
-@contextlib.contextmanager
-def mounted_small_fs(where: Path) -> Iterator[Path | None]:
-    """A 64 MB tmpfs at `where` when this process may mount one, else a plain folder."""
-    where.mkdir(parents=True, exist_ok=True)
-    mounted = (
-        subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(where)], capture_output=True
-        ).returncode
-        == 0
-    )
-    global REAL_DISK
-    REAL_DISK = mounted
-    try:
-        yield where
-    finally:
-        if mounted:
-            subprocess.run(["umount", "-l", str(where)], capture_output=True)
-
-
-REAL_DISK = False
-
-
-def fill_disk(folder: Path, db: Database) -> Path | None:
-    """Fill the file system holding the database (or cap the file where none can be mounted)."""
-    if not REAL_DISK:
-        asyncio.get_event_loop().create_task(_cap(db))
-        return None
-    filler = folder / "filler"
-    for size in (65536, 512, 1):
-        with filler.open("ab", buffering=0) as file, contextlib.suppress(OSError):
-            while True:
-                file.write(b"\0" * size)
-    return filler
-
-
-async def _cap(db: Database) -> None:
-    row = await db.fetchone("PRAGMA page_count")
-    await db.fetchone(f"PRAGMA max_page_count = {int(row[0]) if row else 1}")
-
-
-def free_disk(filler: Path | None, db: Database) -> None:
-    if filler is not None:
-        filler.unlink()
-    else:
-        asyncio.get_event_loop().create_task(db.fetchone("PRAGMA max_page_count = 1073741823"))
-
-
 async def full_taps_and_import(work: Path) -> None:
     with mounted_small_fs(work / "fs-taps") as fs:
         assert fs is not None
@@ -366,7 +257,7 @@ async def full_taps_and_import(work: Path) -> None:
                 recovery = await first_write_after(db, released)
                 after = await tap_all(bot, meeting_id, ids, "n")
                 saved_after = len(await recorded(db, meeting_id, ids, "n"))
-    kind = "a 64 MB tmpfs filled up" if REAL_DISK else "max_page_count (no tmpfs here)"
+    kind = "a 64 MB tmpfs filled up" if real_disk() else "max_page_count (no tmpfs here)"
     print(f"3a. full disk ({kind}); 10 members tap No")
     print_taps("", during, saved, after, saved_after, recovery)
     print(
@@ -379,78 +270,85 @@ async def full_taps_and_import(work: Path) -> None:
     )
 
 
-def damaged_files(work: Path) -> None:
-    print("4. damaged and read-only files: exit status, lines printed, traceback")
-    good = work / "good.sqlite3"
-    asyncio.run(_create(good))
-    data = good.read_bytes()
-    cases = {
-        "random bytes": os.urandom(len(data)),
-        "truncated": data[: len(data) // 2],
-    }
-    commands = [
-        [],
-        ["ask", "mission"],
-        ["roster", "import", "x.csv"],
-        ["export-rsvps", "1"],
-        ["backup", str(work / "copy.sqlite3")],
-        ["import-articles", "x.md"],
-    ]
-    for name, content in cases.items():
-        target = work / f"{name.replace(' ', '-')}.sqlite3"
-        target.write_bytes(content)
-        _run_all(name, target, commands)
-    readonly = work / "readonly.sqlite3"
-    shutil.copy(good, readonly)
-    made = (
-        subprocess.run(["chattr", "+i", str(readonly)], capture_output=True).returncode == 0
-        if os.geteuid() == 0
-        else (readonly.chmod(0o444) or True)
+async def invitations_under(work: Path, fault: str, hold: float, invited: int) -> None:
+    """A meeting of `invited` called at 50/s; 2 s in, the fault for `hold` seconds."""
+    path = work / f"invitations-{fault}.sqlite3"
+    sent_at: list[tuple[float, int]] = []
+    with (
+        mounted_small_fs(work / f"fs-inv-{fault}")
+        if fault == "full"
+        else contextlib.nullcontext(None) as fs
+    ):
+        if fs is not None:
+            path = fs / "association.sqlite3"
+        with serve_bot_api() as http:
+
+            def note(call: object) -> None:
+                text, chat = getattr(call, "text", ""), getattr(call, "chat_id", 0)
+                if "Invitation to meeting" in text:
+                    sent_at.append((time.monotonic(), int(chat or 0)))
+
+            http.responders["sendMessage"] = note  # type: ignore[assignment]
+            async with Bot(http, path, 50) as bot:
+                db = bot.app.bot_data.db
+                await add_people(db, invited - 1, "council", 30_000)  # and the admin
+                admin = factory.user(ADMIN, "Sec")
+                mark = len(http.calls)
+                await bot.feed(factory.message(admin, f"/newmeeting {FORM}"))
+                preview = next(c for c in http.calls[mark:] if c.callback_data())
+                confirm = asyncio.ensure_future(
+                    bot.feed(
+                        factory.callback(
+                            admin, preview.callback_data()[0], http.last_message_to(ADMIN)
+                        )
+                    )
+                )
+                await asyncio.sleep(2.0)
+                lock, filler = None, None
+                if fault == "busy":
+                    lock = await asyncio.to_thread(OtherProcessLock(path).__enter__)
+                else:
+                    filler = fill_disk(path.parent, db)
+                await asyncio.sleep(hold)
+                if lock is not None:
+                    lock.release()
+                else:
+                    free_disk(filler, db)
+                released = time.monotonic()
+                await confirm
+                finished = time.monotonic() - released
+                row = await db.fetchone(
+                    "SELECT COUNT(*) FROM invitations WHERE delivery = 'sent' AND message_id"
+                    " IS NOT NULL"
+                )
+                texts = [
+                    c.text for c in http.calls if c.chat_id == ADMIN and c.method == "sendMessage"
+                ]
+    chats = [chat for _, chat in sent_at]
+    again = next((at - released for at, _ in sent_at if at > released), float("nan"))
+    waits = [t for t in texts if "waiting" in t]
+    reply = next((t for t in reversed(texts) if t.startswith("Invitations for meeting")), "-")
+    what = "another process holding the lock" if fault == "busy" else "a full disk"
+    print(
+        f"4{'a' if fault == 'busy' else 'b'}. {hold:.0f} s of {what}"
+        f" during {invited} invitations at 50/s"
     )
-    if made:
-        _run_all("read-only", readonly, commands[:-2] + commands[-1:])
-        if os.geteuid() == 0:
-            subprocess.run(["chattr", "-i", str(readonly)], capture_output=True)
-
-
-async def _create(path: Path) -> None:
-    db = await Database.open(path)
-    await db.close()
-
-
-def _run_all(name: str, target: Path, commands: list[list[str]]) -> None:
-    env = {**os.environ, "ASSOC_DB_PATH": str(target), "TELEGRAM_BOT_TOKEN": "1:x"}
-    outcomes = []
-    for command in commands:
-        result = subprocess.run(
-            [sys.executable, str(ROOT / "run_bot.py"), *command],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
-        lines = len((result.stderr + result.stdout).strip().splitlines())
-        outcomes.append(
-            (
-                command[0] if command else "run",
-                result.returncode,
-                lines,
-                "Traceback" in result.stderr,
-            )
-        )
-        said = result.stderr.strip()
-    summary = ", ".join(
-        f"{c}: exit {code}, {n} line{'s' * (n != 1)}{', TRACEBACK' * tb}"
-        for c, code, n, tb in outcomes
+    print(
+        f"    invited {len(set(chats))}/{invited}, lost {invited - len(set(chats))} (target 0),"
+        f" twice {len(chats) - len(set(chats))},"
+        f" recorded with their message {row[0] if row else '?'};"
+        f" first invitation {again:.1f} s after the fault ended (target <= 5 s), all done"
+        f" {finished:.1f} s after"
     )
-    print(f"    {name}: {summary}")
-    print(f"      said: {said!r}")
+    print(f"    the secretariat was told {len(waits)}x: {waits[0] if waits else '-'!r}")
+    print(f"    and at the end: {reply!r}")
 
 
 async def main() -> None:
     logging.basicConfig(level=logging.CRITICAL)  # the figures below say what happened
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lock", type=float, default=15.0, help="seconds the lock is held")
+    parser.add_argument("--invited", type=int, default=1000, help="people a meeting invites")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
@@ -458,7 +356,8 @@ async def main() -> None:
         await delivery_under(work, "busy", args.lock)
         await full_taps_and_import(work)
         await delivery_under(work, "full", 5.0)
-        await asyncio.to_thread(damaged_files, work)
+        await invitations_under(work, "busy", args.lock, args.invited)
+        await invitations_under(work, "full", 5.0, args.invited)
 
 
 if __name__ == "__main__":

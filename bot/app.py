@@ -19,7 +19,9 @@ from bot.meetings.late import invite_late_joiner
 from bot.meetings.service import MeetingService
 from bot.messaging import Messenger
 from bot.notices.approvals import NoticeApprovals
-from bot.notices.service import NoticeService, delivery_bot, erase_recipient
+from bot.notices.delivery_bot import delivery_bot
+from bot.notices.service import NoticeService, erase_recipient
+from bot.roster.service import RosterService
 from storage.database import Database
 from storage.people import PeopleRepository, Role
 
@@ -120,6 +122,7 @@ def build_application(
         notices=notices,
         approvals=NoticeApprovals(notices, messenger, settings),
         knowledge=knowledge,
+        roster_service=RosterService(db=db, clock=clock, messenger=messenger),
     )
     data.dashboard = dashboard_server(settings, db, clock, data.operator_ids)
     app.bot_data = data

@@ -63,6 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="add or update entries from a CSV or Excel file (name,unit,role,telegram_id,language)",
     )
     roster_import.add_argument("file", metavar="FILE.csv|FILE.xlsx")
+    roster_import.add_argument(
+        "--confirm-secretariat",
+        action="store_true",
+        help="also apply rows that make someone secretariat or take it away (else they are"
+        " listed and held back, or asked about at a terminal)",
+    )
     roster_export = roster_commands.add_parser(
         "export", help="write the roster as CSV or Excel (by the file's extension)"
     )
@@ -263,5 +269,5 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         if args.roster_command == "export":
             return export_roster_file(settings, args.file)
-        return import_roster(settings, args.file)
+        return import_roster(settings, args.file, confirm_secretariat=args.confirm_secretariat)
     raise AssertionError(args.command)

@@ -27,6 +27,7 @@ from bot.notices.service import NoticeService
 from bot.roster.entries import NewEntry
 from bot.roster.privacy import PersonalDataRegistry
 from bot.roster.reach import PersonHook
+from bot.roster.service import RosterService
 from storage.database import Database
 from storage.people import PeopleRepository
 from storage.roster import RosterRepository
@@ -92,6 +93,8 @@ class UserData:
     invite: InviteDraft = field(default_factory=InviteDraft)
     # An entry /invite did not add because its name and unit are on the roster already.
     namesake_entry: NewEntry | None = None
+    # A secretariat entry /invite holds back until the secretariat member confirms it.
+    secretariat_entry: NewEntry | None = None
     articles_upload: tuple[ParsedArticles, str] | None = None
     relay_question_id: int | None = None
 
@@ -110,6 +113,7 @@ class BotData:
         notices: NoticeService,
         approvals: NoticeApprovals,
         knowledge: KnowledgeBase,
+        roster_service: RosterService,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -119,8 +123,10 @@ class BotData:
         self.notices = notices
         self.approvals = approvals
         self.knowledge = knowledge
+        self.roster_service = roster_service
         self.personal_data = PersonalDataRegistry()
-        self.joined_hooks: list[PersonHook] = []
+        # Told a person's id when they can be reached or have a new role (shared with roster).
+        self.joined_hooks: list[PersonHook] = roster_service.joined_hooks
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []
         self.last_error_alert: datetime | None = None

@@ -16,8 +16,8 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext, BotApplication, InviteDraft, user_state
-from bot.roster.entries import NewEntry, existing_entry
-from bot.roster.invites import links_for_entries, role_link
+from bot.roster.entries import NewEntry
+from bot.roster.service import EntryOutcome, RenewOutcome
 from handlers.common import Caller, drop_buttons, identify, reply, require_role, send_usage
 from handlers.forms import cannot_skip, leave_form
 from storage.people import Language, Role
@@ -65,11 +65,10 @@ async def invite_command(update: Update, context: AppContext) -> int:
 
 async def invite_one_line(update: Update, context: AppContext, caller: Caller, text: str) -> None:
     """Make the link the one-line form asks for, or answer with the usage."""
-    data = context.bot_data
-    now = data.clock.now()
     role = _ROLE_WORDS.get(text.lower())
     if role in (Role.MEMBER, Role.COUNCIL):
-        link = await role_link(data.roster, role, username(context), caller.person.id, now)
+        roster = context.bot_data.roster_service
+        link = await roster.role_link(role, username(context), caller.person)
         await reply(
             update,
             caller.t(
@@ -110,28 +109,38 @@ async def create_entry(
     language: Language | None,
     *,
     namesake_checked: bool = False,
+    secretariat_confirmed: bool = False,
 ) -> None:
-    """Add a roster entry and show its personal link; first, offer the namesake already there."""
-    data = context.bot_data
-    if not namesake_checked:
-        existing = await existing_entry(data.roster, name, unit)
-        if existing is not None:
-            user_state(context).namesake_entry = NewEntry(name, unit, role, language)
-            await offer_namesake(update, caller, existing, role)
-            return
-    now = data.clock.now()
-    person_id = await data.roster.add_entry(name, unit, role, language, caller.person.id, now)
-    links = await links_for_entries(
-        data.roster, [(person_id, role)], username(context), caller.person.id, now
+    """Add a roster entry and show its personal link; first, offer the namesake already there,
+    and ask before adding someone as secretariat."""
+    entry = NewEntry(name, unit, role, language)
+    result = await context.bot_data.roster_service.add_entry(
+        entry,
+        username(context),
+        caller.person,
+        namesake_checked=namesake_checked,
+        secretariat_confirmed=secretariat_confirmed,
     )
+    if result.outcome is EntryOutcome.NAMESAKE and result.existing is not None:
+        user_state(context).namesake_entry = entry
+        await offer_namesake(update, caller, result.existing, role)
+        return
+    if result.outcome is EntryOutcome.ASK_SECRETARIAT:
+        user_state(context).secretariat_entry = entry
+        button = InlineKeyboardButton(
+            caller.t("roster.invite_secretariat_confirm"), callback_data="iv:sec"
+        )
+        text = caller.t("roster.invite_secretariat_ask", name=name, unit=unit or "—")
+        await reply(update, text, InlineKeyboardMarkup([[button]]))
+        return
     await reply(
         update,
         caller.t(
             "roster.invite_entry_made",
-            id=person_id,
+            id=result.person_id,
             name=name,
             role=caller.t(f"core.role_{role.value}"),
-            link=links[person_id],
+            link=result.link,
         ),
     )
 
@@ -205,25 +214,42 @@ async def namesake_button(update: Update, context: AppContext) -> None:
     )
 
 
+async def secretariat_button(update: Update, context: AppContext) -> None:
+    """The confirmation that adds the entry /invite held back as secretariat."""
+    query = update.callback_query
+    caller = await require_role(update, context, Role.SECRETARIAT)
+    if query is None or caller is None:
+        return
+    state = user_state(context)
+    pending, state.secretariat_entry = state.secretariat_entry, None
+    if pending is None or pending.role is not Role.SECRETARIAT:
+        await query.answer(caller.t("core.button_invalid"), show_alert=True)
+        return
+    await query.answer()
+    await drop_buttons(update)
+    await create_entry(
+        update,
+        context,
+        caller,
+        pending.name,
+        pending.unit,
+        pending.role,
+        pending.language,
+        namesake_checked=True,
+        secretariat_confirmed=True,
+    )
+
+
 async def renew_link(update: Update, context: AppContext, caller: Caller, person_id: int) -> None:
     """A new personal link for an entry not yet bound (older ones stop working)."""
-    data = context.bot_data
-    person = await data.roster.entry(person_id)
-    if person is None or person.role is Role.GUEST:
+    roster = context.bot_data.roster_service
+    outcome, person, link = await roster.renew_link(person_id, username(context), caller.person)
+    if person is None or outcome is RenewOutcome.NO_ENTRY:
         await reply(update, caller.t("roster.no_entry", id=person_id))
         return
-    if person.telegram_id is not None:
+    if outcome is RenewOutcome.ALREADY_BOUND:
         await reply(update, caller.t("roster.already_bound", name=person.name))
         return
-    now = data.clock.now()
-    links = await links_for_entries(
-        data.roster,
-        [(person.id, person.role)],
-        username(context),
-        caller.person.id,
-        now,
-        renew=True,
-    )
     await reply(
         update,
         caller.t(
@@ -231,7 +257,7 @@ async def renew_link(update: Update, context: AppContext, caller: Caller, person
             id=person.id,
             name=person.name,
             role=caller.t(f"core.role_{person.role.value}"),
-            link=links[person.id],
+            link=link,
         ),
     )
 
@@ -343,4 +369,5 @@ def register(app: BotApplication) -> None:
             )
         )
     app.add_handler(CallbackQueryHandler(namesake_button, pattern=r"^iv:dup$"))
+    app.add_handler(CallbackQueryHandler(secretariat_button, pattern=r"^iv:sec$"))
     app.add_handler(CallbackQueryHandler(stale_invite_button, pattern=r"^iv:"))

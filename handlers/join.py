@@ -18,8 +18,6 @@ from telegram.ext import (
 
 from bot.context import AppContext, BotApplication, user_state
 from bot.i18n import t
-from bot.roster.menus import sync_person
-from bot.roster.reach import announce_joined
 from handlers.common import identify, reply, require_role
 from handlers.forms import cannot_skip, leave_form
 from storage.people import Language, Role
@@ -84,7 +82,7 @@ async def send_card(
         return False
     if message is None:
         return False
-    await data.roster.add_application_message(application.id, chat_id, message.message_id)
+    await data.roster_service.card_sent(application, chat_id, message.message_id)
     return True
 
 
@@ -101,7 +99,7 @@ async def join_command(update: Update, context: AppContext) -> int:
         role = caller.t(f"core.role_{caller.person.role.value}")
         await reply(update, caller.t("roster.join_already_member", role=role))
         return ConversationHandler.END
-    if await context.bot_data.roster.pending_application_of(caller.person.id) is not None:
+    if await context.bot_data.roster_service.pending_application_of(caller.person.id):
         await reply(update, caller.t("roster.join_pending"))
         return ConversationHandler.END
     await reply(update, caller.t("roster.join_ask_name"))
@@ -139,16 +137,12 @@ async def join_unit(update: Update, context: AppContext) -> int:
     if name is None or caller.person.role is not Role.GUEST:
         await reply(update, caller.t("roster.cancelled"))
         return ConversationHandler.END
-    data = context.bot_data
-    application_id = await data.roster.create_application(
-        caller.person.id, name, unit, caller.language, data.clock.now()
-    )
-    if application_id is None:
+    roster = context.bot_data.roster_service
+    application = await roster.apply(caller.person, name, unit, caller.language)
+    if application is None:
         await reply(update, caller.t("roster.join_pending"))
         return ConversationHandler.END
-    application = await data.roster.get_application(application_id)
-    assert application is not None
-    for person in await data.people.list_by_roles((Role.SECRETARIAT,)):
+    for person in await roster.secretariat():
         if person.telegram_id is not None and person.reachable:
             await send_card(context, person.telegram_id, person.spoken_language, application)
     await reply(update, caller.t("roster.join_sent", name=name))
@@ -171,54 +165,25 @@ async def decision(update: Update, context: AppContext) -> None:
     if query is None or caller is None:
         return
     match = _DECISION.match(query.data or "")
-    data = context.bot_data
-    application = await data.roster.get_application(int(match.group(1))) if match else None
+    roster = context.bot_data.roster_service
+    application = await roster.application(int(match.group(1))) if match else None
     if match is None or application is None:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return
-    outcome = _OUTCOMES[match.group(2)]
-    won = await data.roster.decide(application.id, outcome, caller.person.id, data.clock.now())
-    application = await data.roster.get_application(application.id)
-    assert application is not None
+    won, application = await roster.decide(application, _OUTCOMES[match.group(2)], caller.person)
     if not won:
         await query.answer(caller.t("roster.already_decided"), show_alert=True)
     else:
         await query.answer()
-        await tell_applicant(context, application)
-        await sync_person(context.bot, data.people, data.roster, application.person_id)
-        await announce_joined(data.joined_hooks, application.person_id)
     await update_cards(context, application)
-
-
-async def tell_applicant(context: AppContext, application: Application) -> None:
-    """Tell the applicant the outcome in their language."""
-    data = context.bot_data
-    person = await data.people.get(application.person_id)
-    if person is None or person.telegram_id is None:
-        return
-    language = person.language or application.language
-    if application.status == "declined":
-        text = t(language, "roster.join_declined")
-    else:
-        text = t(
-            language,
-            "roster.join_approved",
-            name=application.name,
-            role=t(language, f"core.role_{application.status}"),
-        )
-    try:
-        await data.messenger.send(person.telegram_id, text)
-    except TelegramError as error:
-        logger.warning("could not tell applicant #%s: %s", application.id, error)
 
 
 async def update_cards(context: AppContext, application: Application) -> None:
     """Show the decision on every secretariat member's copy of the request, without buttons."""
     data = context.bot_data
-    decider = await data.people.get(application.decided_by) if application.decided_by else None
-    for chat_id, message_id in await data.roster.application_messages(application.id):
-        reader = await data.people.get_by_telegram_id(chat_id)
-        language: Language = reader.spoken_language if reader else "zh"
+    roster = data.roster_service
+    decider = await roster.person(application.decided_by) if application.decided_by else None
+    for chat_id, message_id, language in await roster.card_copies(application):
         outcome = t(
             language,
             f"roster.outcome_{application.status}",

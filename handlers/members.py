@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import AppContext, BotApplication
 from bot.i18n import format_datetime, load_catalog
 from bot.numbers import typed_number
-from bot.roster.export import ExportFormat, export_roster
+from bot.roster.export import ExportFormat
 from handlers.common import Caller, edit_tapped, reply, reply_document, require_role, send_usage
 from handlers.join import send_card
 from handlers.members_roles import change_role
@@ -41,7 +41,7 @@ def _names(entries: list[tuple[int, str]]) -> str:
 
 async def overview(caller: Caller, context: AppContext) -> tuple[str, InlineKeyboardMarkup]:
     """Counts per role (reachable, blocked, never started), who is unreachable, applications."""
-    roster = context.bot_data.roster
+    roster = context.bot_data.roster_service.view
     counts = await roster.reach_counts()
     lines = [caller.t("roster.members_title")]
     for role in ROSTER_ROLES:
@@ -106,7 +106,7 @@ async def members_command(update: Update, context: AppContext) -> None:
     chat = update.effective_chat
     if chat is None:
         return
-    for application in await context.bot_data.roster.pending_applications(5):
+    for application in await context.bot_data.roster_service.view.pending_applications(5):
         await send_card(context, chat.id, caller.language, application)
 
 
@@ -114,7 +114,7 @@ async def search_results(
     caller: Caller, context: AppContext, query: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """The roster entries whose name or unit contains `query`, as buttons to their cards."""
-    entries = await context.bot_data.roster.search(query, PAGE + 1)
+    entries = await context.bot_data.roster_service.view.search(query, PAGE + 1)
     if not entries:
         return caller.t("roster.search_none", query=query), None
     rows = [
@@ -134,10 +134,11 @@ async def person_card(
     caller: Caller, context: AppContext, person_id: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One person: entry, account, reachability; buttons to change role, remove, re-invite."""
-    person = await context.bot_data.people.get(person_id)
+    roster = context.bot_data.roster_service
+    person = await roster.person(person_id)
     if person is None or (not person.name and person.telegram_id is None):
         return caller.t("roster.no_entry", id=person_id), None
-    reach = await context.bot_data.roster.reach_of(person.id)
+    reach = await roster.view.reach_of(person.id)
     if person.telegram_id is None:
         account = caller.t("roster.card_unbound")
     elif reach is Reach.REACHABLE:
@@ -181,7 +182,7 @@ async def roster_page(
     caller: Caller, context: AppContext, offset: int
 ) -> tuple[str, InlineKeyboardMarkup]:
     """A page of the roster as buttons, one per person."""
-    entries = await context.bot_data.roster.roster_page(offset, PAGE + 1)
+    entries = await context.bot_data.roster_service.view.page(offset, PAGE + 1)
     rows = [
         [InlineKeyboardButton(f"{e.name} · {_role(caller, e.role)}", callback_data=f"mb:p:{e.id}")]
         for e in entries[:PAGE]
@@ -206,7 +207,7 @@ async def audit_page(
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """A page of the audit log, newest first."""
     data = context.bot_data
-    entries = await data.roster.audit_page(offset, AUDIT_PAGE + 1)
+    entries = await data.roster_service.view.audit_page(offset, AUDIT_PAGE + 1)
     catalog = load_catalog(caller.language)
     lines = [caller.t("roster.audit_title")]
     for entry in entries[:AUDIT_PAGE]:
@@ -271,7 +272,7 @@ async def send_export(
     """Send the whole roster as a CSV or Excel file."""
     data = context.bot_data
     today = data.clock.now().astimezone(data.settings.timezone).date()
-    exported = await export_roster(data.roster, kind, today)
+    exported = await data.roster_service.view.export(kind, today)
     await reply_document(
         update,
         InputFile(exported.content, filename=exported.filename),
@@ -290,7 +291,7 @@ async def person_action(
         text, markup = await person_card(caller, context, person_id)
         await edit_tapped(update, text, reply_markup=markup)
     elif action == "x":
-        person = await context.bot_data.people.get(person_id)
+        person = await context.bot_data.roster_service.person(person_id)
         if person is None or person.role is Role.GUEST:
             await query.answer(caller.t("core.button_invalid"), show_alert=True)
             return

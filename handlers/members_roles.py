@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import html
-import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 
 from bot.context import AppContext
-from bot.i18n import t
-from bot.roster.menus import sync_person
-from bot.roster.reach import announce_joined
-from bot.roster.roles import audit_action, needs_confirmation
+from bot.roster.service import RoleOutcome
 from handlers.common import Caller, edit_tapped
 from storage.people import Person, Role
 
-__all__ = ["change_role", "tell_person"]
-
-logger = logging.getLogger(__name__)
+__all__ = ["change_role"]
 
 
 def _role(caller: Caller, role: Role) -> str:
@@ -53,51 +46,27 @@ async def change_role(
     role: Role,
     confirmed: bool,
 ) -> bool:
-    """Give a person another role (guest = removed), tell them, update their menu and meetings.
+    """Give a person another role (guest = removed); the roster service tells them and updates
+    their menu and meetings.
 
     A change to or from the secretariat, or a removal, asks first unless `confirmed`. True
     when the role was changed (the card is then redrawn).
     """
     query = update.callback_query
     assert query is not None
-    data = context.bot_data
-    person = await data.people.get(person_id)
-    if person is None or (not person.name and person.telegram_id is None):
+    roster = context.bot_data.roster_service
+    change = await roster.change_role(caller.person, person_id, role, confirmed=confirmed)
+    person = change.person
+    if change.outcome is RoleOutcome.INVALID or person is None:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
-        return False
-    if person.id == caller.person.id:
+    elif change.outcome is RoleOutcome.YOURSELF:
         await query.answer(caller.t("roster.not_yourself"), show_alert=True)
-        return False
-    if person.role is role:
+    elif change.outcome is RoleOutcome.UNCHANGED:
         await query.answer()
-        return False
-    if needs_confirmation(person.role, role) and not confirmed:
+    elif change.outcome is RoleOutcome.ASK_FIRST:
         await _ask_first(update, caller, person, role)
-        return False
-    action = audit_action(person.role, role)
-    old = await data.roster.change_role(person.id, role, caller.person.id, data.clock.now(), action)
-    if old is None:
-        await query.answer(caller.t("core.button_invalid"), show_alert=True)
-        return False
-    alert = caller.t("roster.role_done", name=person.name, role=_role(caller, role))
-    await query.answer(html.unescape(alert))
-    await tell_person(context, person, role)
-    await sync_person(context.bot, data.people, data.roster, person.id)
-    if role is not Role.GUEST:
-        await announce_joined(data.joined_hooks, person.id)
-    return True
-
-
-async def tell_person(context: AppContext, person: Person, role: Role) -> None:
-    """Tell the person about their new role (or that they left the roster)."""
-    if person.telegram_id is None or not person.reachable:
-        return
-    language = person.spoken_language
-    if role is Role.GUEST:
-        text = t(language, "roster.you_were_removed")
     else:
-        text = t(language, "roster.your_role", role=t(language, f"core.role_{role.value}"))
-    try:
-        await context.bot_data.messenger.send(person.telegram_id, text)
-    except TelegramError as error:
-        logger.warning("could not tell person %s of their role: %s", person.id, error)
+        alert = caller.t("roster.role_done", name=person.name, role=_role(caller, role))
+        await query.answer(html.unescape(alert))
+        return True
+    return False

@@ -22,16 +22,10 @@ from telegram.ext import (
 
 from bot.context import AppContext, BotApplication
 from bot.i18n import language_from_hint, t
-from bot.roster.csv_import import (
-    ImportReport,
-    apply_plan,
-    plan_import,
-    render_problem,
-)
+from bot.roster.csv_import import ImportReport, render_problem, secretariat_line
 from bot.roster.invites import CODE_PATTERN
-from bot.roster.menus import set_default_menus, sync_menu, sync_person, sync_stale_menus
-from bot.roster.news import tell_secretariat_of
-from bot.roster.reach import announce_joined
+from bot.roster.menus import set_default_menus
+from bot.roster.service import Redemption
 from bot.roster.sheets import SheetError, roster_text
 from handlers.common import Caller, drop_buttons, reply, require_role
 from handlers.core import help_text
@@ -81,12 +75,12 @@ async def name_the_nameless(update: Update, context: AppContext) -> None:
     data = context.bot_data
     if user.id in data.named_accounts:
         return
-    person = await data.people.get_by_telegram_id(user.id)
+    person = await data.roster_service.person_of_account(user.id)
     if person is None:
         return
     if not person.name:
         try:
-            await data.people.fill_empty_name(person.id, user.full_name[:100], data.clock.now())
+            await data.roster_service.fill_empty_name(person.id, user.full_name)
         except DatabaseUnavailable as error:
             logger.info("name of person %s not filled in this time: %s", person.id, error)
             return  # tried again at the next update; this one goes on
@@ -106,14 +100,10 @@ async def reachable_again(update: Update, context: AppContext) -> None:
         or not context.bot_data.db.is_open
     ):
         return
-    data = context.bot_data
     try:
-        person_id = await data.people.mark_heard_from(user.id, data.clock.now())
+        await context.bot_data.roster_service.heard_from(user.id)
     except DatabaseUnavailable as error:
         logger.info("reachability of account %s not noted this time: %s", user.id, error)
-        return
-    if person_id is not None:
-        await announce_joined(data.joined_hooks, person_id)
 
 
 async def keep_menu_current(update: Update, context: AppContext) -> None:
@@ -121,14 +111,10 @@ async def keep_menu_current(update: Update, context: AppContext) -> None:
     user = update.effective_user
     if user is None or user.is_bot or update.my_chat_member or not context.bot_data.db.is_open:
         return
-    data = context.bot_data
-    person_id = await data.roster.stale_menu_of(user.id)
-    person = await data.people.get(person_id) if person_id is not None else None
-    if person is not None:
-        try:
-            await sync_menu(context.bot, data.roster, person)
-        except DatabaseUnavailable as error:
-            logger.info("menu of person %s not noted this time: %s", person.id, error)
+    try:
+        await context.bot_data.roster_service.keep_menu_current(user.id)
+    except DatabaseUnavailable as error:
+        logger.info("menu of account %s not noted this time: %s", user.id, error)
 
 
 async def chat_member_changed(update: Update, context: AppContext) -> None:
@@ -142,8 +128,7 @@ async def chat_member_changed(update: Update, context: AppContext) -> None:
     data = context.bot_data
     person = await data.messenger.chat_member_changed(change.chat.id, reachable)
     if person is not None and reachable:
-        await sync_menu(context.bot, data.roster, person)
-        await announce_joined(data.joined_hooks, person.id)
+        await data.roster_service.started_again(person)
 
 
 # -- /start CODE ---------------------------------------------------------------------------
@@ -155,43 +140,25 @@ async def start_with_code(update: Update, context: AppContext) -> None:
     chat = update.effective_chat
     if user is None or user.is_bot or chat is None or chat.type != ChatType.PRIVATE:
         return
-    data = context.bot_data
-    now = data.clock.now()
-    known = await data.people.get_by_telegram_id(user.id)
+    roster = context.bot_data.roster_service
+    known = await roster.person_of_account(user.id)
     language: Language = (
         known.language if known and known.language else language_from_hint(user.language_code)
     )
     args = context.args or []
     if len(args) != 1 or not CODE_PATTERN.fullmatch(args[0]):
-        status = RedeemStatus.UNKNOWN
-        person_id = None
+        redemption = Redemption(RedeemStatus.UNKNOWN)
     else:
-        outcome = await data.roster.redeem(args[0], user.id, user.full_name, language, now)
-        status, person_id = outcome.status, outcome.person_id
-    person = await data.people.get(person_id) if person_id is not None else None
-    if person is None or status not in (
-        RedeemStatus.BOUND,
-        RedeemStatus.ROLE_GIVEN,
-        RedeemStatus.ALREADY_YOURS,
-    ):
-        await reply(update, t(language, f"roster.code_{status.value}"))
+        redemption = await roster.redeem(args[0], user.id, user.full_name, language)
+    person = redemption.person
+    if person is None or not redemption.welcomed:
+        await reply(update, t(language, f"roster.code_{redemption.status.value}"))
         raise ApplicationHandlerStop
     caller = Caller(person, person.language or language)
     role = caller.t(f"core.role_{person.role.value}")
     greeting = caller.t("roster.bound_welcome", name=person.name or user.first_name, role=role)
     await reply(update, greeting + "\n\n" + help_text(caller))
-    await sync_menu(context.bot, data.roster, person)
-    await announce_joined(data.joined_hooks, person.id)
-    if status is not RedeemStatus.ALREADY_YOURS and person.role is not Role.GUEST:
-        await tell_secretariat_of(
-            data.messenger,
-            data.people,
-            data.roster,
-            "bound",
-            person.role,
-            name=person.name,
-            person_id=person.id,
-        )
+    await roster.welcomed(redemption)
     raise ApplicationHandlerStop
 
 
@@ -218,12 +185,12 @@ async def roster_upload(update: Update, context: AppContext) -> None:
     except SheetError as error:
         await reply(update, caller.t(f"roster.file_{error.key}"))
         return
-    data = context.bot_data
-    plan = plan_import(text, await data.roster.entries())
+    roster = context.bot_data.roster_service
+    plan = await roster.plan(text)
     if plan.fatal is not None:
         await reply(update, render_problem(caller.language, plan.fatal))
         return
-    upload_id = await data.roster.add_upload(caller.person.id, text, data.clock.now(), UPLOAD_TTL)
+    upload_id = await roster.hold_upload(caller.person, text, UPLOAD_TTL)
     lines = [
         caller.t(
             "roster.upload_preview",
@@ -241,6 +208,9 @@ async def roster_upload(update: Update, context: AppContext) -> None:
         lines.append(
             caller.t("roster.upload_more_problems", count=len(plan.problems) - PREVIEW_PROBLEMS)
         )
+    if secretariat := plan.secretariat_rows():
+        lines.append(caller.t("roster.upload_secretariat"))
+        lines += [secretariat_line(caller.language, row) for row in secretariat]
     buttons = InlineKeyboardMarkup(
         [
             [
@@ -263,13 +233,10 @@ async def upload_button(update: Update, context: AppContext) -> None:
     if query is None or caller is None:
         return
     match = _UPLOAD_BUTTON.match(query.data or "")
-    data = context.bot_data
-    now = data.clock.now()
+    roster = context.bot_data.roster_service
     status = "imported" if match and match.group(2) == "y" else "cancelled"
     upload = (
-        await data.roster.take_upload(
-            int(match.group(1)), caller.person.id, status, now, UPLOAD_TTL
-        )
+        await roster.take_upload(int(match.group(1)), caller.person, status, UPLOAD_TTL)
         if match
         else None
     )
@@ -286,10 +253,8 @@ async def upload_button(update: Update, context: AppContext) -> None:
     if status == "cancelled":
         await reply(update, caller.t("roster.upload_cancelled"))
         return
-    plan = plan_import(upload.content, await data.roster.entries())
-    report = await apply_plan(data.roster, plan, username(context), caller.person.id, now)
+    report = await roster.import_confirmed(upload.content, username(context), caller.person)
     await send_report(update, caller, report)
-    await sync_stale_menus(context.bot, data.people, data.roster)
 
 
 def _minutes(span: timedelta) -> int:
@@ -346,17 +311,14 @@ async def sync_menus_job(context: AppContext) -> None:
     `run_bot.py roster import` runs in another process and queues the people it changed in
     the database, so the running bot updates their menus without a restart.
     """
-    data = context.bot_data
+    roster = context.bot_data.roster_service
     state = context.job.data if context.job is not None else None
     if not isinstance(state, MenuSync):
         state = MenuSync()
     if state.catching_up:
-        _, state.catching_up = await sync_stale_menus(
-            context.bot, data.people, data.roster, limit=MENU_SYNC_BATCH
-        )
+        _, state.catching_up = await roster.sync_stale_menus(limit=MENU_SYNC_BATCH)
         return
-    for person_id in await data.roster.take_menu_refreshes(MENU_SYNC_BATCH):
-        await sync_person(context.bot, data.people, data.roster, person_id)
+    await roster.sync_queued_menus(MENU_SYNC_BATCH)
 
 
 async def on_startup(app: BotApplication) -> None:

@@ -16,6 +16,7 @@ from storage.people import Language, Role
 from storage.timestamps import from_db, to_db
 
 __all__ = [
+    "MENU_NOTE_PATIENCE",
     "Application",
     "AuditEntry",
     "EntryChange",
@@ -29,6 +30,9 @@ __all__ = [
     "Upload",
     "audit",
 ]
+
+# Seconds a menu note waits for the database (our own writes take milliseconds).
+MENU_NOTE_PATIENCE = 0.5
 
 
 @dataclass(frozen=True)
@@ -137,9 +141,17 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
         return _entry(row) if row else None
 
     async def apply_changes(
-        self, changes: Sequence[EntryChange], actor: int | None, now: datetime, summary: str
+        self,
+        changes: Sequence[EntryChange],
+        actor: int | None,
+        now: datetime,
+        summary: str,
+        role_audits: Sequence[str | None] = (),
     ) -> list[int]:
-        """Add and update entries in one transaction; return the ids in the order given."""
+        """Add and update entries in one transaction; return the ids in the order given.
+
+        `role_audits` names, per change, the audit action its role change is logged under
+        (None: logged only in the import's summary line)."""
         ids: list[int] = []
         stamp = to_db(now)
         async with self._db.transaction() as tx:
@@ -168,6 +180,9 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
                         (*values, change.language, stamp, change.id),
                     )
                     ids.append(change.id)
+            for person_id, change, action in zip(ids, changes, role_audits, strict=False):
+                if action is not None:
+                    await audit(tx, now, actor, action, person_id, change.role.value)
             if changes:
                 # The running bot may not be the one importing: its menu job picks these up.
                 await tx.executemany(
@@ -322,9 +337,16 @@ class RosterRepository(InvitesMixin, ApplicationsMixin):
         return row["menu_key"] if row else None
 
     async def set_menu_key(self, person_id: int, key: str | None) -> None:
-        """Remember which menu the person's chat shows."""
-        async with self._db.transaction() as tx:
-            await tx.execute("UPDATE persons SET menu_key = ? WHERE id = ?", (key, person_id))
+        """Remember which menu the person's chat shows.
+
+        Bookkeeping after the answer: it waits for the database briefly, not the full budget
+        (a menu not noted stays stale and is noted at a later update).
+        """
+        await self._db.write_one(
+            "UPDATE persons SET menu_key = ? WHERE id = ?",
+            (key, person_id),
+            patience=MENU_NOTE_PATIENCE,
+        )
 
     async def stale_menus(self) -> list[int]:
         """Ids of bound, reachable people whose chat shows a menu for another role or language."""

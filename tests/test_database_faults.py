@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from storage.faults import DatabaseUnavailable
+from storage.roster import MENU_NOTE_PATIENCE
 from tests.faults_support import InstantWaits, OtherProcessLock, fill_database, make_room
 from tests.harness import ADMIN_ID, BotHarness
 from tests.meetings_support import answers, confirmed_meeting, council, invitation_of, tap
@@ -90,4 +91,22 @@ async def test_a_chinese_member_is_told_in_chinese(bot: BotHarness) -> None:
     with OtherProcessLock(bot.app.bot_data.settings.db_path):
         calls = await tap(bot, ann, f"rsvp:{meeting.id}:1:m", invitation_of(bot, 100))
     assert bot.alerts(calls) == ["抱歉，操作没有完成，什么也没有保存：数据库正忙。请稍后再试。"]
+    only_database_errors(bot)
+
+
+async def test_a_tap_on_a_busy_database_waits_once_not_again_for_menu_bookkeeping(
+    bot: BotHarness,
+) -> None:
+    [ann] = await council(bot, 1)
+    meeting = await confirmed_meeting(bot)
+    roster = bot.app.bot_data.roster
+    assert await roster.stale_menu_of(100) is not None  # her menu is still to be set
+    waits = InstantWaits(budget=4.0)
+    bot.app.bot_data.db.waits = waits
+    with OtherProcessLock(bot.app.bot_data.settings.db_path):
+        calls = await tap(bot, ann, f"rsvp:{meeting.id}:1:y", invitation_of(bot, 100))
+    assert "nothing was saved" in bot.alerts(calls)[0]
+    # the answer's write waited out the budget; the menu's note waits half a second at most
+    assert waits.clock <= 4.0 + MENU_NOTE_PATIENCE + 1e-6
+    assert await roster.stale_menu_of(100) is not None  # noted at a later update
     only_database_errors(bot)

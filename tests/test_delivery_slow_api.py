@@ -69,7 +69,7 @@ def test_configured_rate_holds_however_slowly_telegram_answers(
 def test_progress_shows_the_rate_really_reached(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.notices.service.PROGRESS_EVERY", 1.0)
+    monkeypatch.setattr("bot.notices.author_reports.PROGRESS_EVERY", 1.0)
     api = SlowTelegram(RATE, in_bunches(2.0))
     edits = run_virtual(deliver(tmp_path, api, 299))
     rates = sorted(float(m.group(1)) for text in edits if (m := re.search(r"· ([\d.]+)/s", text)))

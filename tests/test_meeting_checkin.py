@@ -142,7 +142,7 @@ async def test_summary_is_redrawn_once_for_many_check_ins(bot: BotHarness) -> No
     assert queue is not None
     for job in queue.get_jobs_by_name(f"meeting-summary-{meeting.id}"):
         job.schedule_removal()
-    service(bot)._summary_pending.clear()
+    service(bot).summary.pending.clear()
     for user in users:
         await bot.send(user, f"/start {payload}")
     jobs = queue.get_jobs_by_name(f"meeting-summary-{meeting.id}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from icalendar import Calendar
+
 from bot.console import html_to_text
 from tests.harness import ADMIN_ID, BotHarness
 from tests.meetings_support import (
@@ -278,7 +280,10 @@ async def test_ics_button_sends_a_calendar_file(bot: BotHarness) -> None:
     [doc] = [c for c in calls if c.method == "sendDocument"]
     [(name, content)] = doc.files.values()
     assert name == "meeting-1.ics"
-    assert b"DTSTART:20261215T063000Z" in content and b"SUMMARY:Council meeting" in content
+    [event] = Calendar.from_ical(content).walk("VEVENT")
+    assert event.decoded("dtstart") == datetime(2026, 12, 15, 6, 30, tzinfo=UTC)
+    assert str(event["summary"]) == "Council meeting"
+    assert str(event["location"]) == "Kunming Hall, room 2"
     calls = await tap(bot, bot.user(999, "Eve"), f"ics:{meeting.id}", invitation_of(bot, 100))
     assert [c.method for c in calls if c.method == "sendDocument"] == []
 

@@ -1,4 +1,5 @@
-"""Crash safety of reminders: run_bot.py killed (SIGKILL) during a reminder round, restarted."""
+"""Crash safety of meeting rounds: run_bot.py killed (SIGKILL) while sending the invitations of
+a meeting, or one of its reminders, then restarted."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.delivery_engine import max_in_flight
 from bot.transport import ApiCall
@@ -21,10 +24,12 @@ TITLE = "Crash meeting"
 TERMINAL = ("sent", "unconfirmed", "blocked", "never_started", "failed")
 
 
-def seed(db_path: Path) -> None:
-    """An open meeting whose invitations went out, and its deadline reminder already due."""
+def seed(db_path: Path, kind: str) -> None:
+    """An open meeting as a crash left it: its invitations being sent (`invitation`), or
+    sent and its deadline reminder already due (`deadline`)."""
     now = seed_roster(db_path, FIRST, INVITED)
     stamp = to_db(now)
+    delivery = "pending" if kind == "invitation" else "sent"
     connection = sqlite3.connect(db_path)
     with connection:
         connection.execute(
@@ -35,36 +40,61 @@ def seed(db_path: Path) -> None:
         )
         connection.executemany(
             "INSERT INTO invitations (meeting_id, person_id, delivery, chat_id)"
-            " VALUES (1, ?, 'sent', ?)",
-            [(2 + n, FIRST + n) for n in range(INVITED)],
+            " VALUES (1, ?, ?, ?)",
+            [(2 + n, delivery, FIRST + n) for n in range(INVITED)],
         )
-        connection.execute(
-            "INSERT INTO meeting_reminders (meeting_id, kind, due_at, status)"
-            " VALUES (1, 'deadline', ?, 'pending')",
-            (to_db(now - timedelta(minutes=1)),),
-        )
+        if kind == "invitation":  # the round written as the meeting was opened
+            connection.execute(
+                "INSERT INTO meeting_rounds (id, meeting_id, kind, started_at)"
+                " VALUES (1, 1, 'invitation', ?)",
+                (stamp,),
+            )
+            connection.executemany(
+                "INSERT INTO meeting_outbox (round_id, person_id, chat_id, language)"
+                " VALUES (1, ?, ?, 'en')",
+                [(2 + n, FIRST + n) for n in range(INVITED)],
+            )
+        else:
+            connection.execute(
+                "INSERT INTO meeting_reminders (meeting_id, kind, due_at, status)"
+                " VALUES (1, 'deadline', ?, 'pending')",
+                (to_db(now - timedelta(minutes=1)),),
+            )
     connection.close()
 
 
 def outbox(db_path: Path) -> dict[int, str]:
-    """chat_id -> state of the reminder outbox."""
+    """chat_id -> state of the meeting rounds' outbox."""
     return read_outbox(db_path, "meeting_outbox")
 
 
-def reminders_sent(api: HttpBotApi) -> list[int]:
+def invitations(db_path: Path) -> set[tuple[str, bool]]:
+    """The invitations' deliveries, and whether each knows its message."""
+    connection = sqlite3.connect(db_path)
+    try:
+        rows = connection.execute("SELECT delivery, message_id FROM invitations").fetchall()
+    finally:
+        connection.close()
+    return {(delivery, message_id is not None) for delivery, message_id in rows}
+
+
+def sent(api: HttpBotApi, marker: str) -> list[int]:
     with api.lock:
         return [
             int(call.chat_id or 0)
             for call in api.calls
-            if call.method == "sendMessage" and "Reminder" in call.text and TITLE in call.text
+            if call.method == "sendMessage" and marker in call.text and TITLE in call.text
         ]
 
 
-def test_sigkill_during_a_reminder_round_reminds_everyone_once_but_the_in_flight(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("kind", "marker"), [("invitation", "Invitation"), ("deadline", "Reminder")]
+)
+def test_sigkill_during_a_round_reaches_everyone_once_but_the_in_flight(
+    tmp_path: Path, kind: str, marker: str
 ) -> None:
     db_path = tmp_path / "association.sqlite3"
-    seed(db_path)
+    seed(db_path, kind)
 
     def respond(call: ApiCall) -> None:
         time.sleep(0.01)  # a little latency, so the kill lands with reminders in flight
@@ -72,11 +102,11 @@ def test_sigkill_during_a_reminder_round_reminds_everyone_once_but_the_in_flight
     with serve_bot_api() as api:
         api.responders["sendMessage"] = respond
         process = start(tmp_path, api)
-        wait_until(lambda: len(reminders_sent(api)) >= 40)
+        wait_until(lambda: len(sent(api, marker)) >= 40)
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=10)
         time.sleep(0.2)  # requests the server already read finish being answered
-        at_kill, sent_at_kill = outbox(db_path), Counter(reminders_sent(api))
+        at_kill, sent_at_kill = outbox(db_path), Counter(sent(api, marker))
 
         process = start(tmp_path, api)
         try:
@@ -89,7 +119,7 @@ def test_sigkill_during_a_reminder_round_reminds_everyone_once_but_the_in_flight
         finally:
             process.send_signal(signal.SIGTERM)
             _, stderr = process.communicate(timeout=30)
-        final = Counter(reminders_sent(api))
+        final = Counter(sent(api, marker))
 
     assert process.returncode == 0, stderr.decode()[-2000:]
     assert "Traceback" not in stderr.decode(), stderr.decode()[-2000:]
@@ -103,3 +133,5 @@ def test_sigkill_during_a_reminder_round_reminds_everyone_once_but_the_in_flight
             assert final[chat] == sent_at_kill[chat] == 1, chat  # recorded: never again
     duplicated = {chat for chat, n in final.items() if n > 1}
     assert duplicated <= in_flight
+    if kind == "invitation":  # each invitation knows its message, for its buttons' redraws
+        assert invitations(db_path) == {("sent", True)}

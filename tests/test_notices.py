@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -13,7 +14,9 @@ from bot.config import Settings
 from bot.notices.service import NoticeService
 from bot.transport import ApiCall, ApiError
 from storage.timestamps import to_db
-from tests.harness import ADMIN_ID, BotHarness
+from tests.harness import ADMIN_ID, BotHarness, RecordingBotApi
+from tests.slow_telegram import running_bot
+from tests.virtual_time import run_virtual
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
@@ -159,33 +162,39 @@ async def test_report_counts_blocked_never_started_failed_and_lists_them(bot: Bo
     assert [c.text for c in bot.api.sent(102)] == ["News of the week"]
 
 
-async def test_flood_wait_pauses_and_goes_on_while_members_get_replies(bot: BotHarness) -> None:
-    for n in range(5):
-        await add_person(bot, f"M{n}", 200 + n)
-    first = True
+def test_flood_wait_pauses_and_goes_on_while_members_get_replies(settings: Settings) -> None:
+    """On virtual time: the one-second flood wait costs no wall-clock time."""
 
-    def respond(call: ApiCall) -> None:
-        nonlocal first
-        if call.chat_id and 200 <= call.chat_id < 300 and first:
-            first = False
-            raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+    async def scenario() -> None:
+        async with running_bot(settings, RecordingBotApi()) as bot:
+            for n in range(5):
+                await add_person(bot, f"M{n}", 200 + n)
+            first = True
 
-    bot.api.responders["sendMessage"] = respond
-    admin = bot.user(ADMIN_ID, "Sec")
-    calls = await bot.send(admin, "/notice\nHello all")
-    await bot.tap(admin, confirm_data(calls))
-    for _ in range(100):
-        if service(bot).limiter.paused_for > 0:
-            break
-        await asyncio.sleep(0.01)
-    assert service(bot).limiter.paused_for > 0
-    started = asyncio.get_running_loop().time()
-    calls = await bot.send(bot.user(300, "Guest"), "/help")
-    assert bot.texts_to(300, calls)
-    assert asyncio.get_running_loop().time() - started < 0.5
-    await settle(bot)
-    assert all(len(bot.api.sent(200 + n)) >= 1 for n in range(5))
-    assert "delivered: 6" in bot.texts_to(ADMIN_ID)[-1]
+            def respond(call: ApiCall) -> None:
+                nonlocal first
+                if call.chat_id and 200 <= call.chat_id < 300 and first:
+                    first = False
+                    raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+
+            bot.api.responders["sendMessage"] = respond
+            admin = bot.user(ADMIN_ID, "Sec")
+            calls = await bot.send(admin, "/notice\nHello all")
+            await bot.tap(admin, confirm_data(calls))
+            for _ in range(100):
+                if service(bot).limiter.paused_for > 0:
+                    break
+                await asyncio.sleep(0.01)
+            assert service(bot).limiter.paused_for > 0
+            started = asyncio.get_running_loop().time()
+            calls = await bot.send(bot.user(300, "Guest"), "/help")
+            assert bot.texts_to(300, calls)
+            assert asyncio.get_running_loop().time() - started < 0.5
+            await settle(bot)
+            assert all(len(bot.api.sent(200 + n)) >= 1 for n in range(5))
+            assert "delivered: 6" in bot.texts_to(ADMIN_ID)[-1]
+
+    run_virtual(scenario())
 
 
 async def test_timed_out_send_counts_as_uncertain_and_is_not_retried(bot: BotHarness) -> None:
@@ -330,24 +339,29 @@ async def test_second_secretariat_member_must_approve(bot: BotHarness, tmp_path:
     assert notice_texts(bot, 101) == ["Needs approval"]
 
 
-@pytest.mark.settings(broadcast_rate=20)
-async def test_cancelnotice_stops_a_running_delivery(bot: BotHarness) -> None:
-    for n in range(40):
-        await add_person(bot, f"M{n}", 200 + n)
-    svc = service(bot)
-    svc.limiter.interval = 1 / 20
-    admin = bot.user(ADMIN_ID, "Sec")
-    calls = await bot.send(admin, "/notice\nLong run")
-    await bot.tap(admin, confirm_data(calls))
-    await asyncio.sleep(0.3)
-    calls = await bot.send(admin, "/cancelnotice 1")
-    assert "cancelled" in bot.texts_to(ADMIN_ID, calls)[-1]
-    await settle(bot)
-    sent = sum(len(bot.api.sent(200 + n)) for n in range(40))
-    assert 0 < sent < 40
-    counts = await svc.repo.counts(1)
-    assert counts.get("cancelled", 0) > 0 and "pending" not in counts and "sending" not in counts
-    assert "was stopped" in bot.texts_to(ADMIN_ID)[-1]
+def test_cancelnotice_stops_a_running_delivery(settings: Settings) -> None:
+    """On virtual time: 40 members at 20 a second, cancelled 0.3 s in."""
+
+    async def scenario() -> None:
+        async with running_bot(replace(settings, broadcast_rate=20), RecordingBotApi()) as bot:
+            for n in range(40):
+                await add_person(bot, f"M{n}", 200 + n)
+            svc = service(bot)
+            admin = bot.user(ADMIN_ID, "Sec")
+            calls = await bot.send(admin, "/notice\nLong run")
+            await bot.tap(admin, confirm_data(calls))
+            await asyncio.sleep(0.3)
+            calls = await bot.send(admin, "/cancelnotice 1")
+            assert "cancelled" in bot.texts_to(ADMIN_ID, calls)[-1]
+            await settle(bot)
+            sent = sum(len(bot.api.sent(200 + n)) for n in range(40))
+            assert 0 < sent < 40
+            counts = await svc.repo.counts(1)
+            assert counts.get("cancelled", 0) > 0
+            assert "pending" not in counts and "sending" not in counts
+            assert "was stopped" in bot.texts_to(ADMIN_ID)[-1]
+
+    run_virtual(scenario())
 
 
 async def test_bad_input_and_non_secretariat_are_refused(bot: BotHarness) -> None:
@@ -467,7 +481,7 @@ async def test_bare_cancelnotice_offers_the_active_notices(bot: BotHarness) -> N
 async def test_author_sees_progress_edited_while_sending(
     bot: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("bot.notices.service.PROGRESS_EVERY", 0.05)
+    monkeypatch.setattr("bot.notices.author_reports.PROGRESS_EVERY", 0.05)
     for n in range(119):
         await add_person(bot, f"M{n}", 1000 + n)
     svc = service(bot)

@@ -242,7 +242,7 @@ async def test_running_bot_updates_menus_after_a_command_line_import(
         "Cleo,Unit,member,84,en\n"
     )
     out = io.StringIO()
-    assert await import_file(settings, str(csv), out, io.StringIO()) == 0
+    assert await import_file(settings, str(csv), out, io.StringIO(), confirm_secretariat=True) == 0
     assert "0 new, 2 updated, 1 unchanged" in out.getvalue()
 
     before = len(bot.api.calls)

@@ -12,6 +12,8 @@ from functools import cache
 
 from wordfreq import freq_to_zipf, get_frequency_dict
 
+from bot.knowledge.segmenter import segmenter
+
 __all__ = ["information", "zipf"]
 
 # Zipf values run from 0 (unknown) to about 8 ("the"); words at or above the ceiling carry
@@ -28,8 +30,21 @@ def zipf(word: str, language: str) -> float:
 
 @cache
 def information(text: str, language: str) -> float:
-    """Information of a word, or of a phrase's most informative word: ceiling minus Zipf."""
+    """Information of a word, or of a phrase's most informative word: ceiling minus Zipf.
+
+    A Chinese word missing from the list is most often a compound or a segmentation
+    artefact ("银行账号", "天发"), not a rare word: it carries what its most informative
+    known piece (a sub-word or a character) carries.
+    """
     if language == "zh":
-        return max(FLOOR, CEILING - zipf(text, "zh"))
+        frequency = zipf(text, "zh")
+        if frequency == 0 and len(text) > 1:
+            pieces = {*segmenter().cut_for_search(text), *text} - {text}
+            known = [zipf(piece, "zh") for piece in pieces]
+            return max(
+                max(FLOOR, CEILING - frequency) if frequency or len(piece) == 1 else FLOOR
+                for piece, frequency in zip(pieces, known, strict=True)
+            )
+        return max(FLOOR, CEILING - frequency)
     words = text.split() or [text]
     return max(max(FLOOR, CEILING - zipf(word, "en")) for word in words)

@@ -39,7 +39,9 @@ class Tuning:
     information_power: float = 1.0
     rarity_power: float = 0.5
     semantic_weight: float = 0.5
+    trust_power: float = 1.0
     min_standing: float = 2.75
+    agreeing_places: int = 4
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,7 @@ class _Group:
     similarity: float = 0.0
     standing: float = 0.0
     hits: dict[int, EntryHit] = field(default_factory=dict)
+    places: dict[str, int] = field(default_factory=dict)
 
 
 async def _lexical(
@@ -235,11 +238,41 @@ def _lexically_covered(group: _Group, tuning: Tuning) -> bool:
     return group.coverage >= tuning.min_coverage and group.matched >= tuning.min_matched_weight
 
 
-def _covered(group: _Group, semantic: bool, tuning: Tuning) -> bool:
-    """Whether the best text answers the question, from the words and the meaning."""
+def _place(groups: dict[GroupKey, _Group], catalogue: Catalogue) -> None:
+    """Each text's place (0 = first) among the texts, by meaning, in each language."""
+    for language in ("zh", "en"):
+        ranked = []
+        for group in groups.values():
+            similarity = max(
+                (
+                    hit.similarity
+                    for entry_id, hit in group.hits.items()
+                    if catalogue.entries[entry_id].language == language
+                ),
+                default=None,
+            )
+            if similarity is not None:
+                ranked.append((similarity, group))
+        ranked.sort(key=lambda item: -item[0])
+        for place, (_, group) in enumerate(ranked):
+            group.places[language] = place
+
+
+def _covered(group: _Group, texts: int, semantic: bool, tuning: Tuning) -> bool:
+    """Whether the best text answers the question, from the words and the meaning.
+
+    By meaning, a text in both languages answers when each language's version of it is
+    among the few closest texts of that language (at most a tenth of the `texts`): two
+    translations rarely both come near the top by chance. A text in one language must
+    stand far above the others instead.
+    """
+    if _lexically_covered(group, tuning):
+        return True
     if not semantic:
-        return _lexically_covered(group, tuning)
-    return group.standing >= tuning.min_standing or _lexically_covered(group, tuning)
+        return False
+    if len(group.places) == 2:
+        return max(group.places.values()) < min(tuning.agreeing_places, texts // 10)
+    return group.standing >= tuning.min_standing
 
 
 async def rank(
@@ -274,11 +307,17 @@ async def rank(
     }
     if not groups:
         return SearchResult(question, language, (), False)
-    top_lexical = max(g.lexical for g in groups.values()) or 1.0
+    if semantic:
+        _place(groups, catalogue)
+    best_lexical = max(groups.values(), key=lambda g: g.lexical)
+    top_lexical = best_lexical.lexical or 1.0
     top_standing = max(max(g.standing for g in groups.values()), 1e-6)
+    # The words rank the texts only as far as they explain the question: when the best
+    # text by words matches a small share of it, the meaning decides.
+    trust = best_lexical.coverage**tuning.trust_power if semantic else 1.0
     scored = []
     for key, group in groups.items():
-        score = group.lexical / top_lexical
+        score = trust * group.lexical / top_lexical
         if semantic:
             closeness = max(0.0, group.standing) / top_standing
             score = (1 - tuning.semantic_weight) * score + tuning.semantic_weight * closeness
@@ -296,7 +335,7 @@ async def rank(
     if matches and not matches[0].passage:
         best = matches[0]
         matches[0] = replace(best, passage=_passage_by_words(best.entry, concepts, analyzer))
-    covered = _covered(scored[0][2], semantic, tuning)
+    covered = _covered(scored[0][2], len(groups), semantic, tuning)
     return SearchResult(question, language, tuple(matches), covered)
 
 

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import re
 from collections import OrderedDict
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
@@ -25,6 +26,7 @@ from bot.knowledge.parser import (
 )
 from bot.knowledge.references import article_reference
 from bot.knowledge.search import Catalogue, Match, SearchResult, Tuning, rank
+from bot.knowledge.spelling import Speller
 from bot.knowledge.text import Analyzer, default_analyzer
 from bot.numbers import MAX_ID
 from storage.articles import Document, Entry, IndexRow, KnowledgeRepository, NewEntry
@@ -82,6 +84,7 @@ class KnowledgeBase:
         self.tuning = tuning or Tuning()
         self.embedder = embedding.default_embedder() if embedder == "default" else embedder
         self._catalogue: Catalogue | None = None
+        self._speller = Speller(())
         self._dense: DenseIndex | None = None
         self._questions: OrderedDict[str, Vector] = OrderedDict()
 
@@ -157,6 +160,7 @@ class KnowledgeBase:
         """Reload the in-memory catalogue and passage vectors after a change."""
         entries = await self.repo.current_entries()
         self._catalogue = Catalogue(entries)
+        self._speller = Speller(f"{e.title}\n{e.body}\n{e.chapter_title}" for e in entries)
         if self.embedder is not None:
             self._dense, missing = await build_index(self.vectors, self.embedder, entries)
             if missing:
@@ -297,13 +301,15 @@ class KnowledgeBase:
             entry = await self.article(language, number)
             if entry is not None:
                 return SearchResult(question, language, (Match(entry, 1.0, 1.0),), True, number)
-        kinds = ALL_KINDS
+        catalogue = await self.catalogue()
+        asked, kinds = question, ALL_KINDS
+        question = self._speller.correct(question)
         if asks_who_holds_office_now(question):
             kinds, question = frozenset({"mission"}), without_time_words(question)
         query = self._question_vector(question)  # computed while the words are searched
-        return await rank(
+        result = await rank(
             self.repo,
-            await self.catalogue(),
+            catalogue,
             self.analyzer,
             question,
             language,
@@ -313,6 +319,7 @@ class KnowledgeBase:
             query=query,
             kinds=kinds,
         )
+        return replace(result, question=asked)
 
     def _question_vector(self, question: str) -> asyncio.Future[Vector | None]:
         """The question's vector, computed in a worker thread from now on (so the event loop

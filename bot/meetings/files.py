@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event
 
 from bot.meetings.rules import tally
 from bot.spreadsheet import csv_document
@@ -37,55 +39,28 @@ ATTENDANCE_COLUMNS = (
 )
 
 
-def _ics_text(value: str) -> str:
-    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
-
-
-def _ics_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _fold(line: str) -> str:
-    """Fold a content line at 75 octets as RFC 5545 asks."""
-    data = line.encode()
-    if len(data) <= 75:
-        return line
-    parts: list[str] = []
-    current = b""
-    for char in line:
-        encoded = char.encode()
-        if len(current) + len(encoded) > (75 if not parts else 74):
-            parts.append(current.decode())
-            current = b""
-        current += encoded
-    parts.append(current.decode())
-    return "\r\n ".join(parts)
-
-
 def ics_event(meeting: Meeting, now: datetime, hours: int = 2) -> bytes:
     """An iCalendar file with the meeting as one event (UTC times, two hours long)."""
-    end = meeting.starts_at.timestamp() + hours * 3600
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Youxie bot//meetings//EN",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        "BEGIN:VEVENT",
-        f"UID:meeting-{meeting.id}-v{meeting.version}@youxie-bot",
-        f"SEQUENCE:{meeting.version - 1}",
-        f"DTSTAMP:{_ics_time(now)}",
-        f"DTSTART:{_ics_time(meeting.starts_at)}",
-        f"DTEND:{_ics_time(datetime.fromtimestamp(end, UTC))}",
-        f"SUMMARY:{_ics_text(meeting.title)}",
-        f"LOCATION:{_ics_text(meeting.place)}",
-    ]
+    calendar = Calendar()
+    calendar.add("prodid", "-//Youxie bot//meetings//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    event = Event()
+    event.add("uid", f"meeting-{meeting.id}-v{meeting.version}@youxie-bot")
+    event.add("sequence", meeting.version - 1)
+    event.add("dtstamp", now.astimezone(UTC))
+    event.add("dtstart", meeting.starts_at.astimezone(UTC))
+    event.add("dtend", (meeting.starts_at + timedelta(hours=hours)).astimezone(UTC))
+    event.add("summary", meeting.title)
+    event.add("location", meeting.place)
     if meeting.agenda:
-        lines.append(f"DESCRIPTION:{_ics_text(meeting.agenda)}")
+        event.add("description", meeting.agenda)
     if meeting.status == "cancelled":
-        lines.append("STATUS:CANCELLED")
-    lines += ["END:VEVENT", "END:VCALENDAR"]
-    return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()
+        event.add("status", "CANCELLED")
+    calendar.add_component(event)
+    content: bytes = calendar.to_ical()
+    return content
 
 
 def rsvp_csv(meeting: Meeting, invitees: list[Invitee], seated: list[int]) -> bytes:

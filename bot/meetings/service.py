@@ -6,18 +6,17 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from telegram import ForceReply
 from telegram.error import TelegramError
-from telegram.ext import CallbackContext, JobQueue
+from telegram.ext import JobQueue
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.delivery_engine import STOP_GRACE
 from bot.i18n import t
-from bot.meetings import render
 from bot.meetings.by_hand import ByHandEntries
 from bot.meetings.lookup import MeetingLookup
 from bot.meetings.meeting_day import MeetingDay
@@ -38,6 +37,7 @@ from bot.meetings.rules import (
     tally,
     tap_refusal,
 )
+from bot.meetings.summary import SUMMARY_EDIT_INTERVAL, SummaryEdits
 from bot.messaging import Messenger
 from bot.notices.pacing import SmoothLimiter
 from storage.database import Database
@@ -49,7 +49,6 @@ __all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService", "summary_keybo
 
 logger = logging.getLogger(__name__)
 
-SUMMARY_EDIT_INTERVAL = timedelta(seconds=5)
 MAX_REASON = 500
 
 
@@ -79,10 +78,10 @@ class MeetingService:
         self.messenger = messenger
         self.job_queue = job_queue
         self.send_interval = 1 / max(settings.broadcast_rate, 1)
-        self._summary_pending: set[int] = set()
         self.rounds = MeetingRounds(self)
         self.reminders = ReminderJobs(self)
         self.redraws = InvitationRedraws(self)
+        self.summary = SummaryEdits(self)
         self.day = MeetingDay(self)
         self.lookup = MeetingLookup(db, clock, settings.timezone)
         self.by_hand = ByHandEntries(
@@ -299,46 +298,15 @@ class MeetingService:
             return None
         return await self.reminders.remind(meeting, kind) or Delivery()
 
-    # Jobs ------------------------------------------------------------------------------------
+    # The creator's summary and the invitations' redraws ----------------------------------
 
     def summary_changed(self, meeting_id: int) -> None:
-        """Ask for the creator's summary to be edited, at most once per interval."""
-        queue = self.job_queue
-        if queue is None or meeting_id in self._summary_pending:
-            return
-        self._summary_pending.add(meeting_id)
-        queue.run_once(
-            self._summary_job,
-            when=SUMMARY_EDIT_INTERVAL,
-            data=meeting_id,
-            name=f"meeting-summary-{meeting_id}",
-            job_kwargs={"misfire_grace_time": 60},
-        )
-
-    async def _summary_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
-        job = context.job
-        if job is not None and isinstance(job.data, int):
-            self._summary_pending.discard(job.data)
-            await self.refresh_summary(job.data)
+        """Ask for the creator's summary to be edited (see `SummaryEdits`)."""
+        self.summary.changed(meeting_id)
 
     async def refresh_summary(self, meeting_id: int) -> None:
-        """Edit the creator's summary message to the current counts."""
-        meeting = await self.repo.get(meeting_id)
-        if meeting is None or meeting.summary_chat_id is None or meeting.summary_message_id is None:
-            return
-        language = meeting.summary_language or "zh"
-        tally = await self.tally(meeting)
-        room = await self.day.room(meeting, tally)
-        text = render.summary_text(meeting, tally, language, self.tz, room)
-        try:
-            await self.messenger.edit_text(
-                meeting.summary_chat_id,
-                meeting.summary_message_id,
-                text,
-                summary_keyboard(meeting, language),
-            )
-        except TelegramError:
-            logger.warning("could not edit the summary of meeting %s", meeting_id, exc_info=True)
+        """Edit the creator's summary message to the current counts now."""
+        await self.summary.refresh(meeting_id)
 
     def invitation_changed(
         self,

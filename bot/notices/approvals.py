@@ -189,7 +189,7 @@ class NoticeApprovals:
             decision = Decision(Outcome.REJECTED)
         else:
             return Decision(Outcome.ALREADY_HANDLED)
-        language = await self.notices.language_of(notice)
+        language = await self.notices.reports.language_of(notice)
         if notice.author_chat_id:
             key = "notices.approved_by" if approved else "notices.rejected_by"
             await self.messenger.send(

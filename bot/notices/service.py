@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar, cast
 
-from telegram import Bot, InlineKeyboardMarkup
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import CallbackContext, JobQueue
-from telegram.request import HTTPXRequest
 
 from bot.clock import Clock
 from bot.config import Settings
@@ -23,36 +18,32 @@ from bot.delivery_engine import (
     WRITE_RETRY_FIRST,
     WRITE_RETRY_MAX,
     DeliveryRun,
-    max_in_flight,
 )
 from bot.i18n import format_datetime, language_from_hint, t
 from bot.messaging import Messenger
 from bot.notices.actions import NoticeActions
 from bot.notices.approvals import close_approval_requests
+from bot.notices.author_reports import AuthorReports
 from bot.notices.bulkapi import BulkBotApi
 from bot.notices.copies import copy_request, post
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.recurrence import next_occurrence
-from bot.notices.reports import final_report, progress_text
+from bot.notices.reports import progress_text
 from storage.database import Database, Transaction
 from storage.faults import DatabaseUnavailable
 from storage.notices import Notice, NoticeRepository, Recipient, forget_recipient
 from storage.outbox import OutboxRows
-from storage.people import Language, PeopleRepository, Person
+from storage.people import PeopleRepository, Person
 from storage.timestamps import from_db, to_db
 
 __all__ = [
-    "PROGRESS_EVERY",
     "NoticeService",
-    "delivery_bot",
     "erase_recipient",
 ]
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
-
-PROGRESS_EVERY = 3.0
 
 
 class NoticeService:
@@ -89,14 +80,7 @@ class NoticeService:
         self.client_languages: dict[int, str] = {}  # Telegram id -> app language noted
         self.actions = NoticeActions(self)
         self.pause: Callable[[float], Awaitable[None]] = asyncio.sleep  # between write retries
-        self.told_waiting: set[int] = set()  # notices whose author knows they wait for the database
-
-    async def language_of(self, notice: Notice) -> Language:
-        """The language to speak to the notice's author in."""
-        person = await self.people.get(notice.author_person_id or 0)
-        if person and person.language:
-            return person.language
-        return "en" if notice.author_language == "en" else "zh"
+        self.reports = AuthorReports(messenger, self.limiter, self.people, self.repo)
 
     async def note_client_language(self, telegram_id: int, language_code: str | None) -> None:
         """Remember the language of a person's Telegram app (written once per change)."""
@@ -228,8 +212,8 @@ class NoticeService:
                     await self.repo.move(notice.id, ("scheduled",), "done", finished_at=now)
             else:
                 await self.repo.move(notice.id, ("scheduled",), "missed", finished_at=now)
-            language = await self.language_of(notice)
-            await self._tell(
+            language = await self.reports.language_of(notice)
+            await self.reports.tell(
                 notice,
                 t(
                     language,
@@ -307,26 +291,10 @@ class NoticeService:
             self.clock,
             backoff=self.backoff,
             pause=self.pause,
-            on_stuck=lambda error: self._tell_stuck(notice, error),
+            on_stuck=lambda error: self.reports.tell_stuck(notice, error),
         )
         self.runs[notice.id] = run
         return run
-
-    async def _tell_stuck(self, notice: Notice, error: DatabaseUnavailable) -> None:
-        """Tell the author once that the delivery waits for the database, and goes on after."""
-        if notice.id in self.told_waiting:
-            return
-        self.told_waiting.add(notice.id)
-        language: Language = "en" if notice.author_language == "en" else "zh"
-        await self._tell(
-            notice,
-            t(
-                language,
-                "notices.delivery_waits",
-                id=notice.id,
-                fault=t(language, f"notices.fault_{error.fault.value}"),
-            ),
-        )
 
     async def _saved(self, notice: Notice, write: Callable[[], Awaitable[T]]) -> T:
         """Run a delivery's bookkeeping write, trying again while the database refuses it."""
@@ -336,7 +304,7 @@ class NoticeService:
                 return await write()
             except DatabaseUnavailable as error:
                 logger.warning("delivery bookkeeping waits for the database: %s", error)
-                await self._tell_stuck(notice, error)
+                await self.reports.tell_stuck(notice, error)
                 await self.pause(delay)
                 delay = min(delay * 2, WRITE_RETRY_MAX)
 
@@ -347,9 +315,9 @@ class NoticeService:
         run = self._run(notice)
         reporter: asyncio.Task[None] | None = None
         try:
-            language = await self.language_of(notice)
+            language = await self.reports.language_of(notice)
             run.counts.update(await self.repo.counts(notice_id))
-            message_id = notice.progress_message_id or await self._tell(
+            message_id = notice.progress_message_id or await self.reports.tell(
                 notice, progress_text(notice, run, language)
             )
             if message_id and not notice.progress_message_id:
@@ -357,7 +325,7 @@ class NoticeService:
                     notice, lambda: self.repo.set_progress_message(notice_id, message_id)
                 )
             reporter = asyncio.get_running_loop().create_task(
-                self._report_progress(notice, run, language, message_id)
+                self.reports.progress(notice, run, language, message_id)
             )
             await self.actions.prepare(notice)
             await run.run()
@@ -382,7 +350,7 @@ class NoticeService:
                     notice,
                     lambda: self.repo.move(notice_id, ("sending",), "done", finished_at=finished),
                 )
-            await self._final_report(notice, run, language, message_id)
+            await self.reports.final_report(notice, run, language, message_id)
         except Exception:
             logger.exception("delivery of notice %d stopped", notice_id)
             raise
@@ -391,7 +359,7 @@ class NoticeService:
                 reporter.cancel()
             self.runs.pop(notice_id, None)
             self.live.pop(notice_id, None)
-            self.told_waiting.discard(notice_id)
+            self.reports.forget(notice_id)
             self.actions.done(notice)
 
     async def _fire_job(self, context: CallbackContext[Any, Any, Any, Any]) -> None:
@@ -404,82 +372,6 @@ class NoticeService:
     async def _status(self, notice_id: int) -> str | None:
         notice = await self.repo.get(notice_id)
         return notice.status if notice else None
-
-    async def _report_progress(
-        self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
-    ) -> None:
-        shown = ""
-        while message_id and notice.author_chat_id:
-            await asyncio.sleep(PROGRESS_EVERY)
-            text = progress_text(notice, run, language)
-            if text != shown:
-                shown = text
-                await self.limiter.acquire()  # edits count against Telegram's limit too
-                try:
-                    await self.messenger.edit_text(
-                        notice.author_chat_id, message_id, text, parse_mode=ParseMode.HTML
-                    )
-                except TelegramError as error:
-                    logger.info("progress edit failed: %s", error)
-
-    async def _final_report(
-        self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
-    ) -> None:
-        counts = await self.repo.counts(notice.id)
-        receipts = await self.repo.receipt_summary(notice.id) if notice.kind == "notice" else None
-        text, markup = final_report(
-            notice, counts, run.cancelled.is_set(), language, receipts if notice.ack else None
-        )
-        if message_id and notice.author_chat_id:
-            await self.limiter.acquire()
-            with contextlib.suppress(TelegramError):
-                await self.messenger.edit_text(
-                    notice.author_chat_id,
-                    message_id,
-                    progress_text(notice, run, language),
-                    parse_mode=ParseMode.HTML,
-                )
-        await self._tell(notice, text, markup)
-
-    async def _tell(
-        self, notice: Notice, text: str, markup: InlineKeyboardMarkup | None = None
-    ) -> int | None:
-        """Message the notice's author; return the message id."""
-        if not notice.author_chat_id:
-            return None
-        await self.limiter.acquire()  # a delivery's messages to its author count against the rate
-        try:
-            message = await self.messenger.send(
-                notice.author_chat_id, text, markup, parse_mode=ParseMode.HTML
-            )
-        except TelegramError as error:
-            logger.warning("could not report to the author of notice %d: %s", notice.id, error)
-            return None
-        return message.message_id if message is not None else None
-
-
-def delivery_bot(settings: Settings, bot: Bot) -> tuple[Bot, BulkBotApi | None]:
-    """A Bot of its own for deliveries (its own connections, its own pacing, no shared pause).
-
-    Over real HTTP, bulk sends go through the lean `BulkBotApi`; the Bot serves the author's
-    progress messages. In process (tests, console) both use the in-process fake.
-    """
-    request = bot.request
-    bulk = None
-    if isinstance(request, HTTPXRequest):
-        request = HTTPXRequest(connection_pool_size=4, read_timeout=20.0, connect_timeout=10.0)
-        bulk = BulkBotApi(
-            settings.api_base_url, bot.token, pool=max_in_flight(settings.broadcast_rate) + 2
-        )
-    return (
-        Bot(
-            bot.token,
-            base_url=settings.api_base_url,
-            base_file_url=settings.api_file_url,
-            request=request,
-        ),
-        bulk,
-    )
 
 
 async def erase_recipient(tx: Transaction, person: Person, now: datetime) -> None:

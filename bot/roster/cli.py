@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
@@ -12,30 +13,70 @@ from bot.cli_files import FileProblem, check_writable, read_bytes, write_bytes
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.i18n import load_catalog
-from bot.roster.csv_import import apply_plan, plain_problem, plan_import
+from bot.roster.csv_import import PlannedRow, apply_plan, plain_problem, plan_import
 from bot.roster.export import export_roster
 from bot.roster.sheets import SheetError, roster_text
 from storage.database import Database
+from storage.people import Role
 from storage.roster import RosterRepository
+
+# Asked at a terminal before secretariat changes are applied: True for yes.
+Ask = Callable[[str], bool]
 
 __all__ = ["export_file", "export_roster_file", "import_file", "import_roster"]
 
 
-def import_roster(settings: Settings, file: str) -> int:
-    """Import the CSV or Excel file; 0 when every row went in, 1 when some were rejected, 2 when
-    none could."""
+def _ask_at_terminal(question: str) -> bool:
+    """Ask on the terminal; only an explicit yes counts."""
     try:
-        return asyncio.run(import_file(settings, file, sys.stdout, sys.stderr))
+        answer = input(question)
+    except EOFError:
+        return False
+    return answer.strip().lower() in ("y", "yes")
+
+
+def import_roster(settings: Settings, file: str, *, confirm_secretariat: bool = False) -> int:
+    """Import the CSV or Excel file; 0 when every row went in, 1 when some were rejected or held
+    back, 2 when none could."""
+    ask = _ask_at_terminal if sys.stdin.isatty() and sys.stdout.isatty() else None
+    try:
+        return asyncio.run(
+            import_file(
+                settings,
+                file,
+                sys.stdout,
+                sys.stderr,
+                confirm_secretariat=confirm_secretariat,
+                ask=ask,
+            )
+        )
     except BrokenPipeError:
         # The reader (e.g. `| head`) stopped reading; the import itself is complete.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
 
 
+def _secretariat_change(row: PlannedRow) -> str:
+    name = f"{row.change.name} ({row.change.unit or '-'})"
+    if row.change.role is Role.SECRETARIAT:
+        return f"{name} would become secretariat"
+    return f"{name} would no longer be secretariat (now {row.change.role.value})"
+
+
 async def import_file(
-    settings: Settings, file: str, out: TextIO, err: TextIO, clock: Clock | None = None
+    settings: Settings,
+    file: str,
+    out: TextIO,
+    err: TextIO,
+    clock: Clock | None = None,
+    *,
+    confirm_secretariat: bool = False,
+    ask: Ask | None = None,
 ) -> int:
-    """Import the CSV or Excel file at `file`, report on `out` and the rejected rows on `err`."""
+    """Import the CSV or Excel file at `file`, report on `out` and the rejected rows on `err`.
+
+    Rows that make someone secretariat or take it away are applied only with
+    `confirm_secretariat` or a yes to `ask`; otherwise they are listed and held back."""
     try:
         content = read_bytes(file)
     except FileProblem as unusable:
@@ -54,6 +95,22 @@ async def import_file(
         if plan.fatal is not None:
             print(f"{file}: {plain_problem(plan.fatal)}", file=err)
             return 2
+        held = plan.secretariat_rows()
+        if held and not confirm_secretariat:
+            for row in held:
+                print(f"{file}:{row.line}: {_secretariat_change(row)}", file=err)
+            question = f"Apply these {len(held)} secretariat change(s)? [y/N] "
+            if ask is None or not ask(question):
+                plan = plan.without_secretariat_changes()
+                print(
+                    f"{len(held)} secretariat change(s) held back, nothing changed for them;"
+                    " run again with --confirm-secretariat to apply them.",
+                    file=err,
+                )
+            else:
+                held = []
+        else:
+            held = []
         report = await apply_plan(roster, plan, settings.bot_username, None, now)
     finally:
         await db.close()
@@ -68,7 +125,7 @@ async def import_file(
         print("Invite links for entries not yet on Telegram:", file=out)
         for name, unit, role, link in report.links:
             print(f"{name}\t{unit}\t{role.value}\t{link}", file=out)
-    return 1 if plan.problems else 0
+    return 1 if plan.problems or held else 0
 
 
 def export_roster_file(settings: Settings, file: str) -> int:

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.i18n import Html, load_catalog, t
 from bot.roster.invites import links_for_entries
+from bot.roster.roles import audit_action, touches_secretariat
 from storage.people import Language, Role
 from storage.roster import EntryChange, RosterEntry, RosterRepository
 
@@ -65,6 +66,12 @@ class PlannedRow:
     line: int
     change: EntryChange
     kind: str  # "new", "updated" or "unchanged"
+    before: Role | None = None  # the entry's role before the import (None: a new entry)
+
+    @property
+    def touches_secretariat(self) -> bool:
+        """The row makes someone secretariat or takes the secretariat's rights away."""
+        return self.kind != "unchanged" and touches_secretariat(self.before, self.change.role)
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,14 @@ class ImportPlan:
     def count(self, kind: str) -> int:
         """How many rows have this effect."""
         return sum(1 for row in self.rows if row.kind == kind)
+
+    def secretariat_rows(self) -> list[PlannedRow]:
+        """The rows that change who is secretariat: applied only once confirmed."""
+        return [row for row in self.rows if row.touches_secretariat]
+
+    def without_secretariat_changes(self) -> ImportPlan:
+        """The plan with the rows that change who is secretariat held back."""
+        return ImportPlan([r for r in self.rows if not r.touches_secretariat], self.problems)
 
     def summary(self) -> str:
         """The effect in figures, for the audit log."""
@@ -238,6 +253,14 @@ def plan_import(text: str, existing: list[RosterEntry]) -> ImportPlan:
     return ImportPlan(planned, problems)
 
 
+def secretariat_line(language: Language, row: PlannedRow) -> str:
+    """What a row does to the secretariat, for the preview that asks to confirm it."""
+    key = "grant" if row.change.role is Role.SECRETARIAT else "revoke"
+    role = t(language, f"core.role_{row.change.role.value}")
+    name = f"{row.change.name} ({row.change.unit or '—'})"
+    return t(language, f"roster.csv_secretariat_{key}", line=row.line, name=name, role=role)
+
+
 def _plan_row(line: int, parsed: EntryChange, match: RosterEntry | None) -> PlannedRow:
     if match is None:
         return PlannedRow(line, parsed, "new")
@@ -249,6 +272,7 @@ def _plan_row(line: int, parsed: EntryChange, match: RosterEntry | None) -> Plan
         parsed.telegram_id if parsed.telegram_id is not None else match.telegram_id,
         parsed.language,
     )
+    before = match.role
     same = (
         change.name == match.name
         and change.unit == match.unit
@@ -261,7 +285,7 @@ def _plan_row(line: int, parsed: EntryChange, match: RosterEntry | None) -> Plan
             or (match.telegram_id is not None and match.language is not None)
         )
     )
-    return PlannedRow(line, change, "unchanged" if same else "updated")
+    return PlannedRow(line, change, "unchanged" if same else "updated", before)
 
 
 async def apply_plan(
@@ -272,8 +296,14 @@ async def apply_plan(
     now: datetime,
 ) -> ImportReport:
     """Write the good rows in one transaction, then make links for the entries not yet bound."""
-    changes = [row.change for row in plan.rows if row.kind != "unchanged"]
-    ids = await roster.apply_changes(changes, actor, now, plan.summary())
+    applied = [row for row in plan.rows if row.kind != "unchanged"]
+    role_audits = [
+        audit_action(row.before, row.change.role) if row.touches_secretariat else None
+        for row in applied
+    ]
+    ids = await roster.apply_changes(
+        [row.change for row in applied], actor, now, plan.summary(), role_audits
+    )
     changed_ids = iter(ids)
     entries: list[tuple[int, EntryChange]] = []
     for row in plan.rows:

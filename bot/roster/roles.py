@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from storage.people import Role
 
-__all__ = ["audit_action", "needs_confirmation"]
+__all__ = ["audit_action", "needs_confirmation", "touches_secretariat"]
+
+
+def touches_secretariat(old: Role | None, new: Role) -> bool:
+    """True when someone gains or loses the secretariat's rights (`old` None: a new entry)."""
+    return old is not new and Role.SECRETARIAT in (old, new)
 
 
 def needs_confirmation(old: Role, new: Role) -> bool:
@@ -13,7 +18,7 @@ def needs_confirmation(old: Role, new: Role) -> bool:
     return Role.SECRETARIAT in (old, new) or new is Role.GUEST
 
 
-def audit_action(old: Role, new: Role) -> str:
+def audit_action(old: Role | None, new: Role) -> str:
     """The audit log's name for a role change (`roster.audit_<action>` in the catalogs)."""
     if new is Role.GUEST:
         return "removed"

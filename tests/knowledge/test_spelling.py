@@ -1,0 +1,54 @@
+"""Misspelt English words of a question are read as the documents' words."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.knowledge.information import information
+from bot.knowledge.service import KnowledgeBase
+from bot.knowledge.spelling import Speller
+from storage.database import Database
+
+DOCUMENTS = ["Membership dues are paid each year.", "A member may appoint a proxy."]
+
+
+def test_a_word_one_edit_from_a_document_word_is_corrected() -> None:
+    speller = Speller(DOCUMENTS)
+    assert speller.correct("How much are membrship dues?") == "How much are membership dues?"
+    assert speller.correct("Can I send a proxxy?") == "Can I send a proxy?"
+    assert speller.correct("Who may I appiont?") == "Who may I appoint?"
+
+
+def test_real_words_short_words_and_far_words_are_left_alone() -> None:
+    speller = Speller([*DOCUMENTS, "The council meets yearly."])
+    question = "Is the phone number of the membrshipx office on WeChat? Cna I pay?"
+    assert speller.correct(question) == question
+
+
+@pytest.fixture
+async def kb(tmp_path: Path) -> AsyncIterator[KnowledgeBase]:
+    """The shipped content, words only."""
+    db = await Database.open(tmp_path / "kb.sqlite3")
+    try:
+        base = KnowledgeBase(db)
+        await base.start()
+        yield base
+    finally:
+        await db.close()
+
+
+async def test_a_misspelt_question_finds_the_article_and_keeps_its_own_words(
+    kb: KnowledgeBase,
+) -> None:
+    result = await kb.search("how much are the membrship fees for an individul?", "en")
+    assert result.covered and result.matches[0].entry.number == 38
+    assert result.question == "how much are the membrship fees for an individul?"
+
+
+def test_a_chinese_word_missing_from_the_frequency_list_weighs_what_its_pieces_weigh() -> None:
+    assert information("天发", "zh") < information("会费", "zh")  # 天 + 发, cut together
+    assert information("银行账号", "zh") == information("账", "zh")
+    assert information("澜江", "zh") == information("澜", "zh") > information("江", "zh")
