@@ -20,8 +20,8 @@ from bot.context import AppContext, BotApplication, user_state
 from bot.i18n import t
 from handlers.common import identify, reply, require_role
 from handlers.forms import cannot_skip, leave_form
+from storage.applications import Application
 from storage.people import Language, Role
-from storage.roster import Application
 
 __all__ = ["application_card", "decision_buttons", "register", "send_card"]
 

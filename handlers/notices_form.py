@@ -8,7 +8,15 @@ from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.context import AppContext, user_state
-from bot.notices.compose import ComposeError, Draft, message_part, parse_when
+from bot.notices.compose import (
+    AUDIENCES,
+    CATEGORIES,
+    ComposeError,
+    Draft,
+    message_part,
+    one_of,
+    parse_when,
+)
 from bot.notices.views import preview_parts
 from handlers.common import Caller, identify, reply, require_role
 from handlers.notices_actions import buttons
@@ -107,8 +115,9 @@ async def chosen(update: Update, context: AppContext) -> int:
     await query.answer()
     _, field, value = (query.data or "").split(":")
     draft = _draft(context)
-    if field == "aud" and value in ("all", "council", "secretariat"):
-        user_state(context).notice_draft = replace(draft, audience=value)
+    audience, category = one_of(value, AUDIENCES), one_of(value, CATEGORIES)
+    if field == "aud" and audience is not None:
+        user_state(context).notice_draft = replace(draft, audience=audience)
         await reply(
             update,
             caller.t("notices.ask_category"),
@@ -117,8 +126,8 @@ async def chosen(update: Update, context: AppContext) -> int:
             ),
         )
         return CATEGORY
-    if field == "cat" and value in ("official", "news"):
-        user_state(context).notice_draft = replace(draft, category=value)
+    if field == "cat" and category is not None:
+        user_state(context).notice_draft = replace(draft, category=category)
         await reply(
             update,
             caller.t("notices.ask_receipts"),

@@ -31,8 +31,8 @@ from handlers.common import Caller, drop_buttons, reply, require_role
 from handlers.core import help_text
 from handlers.invite import username
 from storage.faults import DatabaseUnavailable
+from storage.invites import RedeemStatus
 from storage.people import Language, Role
-from storage.roster import RedeemStatus
 
 __all__ = ["register"]
 

@@ -11,7 +11,7 @@ from storage.database import Database, Transaction
 from storage.people import Language, Role
 from storage.timestamps import from_db, to_db
 
-__all__ = ["Application", "ApplicationsMixin", "Upload"]
+__all__ = ["Application", "ApplicationRepository", "Upload", "UploadRepository"]
 
 
 @dataclass(frozen=True)
@@ -54,10 +54,11 @@ def _application(row: sqlite3.Row) -> Application:
     )
 
 
-class ApplicationsMixin:
-    """The application and upload queries of the roster repository."""
+class ApplicationRepository:
+    """Guests' applications to join, and the secretariat's decisions on them."""
 
-    _db: Database
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def create_application(
         self, person_id: int, name: str, unit: str, language: Language, now: datetime
@@ -142,7 +143,12 @@ class ApplicationsMixin:
             )
         return True
 
-    # -- uploads -------------------------------------------------------------------------
+
+class UploadRepository:
+    """Roster files sent to the bot, kept until their uploader confirms or cancels them."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def add_upload(
         self, uploaded_by: int, content: str, now: datetime, ttl: timedelta

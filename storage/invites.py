@@ -13,7 +13,7 @@ from storage.database import Database, Transaction
 from storage.people import Language, Role
 from storage.timestamps import from_db, from_db_optional, to_db
 
-__all__ = ["InviteCode", "InvitesMixin", "RedeemStatus", "Redeemed"]
+__all__ = ["InviteCode", "InviteRepository", "RedeemStatus", "Redeemed"]
 
 
 @dataclass(frozen=True)
@@ -60,10 +60,11 @@ def _invite(row: sqlite3.Row) -> InviteCode:
     )
 
 
-class InvitesMixin:
-    """The invite-code queries of the roster repository."""
+class InviteRepository:
+    """Invite codes: personal ones for a roster entry, one-time ones for a role."""
 
-    _db: Database
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def open_invite_for(self, person_id: int, now: datetime) -> InviteCode | None:
         """The entry's unused code that is still valid, if any."""

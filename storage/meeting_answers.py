@@ -4,18 +4,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
 from storage.database import Database, Transaction
 from storage.timestamps import to_db
 
-if TYPE_CHECKING:
-    from storage.meetings import Meeting
-
-__all__ = ["RESPONSES", "AnswerChange", "AnswersMixin", "Response"]
+__all__ = ["RESPONSES", "AnswerChange", "AnswersMixin", "Response", "SeatedMeeting"]
 
 Response = Literal["yes", "no", "maybe", "none"]
 RESPONSES: tuple[Response, ...] = ("yes", "no", "maybe", "none")
+
+
+class SeatedMeeting(Protocol):
+    """What recording an answer needs of a meeting (`storage.meetings.Meeting` has it)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def capacity(self) -> int | None: ...
 
 
 @dataclass(frozen=True)
@@ -60,7 +67,7 @@ class AnswersMixin:
 
     async def answer(
         self,
-        meeting: Meeting,
+        meeting: SeatedMeeting,
         person_id: int,
         response: Response,
         now: datetime,
@@ -99,7 +106,7 @@ class AnswersMixin:
 
     async def _answer_without_seats(
         self,
-        meeting: Meeting,
+        meeting: SeatedMeeting,
         person_id: int,
         response: Response,
         now: datetime,
@@ -150,7 +157,7 @@ class AnswersMixin:
         )
         return (int(row[0]), int(row[1])) if row else None
 
-    async def seated(self, meeting: Meeting) -> list[int]:
+    async def seated(self, meeting: SeatedMeeting) -> list[int]:
         """Return the person ids holding a seat (all Yes without a capacity), in order."""
         rows = await self._db.fetchall(
             "SELECT person_id FROM invitations WHERE meeting_id = ? AND response = 'yes'"

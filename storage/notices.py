@@ -11,7 +11,7 @@ from storage.database import Database, Transaction
 from storage.notice_actions import ActionsMixin
 from storage.notice_approvals import ApprovalRequest, ApprovalsMixin, Approver
 from storage.notice_outbox import CHANNEL_PERSON, OutboxMixin, Recipient, Unreachable
-from storage.people import SPOKEN_LANGUAGE
+from storage.people import SPOKEN_LANGUAGE, Language
 from storage.timestamps import from_db_optional, to_db
 
 __all__ = [
@@ -21,20 +21,31 @@ __all__ = [
     "TERMINAL_STATES",
     "ApprovalRequest",
     "Approver",
+    "Audience",
+    "Category",
+    "MediaKind",
     "Notice",
+    "NoticeKind",
     "NoticeRepository",
+    "NoticeStatus",
     "Recipient",
     "Unreachable",
     "forget_recipient",
 ]
 
 Audience = Literal["all", "council", "secretariat"]
+NoticeStatus = Literal[
+    "draft", "pending_approval", "scheduled", "sending", "done", "cancelled", "missed", "rejected"
+]
+Category = Literal["official", "news"]  # news can be muted in /settings; official cannot
+NoticeKind = Literal["notice", "reminder", "edit", "recall"]  # an action on `parent_id`
+MediaKind = Literal["photo", "document"]
 AUDIENCE_ROLES: dict[str, tuple[str, ...]] = {
     "all": ("member", "council", "secretariat"),
     "council": ("council", "secretariat"),  # as for meetings: the secretariat sits on the council
     "secretariat": ("secretariat",),
 }
-ACTIVE_STATUSES = ("pending_approval", "scheduled", "sending")
+ACTIVE_STATUSES: tuple[NoticeStatus, ...] = ("pending_approval", "scheduled", "sending")
 # The language a notice is written in for a person (needs `persons p` with SPOKEN_LANGUAGE_JOIN).
 EFFECTIVE_LANGUAGE = SPOKEN_LANGUAGE
 TERMINAL_STATES = ("sent", "unconfirmed", "blocked", "never_started", "failed", "cancelled")
@@ -54,15 +65,15 @@ class Notice:
     id: int
     author_person_id: int | None
     author_chat_id: int | None
-    author_language: str
-    audience: str
-    language: str | None
-    category: str
+    author_language: Language
+    audience: Audience
+    language: Language | None
+    category: Category
     text_zh: str | None
     text_en: str | None
-    media_kind: str | None
+    media_kind: MediaKind | None
     media_file_id: str | None
-    status: str
+    status: NoticeStatus
     due_at: datetime | None
     recurrence: str | None
     parent_id: int | None
@@ -72,7 +83,7 @@ class Notice:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
-    kind: str = "notice"  # or an action on `parent_id`: `reminder`, `edit`, `recall`
+    kind: NoticeKind = "notice"  # or an action on `parent_id`: `reminder`, `edit`, `recall`
     ack: bool = False  # receipts asked: a "Received / 收到" button on every copy
     channel: bool = False  # posted to the association's channel as well
     revision: int = 0  # raised by each correction
@@ -212,8 +223,8 @@ class NoticeRepository(OutboxMixin, ActionsMixin, ApprovalsMixin):
     async def move(
         self,
         notice_id: int,
-        expected: tuple[str, ...],
-        status: str,
+        expected: tuple[NoticeStatus, ...],
+        status: NoticeStatus,
         *,
         due_at: datetime | None = None,
         approved_by: int | None = None,

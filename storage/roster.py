@@ -8,26 +8,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from storage.applications import Application, ApplicationsMixin, Upload
 from storage.audit_log import audit
 from storage.database import Database
-from storage.invites import InviteCode, InvitesMixin, Redeemed, RedeemStatus
 from storage.people import Language, Role
 from storage.timestamps import from_db, to_db
 
 __all__ = [
     "MENU_NOTE_PATIENCE",
-    "Application",
     "AuditEntry",
     "EntryChange",
-    "InviteCode",
     "Reach",
     "ReachCounts",
-    "RedeemStatus",
-    "Redeemed",
     "RosterEntry",
     "RosterRepository",
-    "Upload",
     "audit",
 ]
 
@@ -115,7 +108,7 @@ _MENU_STALE = (
 )
 
 
-class RosterRepository(InvitesMixin, ApplicationsMixin):
+class RosterRepository:
     """Reads and writes the roster's own tables and the roster side of persons."""
 
     def __init__(self, db: Database) -> None:

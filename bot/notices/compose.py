@@ -8,15 +8,20 @@ import re
 import shlex
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import Message, MessageEntity
 
 from bot.notices.recurrence import RecurrenceError, cron_for, next_occurrence, parse_cron
 from bot.numbers import typed_number
+from storage.notices import Audience, Category, MediaKind
+from storage.people import Language
 
 __all__ = [
+    "AUDIENCES",
     "CAPTION_LIMIT",
+    "CATEGORIES",
     "TEXT_LIMIT",
     "ComposeError",
     "Draft",
@@ -24,6 +29,7 @@ __all__ = [
     "body_after_first_line",
     "language_of",
     "message_part",
+    "one_of",
     "parse_options",
     "parse_when",
     "rendered_length",
@@ -33,8 +39,18 @@ __all__ = [
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
-AUDIENCES = ("all", "council", "secretariat")
-CATEGORIES = ("official", "news")
+AUDIENCES: tuple[Audience, ...] = ("all", "council", "secretariat")
+CATEGORIES: tuple[Category, ...] = ("official", "news")
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
+MEDIA_KINDS: tuple[MediaKind, ...] = ("photo", "document")
+W = TypeVar("W", bound=str)
+
+
+def one_of(value: str | None, words: tuple[W, ...]) -> W | None:
+    """The domain word `value` names, or None when it is none of `words`."""
+    return next((word for word in words if word == value), None)
+
+
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _DAYS = {
@@ -78,7 +94,7 @@ class Part:
 
     html: str
     length: int
-    media_kind: str | None = None
+    media_kind: MediaKind | None = None
     media_file_id: str | None = None
 
 
@@ -86,12 +102,12 @@ class Part:
 class Draft:
     """Everything a notice needs before it is stored."""
 
-    audience: str = "all"
-    language: str | None = None
-    category: str = "official"
+    audience: Audience = "all"
+    language: Language | None = None
+    category: Category = "official"
     text_zh: str | None = None
     text_en: str | None = None
-    media_kind: str | None = None
+    media_kind: MediaKind | None = None
     media_file_id: str | None = None
     due_at: datetime | None = None
     recurrence: str | None = None
@@ -245,14 +261,10 @@ def parse_options(head: str, timezone: ZoneInfo, now: datetime) -> Draft:
         if not sep or name not in _OPTION_NAMES:
             raise ComposeError("notices.bad_option", option=token)
         options[name] = value.strip()
-    audience = options.get("audience", "all")
-    category = options.get("category", "official")
-    language = options.get("lang")
-    if (
-        audience not in AUDIENCES
-        or category not in CATEGORIES
-        or language not in (None, "zh", "en")
-    ):
+    audience = one_of(options.get("audience", "all"), AUDIENCES)
+    category = one_of(options.get("category", "official"), CATEGORIES)
+    language = one_of(options.get("lang"), LANGUAGES)
+    if audience is None or category is None or (language is None and "lang" in options):
         raise ComposeError("notices.bad_option", option=" ".join(tokens))
     flags = {name: _YES_NO.get(options.get(name, "no").lower()) for name in ("ack", "channel")}
     for name, flag in flags.items():

@@ -31,7 +31,7 @@ from bot.notices.recurrence import next_occurrence
 from bot.notices.reports import progress_text
 from storage.database import Database, Transaction
 from storage.faults import DatabaseUnavailable
-from storage.notices import Notice, NoticeRepository, Recipient, forget_recipient
+from storage.notices import Notice, NoticeRepository, NoticeStatus, Recipient, forget_recipient
 from storage.outbox import OutboxRows
 from storage.people import PeopleRepository, Person
 from storage.timestamps import from_db, to_db
@@ -161,7 +161,7 @@ class NoticeService:
 
     async def confirm(self, notice_id: int, approver_id: int | None = None) -> Notice | None:
         """Schedule a draft (or an approved notice); start it at once when it is due."""
-        expected = ("pending_approval",) if approver_id else ("draft",)
+        expected: tuple[NoticeStatus, ...] = ("pending_approval",) if approver_id else ("draft",)
         if not await self.repo.move(notice_id, expected, "scheduled", approved_by=approver_id):
             return None
         notice = await self.repo.get(notice_id)

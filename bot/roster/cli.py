@@ -17,6 +17,7 @@ from bot.roster.csv_import import PlannedRow, apply_plan, plain_problem, plan_im
 from bot.roster.export import export_roster
 from bot.roster.sheets import SheetError, roster_text
 from storage.database import Database
+from storage.invites import InviteRepository
 from storage.people import Role
 from storage.roster import RosterRepository
 
@@ -111,7 +112,9 @@ async def import_file(
                 held = []
         else:
             held = []
-        report = await apply_plan(roster, plan, settings.bot_username, None, now)
+        report = await apply_plan(
+            roster, InviteRepository(db), plan, settings.bot_username, None, now
+        )
     finally:
         await db.close()
     for problem in plan.problems:

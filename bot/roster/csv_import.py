@@ -10,6 +10,7 @@ from datetime import datetime
 from bot.i18n import Html, load_catalog, t
 from bot.roster.invites import links_for_entries
 from bot.roster.roles import audit_action, touches_secretariat
+from storage.invites import InviteRepository
 from storage.people import Language, Role
 from storage.roster import EntryChange, RosterEntry, RosterRepository
 
@@ -290,6 +291,7 @@ def _plan_row(line: int, parsed: EntryChange, match: RosterEntry | None) -> Plan
 
 async def apply_plan(
     roster: RosterRepository,
+    invites: InviteRepository,
     plan: ImportPlan,
     username: str,
     actor: int | None,
@@ -312,7 +314,7 @@ async def apply_plan(
         entries.append((person_id, row.change))
     unbound = [(person_id, change) for person_id, change in entries if change.telegram_id is None]
     links = await links_for_entries(
-        roster, [(person_id, change.role) for person_id, change in unbound], username, actor, now
+        invites, [(person_id, change.role) for person_id, change in unbound], username, actor, now
     )
     return ImportReport(
         plan,

@@ -7,8 +7,8 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from storage.invites import InviteRepository
 from storage.people import Role
-from storage.roster import RosterRepository
 
 __all__ = ["CODE_PATTERN", "INVITE_VALIDITY", "invite_link", "links_for_entries", "new_code"]
 
@@ -28,7 +28,7 @@ def invite_link(username: str, code: str) -> str:
 
 
 async def links_for_entries(
-    roster: RosterRepository,
+    invites: InviteRepository,
     entries: Sequence[tuple[int, Role]],
     username: str,
     actor: int | None,
@@ -41,21 +41,21 @@ async def links_for_entries(
     fresh: list[tuple[str, int | None, Role]] = []
     for person_id, role in entries:
         if renew:
-            await roster.revoke_invites(person_id)
-        existing = None if renew else await roster.open_invite_for(person_id, now)
+            await invites.revoke_invites(person_id)
+        existing = None if renew else await invites.open_invite_for(person_id, now)
         code = existing.code if existing else new_code()
         if existing is None:
             fresh.append((code, person_id, role))
         links[person_id] = invite_link(username, code)
     if fresh:
-        await roster.add_invites(fresh, actor, now, now + INVITE_VALIDITY)
+        await invites.add_invites(fresh, actor, now, now + INVITE_VALIDITY)
     return links
 
 
 async def role_link(
-    roster: RosterRepository, role: Role, username: str, actor: int | None, now: datetime
+    invites: InviteRepository, role: Role, username: str, actor: int | None, now: datetime
 ) -> str:
     """A one-time link that gives `role` to whoever opens it first."""
     code = new_code()
-    await roster.add_invites([(code, None, role)], actor, now, now + INVITE_VALIDITY)
+    await invites.add_invites([(code, None, role)], actor, now, now + INVITE_VALIDITY)
     return invite_link(username, code)

@@ -20,9 +20,9 @@ from bot.roster.news import tell_secretariat_of
 from bot.roster.reach import PersonHook, announce_joined
 from bot.roster.roles import audit_action, needs_confirmation
 from bot.roster.view import RosterView
-from storage.applications import Application, Upload
+from storage.applications import Application, ApplicationRepository, Upload, UploadRepository
 from storage.database import Database
-from storage.invites import RedeemStatus
+from storage.invites import InviteRepository, RedeemStatus
 from storage.people import Language, PeopleRepository, Person, Role
 from storage.roster import RosterEntry, RosterRepository
 
@@ -111,10 +111,13 @@ class RosterService:
     ) -> None:
         self._people = PeopleRepository(db)
         self._roster = RosterRepository(db)
+        self._invites = InviteRepository(db)
+        self._applications = ApplicationRepository(db)
+        self._uploads = UploadRepository(db)
         self._clock = clock
         self._messenger = messenger
         self.joined_hooks: list[PersonHook] = joined_hooks if joined_hooks is not None else []
-        self.view = RosterView(self._roster)
+        self.view = RosterView(self._roster, self._applications)
 
     # People ----------------------------------------------------------------------------------
 
@@ -170,7 +173,7 @@ class RosterService:
     ) -> Redemption:
         """Bind the account to the code's entry, or give it the code's role."""
         now = self._clock.now()
-        outcome = await self._roster.redeem(code, telegram_id, display_name, language, now)
+        outcome = await self._invites.redeem(code, telegram_id, display_name, language, now)
         person = await self._people.get(outcome.person_id) if outcome.person_id else None
         return Redemption(outcome.status, person)
 
@@ -196,7 +199,7 @@ class RosterService:
         """A one-time link that gives member or council to whoever opens it first."""
         if role not in (Role.MEMBER, Role.COUNCIL):
             raise ValueError(f"no role link for {role}")
-        return await role_link(self._roster, role, username, actor.id, self._clock.now())
+        return await role_link(self._invites, role, username, actor.id, self._clock.now())
 
     async def add_entry(
         self,
@@ -220,7 +223,7 @@ class RosterService:
             entry.name, entry.unit, entry.role, entry.language, actor.id, now
         )
         links = await links_for_entries(
-            self._roster, [(person_id, entry.role)], username, actor.id, now
+            self._invites, [(person_id, entry.role)], username, actor.id, now
         )
         return NewEntryResult(EntryOutcome.MADE, person_id, links[person_id])
 
@@ -234,7 +237,7 @@ class RosterService:
         if entry.telegram_id is not None:
             return RenewOutcome.ALREADY_BOUND, entry, ""
         links = await links_for_entries(
-            self._roster,
+            self._invites,
             [(entry.id, entry.role)],
             username,
             actor.id,
@@ -287,31 +290,31 @@ class RosterService:
 
     async def pending_application_of(self, person_id: int) -> Application | None:
         """The person's application still waiting for a decision."""
-        return await self._roster.pending_application_of(person_id)
+        return await self._applications.pending_application_of(person_id)
 
     async def apply(
         self, person: Person, name: str, unit: str, language: Language
     ) -> Application | None:
         """Store a guest's application; None when one is pending already."""
-        application_id = await self._roster.create_application(
+        application_id = await self._applications.create_application(
             person.id, name, unit, language, self._clock.now()
         )
         if application_id is None:
             return None
-        return await self._roster.get_application(application_id)
+        return await self._applications.get_application(application_id)
 
     async def application(self, application_id: int) -> Application | None:
         """The application with this id."""
-        return await self._roster.get_application(application_id)
+        return await self._applications.get_application(application_id)
 
     async def card_sent(self, application: Application, chat_id: int, message_id: int) -> None:
         """Remember a secretariat member's copy of the request (to show the decision there)."""
-        await self._roster.add_application_message(application.id, chat_id, message_id)
+        await self._applications.add_application_message(application.id, chat_id, message_id)
 
     async def card_copies(self, application: Application) -> list[tuple[int, int, Language]]:
         """Every copy of the request: chat, message, and its reader's language."""
         copies = []
-        for chat_id, message_id in await self._roster.application_messages(application.id):
+        for chat_id, message_id in await self._applications.application_messages(application.id):
             reader = await self._people.get_by_telegram_id(chat_id)
             copies.append((chat_id, message_id, reader.spoken_language if reader else "zh"))
         return copies
@@ -322,8 +325,8 @@ class RosterService:
         """Approve (as `member` or `council`) or decline; the first decision wins.
 
         (whether this one won, the application as decided)."""
-        won = await self._roster.decide(application.id, outcome, actor.id, self._clock.now())
-        decided = await self._roster.get_application(application.id) or application
+        won = await self._applications.decide(application.id, outcome, actor.id, self._clock.now())
+        decided = await self._applications.get_application(application.id) or application
         if won:
             await self._tell_applicant(decided)
             await sync_person(self._messenger.bot, self._people, self._roster, decided.person_id)
@@ -353,17 +356,19 @@ class RosterService:
 
     async def hold_upload(self, actor: Person, text: str, ttl: timedelta) -> int:
         """Keep an uploaded roster until its uploader confirms it."""
-        return await self._roster.add_upload(actor.id, text, self._clock.now(), ttl)
+        return await self._uploads.add_upload(actor.id, text, self._clock.now(), ttl)
 
     async def take_upload(
         self, upload_id: int, actor: Person, status: str, ttl: timedelta
     ) -> Upload | None:
         """Close the uploader's pending upload (`imported` or `cancelled`)."""
-        return await self._roster.take_upload(upload_id, actor.id, status, self._clock.now(), ttl)
+        return await self._uploads.take_upload(upload_id, actor.id, status, self._clock.now(), ttl)
 
     async def import_confirmed(self, text: str, username: str, actor: Person) -> ImportReport:
         """Import an upload whose preview (secretariat changes listed) was confirmed."""
         plan = await self.plan(text)
-        report = await apply_plan(self._roster, plan, username, actor.id, self._clock.now())
+        report = await apply_plan(
+            self._roster, self._invites, plan, username, actor.id, self._clock.now()
+        )
         await self.sync_stale_menus()
         return report

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.roster.export import ExportFormat, RosterFile, export_roster
-from storage.applications import Application
+from storage.applications import Application, ApplicationRepository
 from storage.people import Role
 from storage.roster import AuditEntry, Reach, ReachCounts, RosterEntry, RosterRepository
 
@@ -15,12 +15,13 @@ __all__ = ["RosterView"]
 class RosterView:
     """Read-only views of the roster for the secretariat."""
 
-    def __init__(self, roster: RosterRepository) -> None:
+    def __init__(self, roster: RosterRepository, applications: ApplicationRepository) -> None:
         self._roster = roster
+        self._applications = applications
 
     async def pending_applications(self, limit: int) -> list[Application]:
         """The oldest applications waiting for a decision."""
-        return await self._roster.pending_applications(limit)
+        return await self._applications.pending_applications(limit)
 
     async def reach_counts(self) -> dict[Role, ReachCounts]:
         """Per role: entries, and how many can be reached."""
@@ -32,7 +33,7 @@ class RosterView:
 
     async def count_pending_applications(self) -> int:
         """How many applications wait for a decision."""
-        return await self._roster.count_pending_applications()
+        return await self._applications.count_pending_applications()
 
     async def search(self, text: str, limit: int) -> list[RosterEntry]:
         """Entries whose name or unit contains the text."""
