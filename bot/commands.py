@@ -42,6 +42,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("cancelnotice", Role.SECRETARIAT),
     CommandSpec("members", Role.SECRETARIAT),
     CommandSpec("invite", Role.SECRETARIAT),
+    CommandSpec("questions", Role.SECRETARIAT),
     CommandSpec("dashboard", Role.SECRETARIAT),
 )
 

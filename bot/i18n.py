@@ -21,6 +21,7 @@ __all__ = [
     "example_dates",
     "format_date",
     "format_datetime",
+    "format_message",
     "language_from_hint",
     "load_catalog",
     "placeholders",
@@ -30,6 +31,24 @@ __all__ = [
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
 LOCALES_DIR = Path(__file__).parent / "locales"
 _BABEL_LOCALES = {"zh": "zh_Hans_CN", "en": "en_GB"}
+
+
+class _Messages(string.Formatter):
+    """`str.format` plus one spec for English plurals: `{n:plural:person:people}`."""
+
+    def format_field(self, value: Any, format_spec: str) -> Any:
+        if format_spec.startswith("plural:"):
+            _, singular, plural = format_spec.split(":", 2)
+            return singular if value == 1 else plural
+        return super().format_field(value, format_spec)
+
+
+_MESSAGES = _Messages()
+
+
+def format_message(template: str, /, **values: Any) -> str:
+    """Fill a catalog message in (`{n:plural:one:many}` picks the word for the count)."""
+    return _MESSAGES.vformat(template, (), values)
 
 
 class Html(str):
@@ -63,7 +82,7 @@ def t(language: Language, key: str, /, **values: Any) -> str:
         name: value if isinstance(value, Html) or not isinstance(value, str) else html.escape(value)
         for name, value in values.items()
     }
-    return template.format(**safe)
+    return format_message(template, **safe)
 
 
 def language_from_hint(language_code: str | None) -> Language:

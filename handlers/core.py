@@ -18,10 +18,16 @@ _LANGUAGE_NAMES: dict[Language, str] = {"zh": "中文", "en": "English"}
 
 
 def help_text(caller: Caller) -> str:
-    """The command list of the caller's role, one line each."""
-    lines = [caller.t("core.help_title", role=caller.t(f"core.role_{caller.person.role.value}"))]
-    for spec in commands_for(caller.person.role):
+    """The commands of the caller's role: what each does, and under it how it is typed."""
+    role = caller.person.role
+    lines = [caller.t("help.title", role=caller.t(f"core.role_{role.value}"))]
+    for spec in commands_for(role):
         lines.append(f"/{spec.name} — {caller.t(f'commands.{spec.name}')}")
+        syntax = caller.t(f"help.{spec.name}")
+        if syntax != f"/{spec.name}":
+            lines.append(caller.t("help.syntax", syntax=syntax))
+    if role is Role.SECRETARIAT:
+        lines.append(caller.t("help.guided"))
     lines.append("")
     lines.append(caller.t("core.sample_notice"))
     return "\n".join(lines)

@@ -12,7 +12,7 @@ from bot.i18n import Html
 from bot.knowledge.answers import entry_title, heading, language_note, quote, small_talk_reply, trim
 from bot.knowledge.labels import button_label
 from bot.numbers import typed_number
-from handlers import knowledge_inline, knowledge_relay, knowledge_upload
+from handlers import knowledge_inline, knowledge_relay, knowledge_upload, questions
 from handlers.common import Caller, edit_tapped, identify, reply, send_usage
 from handlers.knowledge_relay import offer_markup
 
@@ -243,6 +243,7 @@ def register(app: BotApplication) -> None:
     knowledge_inline.register(app)
     knowledge_upload.register(app)
     knowledge_relay.register(app)
+    questions.register(app)
 
 
 def register_fallbacks(app: BotApplication) -> None:

@@ -9,8 +9,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import AppContext, BotApplication
 from bot.roster.menus import clear_menu, sync_person
+from bot.roster.mydata_summary import personal_data_summary
 from bot.roster.news import tell_secretariat_of
-from bot.roster.privacy import erase_personal_data, personal_data_json
+from bot.roster.privacy import erase_personal_data, personal_data, personal_data_file
 from handlers.common import Caller, edit_tapped, identify, reply, reply_document
 from storage.people import Language, Role
 
@@ -90,18 +91,17 @@ async def settings_button(update: Update, context: AppContext) -> None:
 
 
 async def mydata_command(update: Update, context: AppContext) -> None:
-    """Send everything held about the caller as a JSON document."""
+    """Say what is held about the caller in plain words, then send all of it as a JSON file."""
     caller = await identify(update, context)
     chat = update.effective_chat
     if caller is None or chat is None:
         return
     data = context.bot_data
-    document = await personal_data_json(
-        data.db, data.personal_data, caller.person, data.clock.now()
-    )
+    document = await personal_data(data.db, data.personal_data, caller.person, data.clock.now())
+    await reply(update, personal_data_summary(document, caller.language, data.settings.timezone))
     await reply_document(
         update,
-        document,
+        personal_data_file(document),
         filename=f"mydata-{caller.person.id}.json",
         caption=caller.t("roster.mydata"),
     )

@@ -126,7 +126,7 @@ async def chat_member_changed(update: Update, context: AppContext) -> None:
     status = change.new_chat_member.status
     reachable = status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
     data = context.bot_data
-    person = await data.messenger.chat_member_changed(change.chat.id, reachable)
+    person = await data.roster_service.reach_changed(change.chat.id, reachable)
     if person is not None and reachable:
         await data.roster_service.started_again(person)
 

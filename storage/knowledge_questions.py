@@ -109,31 +109,60 @@ class QuestionRepository:
                 return None
         return await self.get(question_id)
 
+    async def mark_answered(self, question_id: int, answered_by: int, now: datetime) -> bool:
+        """Record a sent question as answered outside the bot (an empty answer); False if it
+        was not waiting."""
+        async with self._db.transaction() as tx:
+            cursor = await tx.execute(
+                "UPDATE kb_questions SET status = 'answered', answer = '', answered_by = ?,"
+                " answered_at = ? WHERE id = ? AND status = 'sent'",
+                (answered_by, to_db(now), question_id),
+            )
+            return bool(cursor.rowcount)
+
     async def passed_to_secretariat(self, limit: int) -> list[PassedQuestion]:
         """Questions sent to the secretariat: waiting ones first (oldest first), then answered."""
         rows = await self._db.fetchall(
-            "SELECT q.id, q.language, q.question, q.asked_at, q.answer, q.answered_at,"
-            " asker.name AS asker, helper.name AS helper FROM kb_questions q"
-            " LEFT JOIN persons asker ON asker.telegram_id = q.telegram_id"
-            " LEFT JOIN persons helper ON helper.id = q.answered_by"
-            " WHERE q.status IN ('sent', 'answered')"
+            f"{_PASSED} WHERE q.status IN ('sent', 'answered')"
             " ORDER BY q.status = 'answered', CASE WHEN q.status = 'sent' THEN q.id END,"
             " q.id DESC LIMIT ?",
             (limit,),
         )
-        return [
-            PassedQuestion(
-                id=int(row["id"]),
-                asker=row["asker"] or "",
-                language=str(row["language"]),
-                question=str(row["question"]),
-                asked_at=from_db(row["asked_at"]),
-                answer=row["answer"],
-                answered_by=row["helper"],
-                answered_at=from_db_optional(row["answered_at"]),
-            )
-            for row in rows
-        ]
+        return [_passed(row) for row in rows]
+
+    async def passed_one(self, question_id: int) -> PassedQuestion | None:
+        """One question passed to the secretariat, or None (no such id, or never passed on)."""
+        row = await self._db.fetchone(
+            f"{_PASSED} WHERE q.id = ? AND q.status IN ('sent', 'answered')", (question_id,)
+        )
+        return _passed(row) if row else None
+
+    async def waiting_count(self) -> int:
+        """How many questions passed to the secretariat nobody has answered yet."""
+        row = await self._db.fetchone("SELECT COUNT(*) FROM kb_questions WHERE status = 'sent'")
+        return int(row[0]) if row else 0
+
+
+_PASSED = (
+    "SELECT q.id, q.language, q.question, q.asked_at, q.answer, q.answered_at,"
+    " asker.name AS asker, helper.name AS helper FROM kb_questions q"
+    " LEFT JOIN persons asker ON asker.telegram_id = q.telegram_id"
+    " LEFT JOIN persons helper ON helper.id = q.answered_by"
+)
+
+
+def _passed(row: sqlite3.Row) -> PassedQuestion:
+    """Build a PassedQuestion from a row of `_PASSED`."""
+    return PassedQuestion(
+        id=int(row["id"]),
+        asker=row["asker"] or "",
+        language=str(row["language"]),
+        question=str(row["question"]),
+        asked_at=from_db(row["asked_at"]),
+        answer=row["answer"],
+        answered_by=row["helper"],
+        answered_at=from_db_optional(row["answered_at"]),
+    )
 
 
 async def export_questions_of(db: Database, telegram_id: int) -> list[dict[str, Any]]:

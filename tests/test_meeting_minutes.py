@@ -77,7 +77,7 @@ async def test_document_minutes_to_those_present_only(bot: BotHarness) -> None:
     document["message"]["caption"] = "Signed copy"
     await bot.feed(document)
     [preview] = [t for t in bot.texts_to(ADMIN_ID) if "Send the minutes" in t]
-    assert "to 1 people (those present)" in preview
+    assert "to 1 person (those present)" in preview
     await bot.tap(admin, confirm_data(bot))
     await settle(bot)
     [sent] = [c for c in bot.api.calls if c.method == "sendDocument" and c.chat_id == ann["id"]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import load_catalog
+from bot.i18n import format_message, load_catalog
 from storage.people import Language
 
 __all__ = ["text"]
@@ -15,4 +15,4 @@ def text(language: Language, key: str, /, **values: Any) -> str:
     template = (
         load_catalog(language).get(f"dashboard.{key}") or load_catalog("en")[f"dashboard.{key}"]
     )
-    return template.format(**values)
+    return format_message(template, **values)

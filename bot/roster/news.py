@@ -6,10 +6,10 @@ import logging
 
 from bot.i18n import t
 from bot.messaging import Messenger
-from storage.people import PeopleRepository, Role
+from storage.people import PeopleRepository, Person, Role
 from storage.roster import RosterRepository
 
-__all__ = ["tell_secretariat_of"]
+__all__ = ["tell_secretariat_of", "tell_secretariat_of_reach"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +45,22 @@ async def tell_secretariat_of(
         if await messenger.send(chat_id, text) is not None:
             told += 1
     return told
+
+
+async def tell_secretariat_of_reach(
+    messenger: Messenger,
+    people: PeopleRepository,
+    roster: RosterRepository,
+    before: Person | None,
+    after: Person | None,
+) -> int:
+    """A member blocked the bot or left its chat (or came back): tell the secretariat, with
+    the count of their role now reachable; nothing for guests or when nothing changed."""
+    if before is None or after is None or after.role is Role.GUEST:
+        return 0
+    if before.reachable == after.reachable:
+        return 0
+    key = "back" if after.reachable else "left"
+    return await tell_secretariat_of(
+        messenger, people, roster, key, after.role, name=after.name, person_id=after.id
+    )

@@ -22,6 +22,8 @@ __all__ = [
     "PersonalDataExporter",
     "PersonalDataRegistry",
     "erase_personal_data",
+    "personal_data",
+    "personal_data_file",
     "personal_data_json",
 ]
 
@@ -41,9 +43,9 @@ class PersonalDataRegistry:
     tables: set[str] = field(default_factory=set)
 
 
-async def personal_data_json(
+async def personal_data(
     db: Database, registry: PersonalDataRegistry, person: Person, now: datetime
-) -> bytes:
+) -> dict[str, Any]:
     """The /mydata document: the roster's data, each feature's section, the other tables."""
     document: dict[str, Any] = {
         "generated_at": now.isoformat(),
@@ -55,7 +57,19 @@ async def personal_data_json(
     others = await export_other_tables(db, person.id, frozenset(registry.tables))
     if others:
         document["other_records"] = others
+    return document
+
+
+def personal_data_file(document: dict[str, Any]) -> bytes:
+    """The /mydata document as the JSON file sent with it."""
     return json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
+
+async def personal_data_json(
+    db: Database, registry: PersonalDataRegistry, person: Person, now: datetime
+) -> bytes:
+    """The /mydata document as JSON."""
+    return personal_data_file(await personal_data(db, registry, person, now))
 
 
 async def erase_personal_data(

@@ -16,7 +16,7 @@ from bot.roster.csv_import import ImportPlan, ImportReport, apply_plan, plan_imp
 from bot.roster.entries import NewEntry, existing_entry
 from bot.roster.invites import links_for_entries, role_link
 from bot.roster.menus import sync_menu, sync_person, sync_stale_menus
-from bot.roster.news import tell_secretariat_of
+from bot.roster.news import tell_secretariat_of, tell_secretariat_of_reach
 from bot.roster.reach import PersonHook, announce_joined
 from bot.roster.roles import audit_action, needs_confirmation
 from bot.roster.view import RosterView
@@ -142,6 +142,14 @@ class RosterService:
         person_id = await self._people.mark_heard_from(telegram_id, self._clock.now())
         if person_id is not None:
             await announce_joined(self.joined_hooks, person_id)
+
+    async def reach_changed(self, telegram_id: int, reachable: bool) -> Person | None:
+        """A block, a leave or a new start recorded; the secretariat told when it moved a
+        member's reach (and so the count behind a quorum)."""
+        before = await self._people.get_by_telegram_id(telegram_id)
+        person = await self._messenger.chat_member_changed(telegram_id, reachable)
+        await tell_secretariat_of_reach(self._messenger, self._people, self._roster, before, person)
+        return person
 
     async def started_again(self, person: Person) -> None:
         """Someone unblocked the bot: a current menu, and what they missed."""
