@@ -14,17 +14,42 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from storage.faults import DatabaseUnavailable
 from storage.outbox import Recipient, SendOutcome
 
-__all__ = ["WRITE_RETRY_FIRST", "WRITE_RETRY_MAX", "Outbox", "OutboxWriter"]
+__all__ = ["WRITE_RETRY_FIRST", "WRITE_RETRY_MAX", "Outbox", "OutboxWriter", "waited_out"]
 
 logger = logging.getLogger(__name__)
 
 WRITE_RETRY_FIRST = 0.5  # seconds before a failed outbox write is tried again, doubling
 WRITE_RETRY_MAX = 4.0  # so a fault that has ended is noticed within a few seconds
+
+T = TypeVar("T")
+
+
+async def waited_out(
+    write: Callable[[], Awaitable[T]],
+    *,
+    pause: Callable[[float], Awaitable[None]],
+    on_stuck: Callable[[DatabaseUnavailable], Awaitable[None]],
+    give_up: Callable[[], bool] = lambda: False,
+) -> T | None:
+    """A delivery's bookkeeping write (its status, its report), tried again with the same
+    backoff while the database refuses it; `on_stuck` at each refusal (it tells once).
+    None when `give_up()` says to stop trying (a stop: the next start finishes it)."""
+    delay = WRITE_RETRY_FIRST
+    while True:
+        try:
+            return await write()
+        except DatabaseUnavailable as error:
+            if give_up():
+                return None
+            logger.warning("delivery bookkeeping waits for the database: %s", error)
+            await on_stuck(error)
+            await pause(delay)
+            delay = min(delay * 2, WRITE_RETRY_MAX)
 
 
 class Outbox(Protocol):

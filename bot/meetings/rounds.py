@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from bot.delivery_engine import WRITE_RETRY_FIRST, WRITE_RETRY_MAX, DeliveryRun
+from bot.delivery_engine import DeliveryRun
+from bot.delivery_writes import waited_out
 from bot.i18n import t
 from bot.meetings import render
 from bot.meetings.rules import Delivery
@@ -52,6 +53,7 @@ class MeetingRounds:
         # Between tries of a write the database refused (tests put an instant one here).
         self.pause: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._told_waiting: set[int] = set()  # rounds whose meeting's creator has been told
+        self._going: dict[int, asyncio.Event] = {}  # set when the round's run ends
 
     @property
     def repo(self) -> MeetingRoundRepository:
@@ -60,10 +62,20 @@ class MeetingRounds:
 
     async def run(self, round_id: int) -> Delivery:
         """Send (or resume) a round on the paced engine; how it went."""
+        going = self._going.get(round_id)
+        if going is not None:  # already going out (a start-up resume met a new round)
+            await going.wait()
+            return delivery_of(await self.repo.counts(round_id))
         found = await self.repo.get(round_id)
         meeting = await self.service.repo.get(found.meeting_id) if found else None
         if found is not None and meeting is not None and not self.stopping:
-            await self._run(found, meeting)
+            if round_id in self._going:  # taken meanwhile
+                return await self.run(round_id)
+            self._going[round_id] = asyncio.Event()
+            try:
+                await self._run(found, meeting)
+            finally:
+                self._going.pop(round_id).set()
         return delivery_of(await self.repo.counts(round_id))
 
     async def _run(self, found: MeetingRound, meeting: Meeting) -> None:
@@ -163,19 +175,14 @@ class MeetingRounds:
     async def _saved(
         self, found: MeetingRound, meeting: Meeting, write: Callable[[], Awaitable[None]]
     ) -> None:
-        """A round's bookkeeping write, tried again while the database refuses it."""
-        delay = WRITE_RETRY_FIRST
-        while True:
-            try:
-                await write()
-                return
-            except DatabaseUnavailable as error:
-                if self.stopping:
-                    return  # the round stays unfinished; the next start finishes it
-                logger.warning("round %d's bookkeeping waits for the database: %s", found.id, error)
-                await self._tell_stuck(found, meeting, error)
-                await self.pause(delay)
-                delay = min(delay * 2, WRITE_RETRY_MAX)
+        """A round's bookkeeping write, tried again while the database refuses it; given up
+        at a stop (the round stays unfinished and the next start finishes it)."""
+        await waited_out(
+            write,
+            pause=self.pause,
+            on_stuck=lambda error: self._tell_stuck(found, meeting, error),
+            give_up=lambda: self.stopping,
+        )
 
     async def resume(self) -> int:
         """Start-up: finish the rounds a stop, crash or fault interrupted; how many rounds."""

@@ -15,10 +15,9 @@ from bot.config import Settings
 from bot.delivery_engine import (
     BACKOFF_BASE,
     STOP_GRACE,
-    WRITE_RETRY_FIRST,
-    WRITE_RETRY_MAX,
     DeliveryRun,
 )
+from bot.delivery_writes import waited_out
 from bot.i18n import format_datetime, language_from_hint, t
 from bot.messaging import Messenger
 from bot.notices.actions import NoticeActions
@@ -298,15 +297,10 @@ class NoticeService:
 
     async def _saved(self, notice: Notice, write: Callable[[], Awaitable[T]]) -> T:
         """Run a delivery's bookkeeping write, trying again while the database refuses it."""
-        delay = WRITE_RETRY_FIRST
-        while True:
-            try:
-                return await write()
-            except DatabaseUnavailable as error:
-                logger.warning("delivery bookkeeping waits for the database: %s", error)
-                await self.reports.tell_stuck(notice, error)
-                await self.pause(delay)
-                delay = min(delay * 2, WRITE_RETRY_MAX)
+        result = await waited_out(
+            write, pause=self.pause, on_stuck=lambda error: self.reports.tell_stuck(notice, error)
+        )
+        return cast(T, result)
 
     async def _deliver(self, notice_id: int) -> None:
         notice = await self.repo.get(notice_id)
