@@ -7,7 +7,13 @@ import re
 import unicodedata
 from enum import Enum
 
-__all__ = ["SmallTalk", "asks_who_holds_office_now", "small_talk", "without_time_words"]
+__all__ = [
+    "SmallTalk",
+    "asks_who_holds_office_now",
+    "asks_who_someone_is",
+    "small_talk",
+    "without_time_words",
+]
 
 
 class SmallTalk(Enum):
@@ -176,6 +182,24 @@ def asks_who_holds_office_now(question: str) -> bool:
     if _WHO_EN.search(question) and _NOW_EN.search(question):
         return True
     return bool(_WHO_ZH.search(question) and _NOW_ZH.search(question))
+
+
+_WHO_IS_EN = re.compile(
+    r"^\s*who(?:'s| is| are)\s+(?:the|our|your)\s+[a-z][a-z -]{0,40}?"
+    r"(?:\s+of\s+(?:the|this|your|our)\s+association)?\s*[?？]?\s*$",
+    re.IGNORECASE,
+)
+_WHO_IS_ZH = re.compile(r"^\s*(?:[^，,。？?]{1,10}是谁|谁是[^，,。？?]{1,10})\s*[?？]?\s*$")
+
+
+def asks_who_someone_is(question: str) -> bool:
+    """'Who is the president?' / '会长是谁？': a bare question for a person's name.
+
+    A page about the association names its officers; the Articles only say how they are
+    chosen. Such a question is answered from the page when it can be, else as any other.
+    """
+    text = question.replace("’", "'")
+    return bool(_WHO_IS_EN.match(text) or _WHO_IS_ZH.match(text))
 
 
 def without_time_words(question: str) -> str:

@@ -1,7 +1,8 @@
 """Cut an article or a mission section into passages: list items, sentences, clauses.
 
 Each passage keeps what a reader needs to understand it on its own: a list item carries the
-lead-in that introduces the list ("An applicant must meet the following conditions:"), and
+lead-in that introduces the list ("An applicant must meet the following conditions:"; the
+lead-in is not a passage by itself, as it says nothing without its items), and
 every passage carries its article's or section's own title (a chapter's title is
 shared by too many passages to tell them apart). Those words go into the text that
 is embedded; the passage shown to a reader is the item or sentence itself.
@@ -65,17 +66,17 @@ def passages(entry: Entry) -> list[Passage]:
     prefix = f"{entry.title}: " if entry.title else ""
     lead = ""
     found: list[Passage] = []
-    for raw in entry.body.split("\n"):
-        line = raw.strip()
-        if not line:
-            continue
+    lines = [line.strip() for line in entry.body.split("\n") if line.strip()]
+    for index, line in enumerate(lines):
         if _ITEM.match(line):
             item = _ITEM.sub("", line, count=1)
             found.append(Passage(entry.id, line, f"{prefix}{lead} {item}".strip()))
             continue
+        lead = line if line.endswith((":", "：")) else ""
+        if lead and index + 1 < len(lines) and _ITEM.match(lines[index + 1]):
+            continue  # a lead-in is read with each of its items, not alone
         for piece in _sentences(line):
             found.append(Passage(entry.id, piece, f"{prefix}{piece}"))
-        lead = line if line.endswith((":", "：")) else ""
     if not found:
         found.append(Passage(entry.id, entry.body, f"{prefix}{entry.body}".strip()))
     return found

@@ -42,6 +42,7 @@ class Tuning:
     trust_power: float = 1.0
     min_standing: float = 2.75
     agreeing_places: int = 4
+    consensus_bonus: float = 0.15
 
 
 @dataclass(frozen=True)
@@ -321,6 +322,8 @@ async def rank(
         if semantic:
             closeness = max(0.0, group.standing) / top_standing
             score = (1 - tuning.semantic_weight) * score + tuning.semantic_weight * closeness
+            if len(group.places) == 2 and max(group.places.values()) == 0:
+                score += tuning.consensus_bonus  # the closest text in both languages
         scored.append((score, key, group))
     scored.sort(key=lambda item: -item[0])
     matches = []

@@ -16,7 +16,12 @@ from bot.knowledge.alignment import OutOfStep, out_of_step
 from bot.knowledge.dense import DenseIndex, Progress, build_index, embed_missing
 from bot.knowledge.embedding import Embedder, Vector
 from bot.knowledge.information import information
-from bot.knowledge.intents import asks_who_holds_office_now, small_talk, without_time_words
+from bot.knowledge.intents import (
+    asks_who_holds_office_now,
+    asks_who_someone_is,
+    small_talk,
+    without_time_words,
+)
 from bot.knowledge.parser import (
     Language,
     ParsedArticles,
@@ -41,6 +46,7 @@ CONTENT_DIR = Path(__file__).resolve().parents[2] / "content"
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
 QUESTION_CACHE = 256
 ALL_KINDS = frozenset({"articles", "mission"})
+MISSION = frozenset({"mission"})
 
 
 _LEAD = re.compile(r"^(.{4,200}?[:：])\s*(?:\n|$)")
@@ -305,21 +311,27 @@ class KnowledgeBase:
         asked, kinds = question, ALL_KINDS
         question = self._speller.correct(question)
         if asks_who_holds_office_now(question):
-            kinds, question = frozenset({"mission"}), without_time_words(question)
+            kinds, question = MISSION, without_time_words(question)
         query = self._question_vector(question)  # computed while the words are searched
-        result = await rank(
-            self.repo,
-            catalogue,
-            self.analyzer,
-            question,
-            language,
-            limit=limit,
-            tuning=self.tuning,
-            dense=self._dense,
-            query=query,
-            kinds=kinds,
-        )
-        return replace(result, question=asked)
+        ranked: list[SearchResult] = []
+        for wanted in (MISSION, kinds) if asks_who_someone_is(question) else (kinds,):
+            ranked.append(
+                await rank(
+                    self.repo,
+                    catalogue,
+                    self.analyzer,
+                    question,
+                    language,
+                    limit=limit,
+                    tuning=self.tuning,
+                    dense=self._dense,
+                    query=query,
+                    kinds=wanted,
+                )
+            )
+            if ranked[-1].covered:
+                break
+        return replace(ranked[-1], question=asked)
 
     def _question_vector(self, question: str) -> asyncio.Future[Vector | None]:
         """The question's vector, computed in a worker thread from now on (so the event loop

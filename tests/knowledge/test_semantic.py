@@ -122,3 +122,14 @@ async def test_the_real_model_answers_a_paraphrase_and_quotes_the_passage(
     payload = answer_payload(result, "en")
     assert set(payload) == {"answer", "citations", "matches"}
     assert payload["citations"] == [{"article": 1, "title": "Members"}]
+
+
+def test_a_lead_in_is_read_with_each_of_its_items_and_not_alone() -> None:
+    from bot.knowledge.passages import passages
+    from storage.articles import Entry
+
+    body = "Members have the following rights:\n1. to vote;\n2. to be elected.\nNotes follow:"
+    entry = Entry(1, 1, "articles", "en", 1, 13, 3, "", body, "Members")
+    found = passages(entry)
+    assert [p.text for p in found] == ["1. to vote;", "2. to be elected.", "Notes follow:"]
+    assert found[0].context == "Members have the following rights: to vote;"
