@@ -5,12 +5,21 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
 from storage.database import Database, Transaction
 from storage.notice_actions import ActionsMixin
 from storage.notice_approvals import ApprovalRequest, ApprovalsMixin, Approver
 from storage.notice_outbox import CHANNEL_PERSON, OutboxMixin, Recipient, Unreachable
+from storage.notice_words import (
+    ACTIVE_STATUSES,
+    AUDIENCE_ROLES,
+    TERMINAL_STATES,
+    Audience,
+    Category,
+    MediaKind,
+    NoticeKind,
+    NoticeStatus,
+)
 from storage.people import SPOKEN_LANGUAGE, Language
 from storage.timestamps import from_db_optional, to_db
 
@@ -33,22 +42,8 @@ __all__ = [
     "forget_recipient",
 ]
 
-Audience = Literal["all", "council", "secretariat"]
-NoticeStatus = Literal[
-    "draft", "pending_approval", "scheduled", "sending", "done", "cancelled", "missed", "rejected"
-]
-Category = Literal["official", "news"]  # news can be muted in /settings; official cannot
-NoticeKind = Literal["notice", "reminder", "edit", "recall"]  # an action on `parent_id`
-MediaKind = Literal["photo", "document"]
-AUDIENCE_ROLES: dict[str, tuple[str, ...]] = {
-    "all": ("member", "council", "secretariat"),
-    "council": ("council", "secretariat"),  # as for meetings: the secretariat sits on the council
-    "secretariat": ("secretariat",),
-}
-ACTIVE_STATUSES: tuple[NoticeStatus, ...] = ("pending_approval", "scheduled", "sending")
 # The language a notice is written in for a person (needs `persons p` with SPOKEN_LANGUAGE_JOIN).
 EFFECTIVE_LANGUAGE = SPOKEN_LANGUAGE
-TERMINAL_STATES = ("sent", "unconfirmed", "blocked", "never_started", "failed", "cancelled")
 
 _COLUMNS = (
     "id, author_person_id, author_chat_id, author_language, audience, language, category,"
@@ -90,15 +85,9 @@ class Notice:
 
     def text_for(self, language: str) -> str:
         """The version in `language`, else the other one."""
-        first, second = (
-            (self.text_zh, self.text_en)
-            if language == "zh"
-            else (
-                self.text_en,
-                self.text_zh,
-            )
-        )
-        return first or second or ""
+        if language == "zh":
+            return self.text_zh or self.text_en or ""
+        return self.text_en or self.text_zh or ""
 
 
 def _notice(row: sqlite3.Row) -> Notice:

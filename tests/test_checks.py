@@ -141,3 +141,53 @@ async def test_presence_entered_by_hand_is_audited(bot: BotHarness) -> None:
     assert [tuple(row) for row in rows] == [
         ("meeting_presence_set", f"meeting #{meeting.id}: present")
     ]
+
+
+async def test_a_cancelled_meeting_offers_no_second_cancellation(bot: BotHarness) -> None:
+    await council(bot, 1)
+    meeting = await confirmed_meeting(bot)
+    await _cancel(bot, meeting.id)
+    calls = await bot.send(bot.user(ADMIN_ID), f"/cancelmeeting {meeting.id}")
+    assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
+    assert [c for c in calls if c.callback_data()] == []
+
+
+async def test_a_cancelled_meeting_has_no_check_in_code(bot: BotHarness) -> None:
+    await council(bot, 1)
+    meeting = await confirmed_meeting(bot)
+    await _cancel(bot, meeting.id)
+    calls = await bot.send(bot.user(ADMIN_ID), f"/checkin {meeting.id}")
+    assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
+    assert [c for c in calls if c.method == "sendPhoto"] == []
+    row = await bot.app.bot_data.db.fetchone("SELECT checkin_code FROM meetings")
+    assert row is not None and row[0] is None
+
+
+async def test_a_cancelled_meeting_cannot_be_edited(bot: BotHarness) -> None:
+    await council(bot, 1)
+    meeting = await confirmed_meeting(bot)
+    await _cancel(bot, meeting.id)
+    calls = await bot.send(bot.user(ADMIN_ID), f"/meeting {meeting.id} edit place=Other hall")
+    assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
+    row = await bot.app.bot_data.db.fetchone("SELECT place FROM meetings")
+    assert row is not None and row[0] == meeting.place
+
+
+async def test_minutes_of_a_cancelled_meeting_are_not_taken(bot: BotHarness) -> None:
+    await council(bot, 1)
+    meeting = await confirmed_meeting(bot)
+    await _cancel(bot, meeting.id)
+    calls = await bot.send(bot.user(ADMIN_ID), f"/minutes {meeting.id}")
+    assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
+    calls = await bot.send(bot.user(ADMIN_ID), "Minutes text")
+    assert not any("Confirm" in text for text in bot.texts_to(ADMIN_ID, calls))
+
+
+async def test_a_notice_draft_is_not_shown_as_a_notice(bot: BotHarness) -> None:
+    await add_person(bot, "Reader", "member", 300)
+    admin = bot.user(ADMIN_ID, "Sec")
+    await bot.send(admin, "/notice\nStill a draft")
+    calls = await bot.send(admin, "/notices 1")
+    texts = bot.texts_to(ADMIN_ID, calls)
+    assert not any("Still a draft" in text for text in texts)
+    assert "There is no sent or scheduled notice #1" in texts[-1]

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -14,9 +12,7 @@ from bot.config import Settings
 from bot.notices.service import NoticeService
 from bot.transport import ApiCall, ApiError
 from storage.timestamps import to_db
-from tests.harness import ADMIN_ID, BotHarness, RecordingBotApi
-from tests.slow_telegram import running_bot
-from tests.virtual_time import run_virtual
+from tests.harness import ADMIN_ID, BotHarness
 
 pytestmark = pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")
 
@@ -162,41 +158,6 @@ async def test_report_counts_blocked_never_started_failed_and_lists_them(bot: Bo
     assert [c.text for c in bot.api.sent(102)] == ["News of the week"]
 
 
-def test_flood_wait_pauses_and_goes_on_while_members_get_replies(settings: Settings) -> None:
-    """On virtual time: the one-second flood wait costs no wall-clock time."""
-
-    async def scenario() -> None:
-        async with running_bot(settings, RecordingBotApi()) as bot:
-            for n in range(5):
-                await add_person(bot, f"M{n}", 200 + n)
-            first = True
-
-            def respond(call: ApiCall) -> None:
-                nonlocal first
-                if call.chat_id and 200 <= call.chat_id < 300 and first:
-                    first = False
-                    raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
-
-            bot.api.responders["sendMessage"] = respond
-            admin = bot.user(ADMIN_ID, "Sec")
-            calls = await bot.send(admin, "/notice\nHello all")
-            await bot.tap(admin, confirm_data(calls))
-            for _ in range(100):
-                if service(bot).limiter.paused_for > 0:
-                    break
-                await asyncio.sleep(0.01)
-            assert service(bot).limiter.paused_for > 0
-            started = asyncio.get_running_loop().time()
-            calls = await bot.send(bot.user(300, "Guest"), "/help")
-            assert bot.texts_to(300, calls)
-            assert asyncio.get_running_loop().time() - started < 0.5
-            await settle(bot)
-            assert all(len(bot.api.sent(200 + n)) >= 1 for n in range(5))
-            assert "delivered: 6" in bot.texts_to(ADMIN_ID)[-1]
-
-    run_virtual(scenario())
-
-
 async def test_timed_out_send_counts_as_uncertain_and_is_not_retried(bot: BotHarness) -> None:
     await add_person(bot, "Slow", 101)
     from telegram.error import TimedOut
@@ -213,84 +174,6 @@ async def test_timed_out_send_counts_as_uncertain_and_is_not_retried(bot: BotHar
     assert len(bot.api.sent(101)) == 1
     report = bot.texts_to(ADMIN_ID)[-1]
     assert "delivered: 1" in report and "not sent again): 1" in report
-
-
-async def test_scheduled_notice_fires_at_its_time_and_survives_restart(bot: BotHarness) -> None:
-    await add_person(bot, "Ann", 101)
-    admin = bot.user(ADMIN_ID, "Sec")
-    # 2026-11-28 02:00 UTC is 10:00 in Kunming; schedule for 11:30 local.
-    calls = await bot.send(admin, "/notice at=2026-11-28T11:30\nLater today")
-    assert "Sat, 28 Nov 2026 11:30" in bot.texts_to(ADMIN_ID, calls)[-1]
-    calls = await bot.tap(admin, confirm_data(calls))
-    assert "scheduled" in bot.texts_to(ADMIN_ID, calls)[-1]
-    queue = bot.app.job_queue
-    assert queue is not None
-    [job] = queue.get_jobs_by_name("notice-1")
-    assert job.job.misfire_grace_time == 6 * 3600
-    assert job.job.trigger.run_date == datetime(2026, 11, 28, 3, 30, tzinfo=UTC)
-
-    bot.clock.advance(hours=1, minutes=31)
-    await job.run(bot.app)
-    await settle(bot)
-    assert notice_texts(bot, 101) == ["Later today"]
-    await job.run(bot.app)  # a second firing finds the row no longer scheduled
-    await settle(bot)
-    assert notice_texts(bot, 101) == ["Later today"]
-
-
-async def test_notice_missed_while_down_is_sent_once_within_grace_else_reported(
-    bot: BotHarness,
-) -> None:
-    await add_person(bot, "Ann", 101)
-    repo = service(bot).repo
-    now = bot.clock.now()
-    for hours_late, text in ((2, "Recent"), (7, "Stale")):
-        notice = await repo.create(
-            author_person_id=1,
-            author_chat_id=ADMIN_ID,
-            author_language="en",
-            audience="all",
-            language=None,
-            category="official",
-            text_zh=None,
-            text_en=text,
-            media_kind=None,
-            media_file_id=None,
-            due_at=now - timedelta(hours=hours_late),
-            recurrence=None,
-            now=now,
-            status="scheduled",
-        )
-        assert notice.status == "scheduled"
-    await service(bot).resume()
-    await service(bot).resume()
-    await settle(bot)
-    assert notice_texts(bot, 101) == ["Recent"]
-    assert any("was not sent" in text for text in bot.texts_to(ADMIN_ID))
-    stale = await repo.get(2)
-    assert stale is not None and stale.status == "missed"
-
-
-async def test_recurring_notice_is_shown_in_words_and_repeats(bot: BotHarness) -> None:
-    await add_person(bot, "Ann", 101)
-    admin = bot.user(ADMIN_ID, "Sec")
-    calls = await bot.send(admin, '/notice cron="0 9 * * 1-5"\nDaily briefing')
-    preview = bot.texts_to(ADMIN_ID, calls)[-1]
-    assert "every weekday (Monday to Friday) at 09:00" in preview
-    assert "next: Mon, 30 Nov 2026 09:00" in preview
-    await bot.tap(admin, confirm_data(calls))
-    svc = service(bot)
-    first = datetime(2026, 11, 30, 1, 0, tzinfo=UTC)
-    bot.clock.set(first + timedelta(seconds=5))
-    await svc.fire(1, first)
-    await settle(bot)
-    assert notice_texts(bot, 101) == ["Daily briefing"]
-    template = await svc.repo.get(1)
-    assert template is not None and template.status == "scheduled"
-    assert template.due_at == datetime(2026, 12, 1, 1, 0, tzinfo=UTC)
-    calls = await bot.send(admin, "/notices")
-    overview = bot.texts_to(ADMIN_ID, calls)[-1]
-    assert "#1 · scheduled" in overview and "#2 · sent 2/2" in overview
 
 
 async def test_guided_notice_with_photo_and_two_versions(bot: BotHarness) -> None:
@@ -337,31 +220,6 @@ async def test_second_secretariat_member_must_approve(bot: BotHarness, tmp_path:
     await bot.tap(second, request.callback_data()[0])
     await settle(bot)
     assert notice_texts(bot, 101) == ["Needs approval"]
-
-
-def test_cancelnotice_stops_a_running_delivery(settings: Settings) -> None:
-    """On virtual time: 40 members at 20 a second, cancelled 0.3 s in."""
-
-    async def scenario() -> None:
-        async with running_bot(replace(settings, broadcast_rate=20), RecordingBotApi()) as bot:
-            for n in range(40):
-                await add_person(bot, f"M{n}", 200 + n)
-            svc = service(bot)
-            admin = bot.user(ADMIN_ID, "Sec")
-            calls = await bot.send(admin, "/notice\nLong run")
-            await bot.tap(admin, confirm_data(calls))
-            await asyncio.sleep(0.3)
-            calls = await bot.send(admin, "/cancelnotice 1")
-            assert "cancelled" in bot.texts_to(ADMIN_ID, calls)[-1]
-            await settle(bot)
-            sent = sum(len(bot.api.sent(200 + n)) for n in range(40))
-            assert 0 < sent < 40
-            counts = await svc.repo.counts(1)
-            assert counts.get("cancelled", 0) > 0
-            assert "pending" not in counts and "sending" not in counts
-            assert "was stopped" in bot.texts_to(ADMIN_ID)[-1]
-
-    run_virtual(scenario())
 
 
 async def test_bad_input_and_non_secretariat_are_refused(bot: BotHarness) -> None:
