@@ -237,8 +237,10 @@ class KnowledgeRepository:
         return next((d for d in versions if d.is_current), None)
 
     async def has_documents(self) -> bool:
-        """Tell whether anything was ever stored."""
-        return await self.db.fetchone("SELECT 1 FROM kb_documents LIMIT 1") is not None
+        """Tell whether any document is current (one stored but never made current does not
+        count: an import that was interrupted before it finished)."""
+        row = await self.db.fetchone("SELECT 1 FROM kb_documents WHERE is_current = 1 LIMIT 1")
+        return row is not None
 
     async def entries(self, document_id: int) -> list[Entry]:
         """Return a version's entries in order."""

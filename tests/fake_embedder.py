@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -40,3 +41,6 @@ class FakeEmbedder:
     def embed_query(self, text: str) -> Vector:
         self.queries_embedded += 1
         return self._vector(text)
+
+    def embed_passages(self, texts: Sequence[str]) -> list[Vector]:
+        return [self.embed_passage(text) for text in texts]

@@ -17,7 +17,7 @@ from storage.knowledge_vectors import VectorRepository
 __all__ = ["DenseIndex", "Progress", "build_index", "embed_missing"]
 
 Progress = Callable[[int, int], Awaitable[None]]
-CHUNK = 16
+CHUNK = 24  # passages per worker-thread call and per stored transaction
 
 
 @dataclass(frozen=True)
@@ -29,12 +29,23 @@ class EntryHit:
 
 
 class DenseIndex:
-    """All passages of the current entries and their vectors, one row each."""
+    """All passages of the current entries and their vectors, one row each.
+
+    Rows are kept grouped by entry, so a question's best passage per entry comes from one
+    matrix product and two segment reductions, with no Python loop over the passages.
+    """
 
     def __init__(self, items: Sequence[Passage], matrix: NDArray[np.float32]) -> None:
-        self.passages = list(items)
-        self.matrix = matrix
-        self._entry_ids = np.array([p.entry_id for p in items], dtype=np.int64)
+        order = sorted(range(len(items)), key=lambda i: items[i].entry_id)  # stable
+        self.passages = [items[i] for i in order]
+        self.matrix = np.ascontiguousarray(matrix[order], dtype=np.float32)
+        entry_ids = np.array([p.entry_id for p in self.passages], dtype=np.int64)
+        first = np.ones(len(entry_ids), dtype=bool)
+        first[1:] = entry_ids[1:] != entry_ids[:-1]
+        self._starts = np.flatnonzero(first)
+        self._entries = entry_ids[self._starts].tolist()
+        self._sizes = np.diff(np.append(self._starts, len(entry_ids)))
+        self._rows = np.arange(len(entry_ids))
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -47,14 +58,19 @@ class DenseIndex:
         return result
 
     def best_per_entry(self, query: Vector) -> dict[int, EntryHit]:
-        """Each entry's best passage and its similarity."""
+        """Each entry's best passage (the first, when passages tie) and its similarity."""
         scores = self.similarities(query)
-        best: dict[int, EntryHit] = {}
-        for index in np.argsort(-scores):
-            entry_id = int(self._entry_ids[index])
-            if entry_id not in best:
-                best[entry_id] = EntryHit(float(scores[index]), self.passages[int(index)])
-        return best
+        if not len(scores):
+            return {}
+        best = np.maximum.reduceat(scores, self._starts)
+        at_best = scores == np.repeat(best, self._sizes)
+        rows = np.minimum.reduceat(np.where(at_best, self._rows, len(scores)), self._starts)
+        return {
+            entry_id: EntryHit(similarity, self.passages[row])
+            for entry_id, similarity, row in zip(
+                self._entries, best.tolist(), rows.tolist(), strict=True
+            )
+        }
 
 
 def _vector(blob: bytes) -> Vector:
@@ -69,8 +85,10 @@ async def embed_missing(
 ) -> int:
     """Embed and store the passages of `entries` that have no stored vector; return how many.
 
-    The model runs in a worker thread, a few passages at a time, so the event loop keeps
-    serving; `progress(done, total)` is awaited after each few.
+    A text shared by several passages (the same sentence in two articles) is embedded
+    once. The model runs off the event loop, a few passages at a time spread over the
+    embedder's threads, so the bot keeps serving; `progress(done, total)` is awaited after
+    each few (and never when nothing is missing).
     """
     wanted: dict[str, str] = {}
     for entry in entries:
@@ -78,14 +96,11 @@ async def embed_missing(
             wanted.setdefault(passage.key, passage.context)
     stored = await repo.find(embedder.version, list(wanted))
     missing = [(key, text) for key, text in wanted.items() if key not in stored]
-    if progress is not None:
+    if progress is not None and missing:
         await progress(0, len(missing))
     for start in range(0, len(missing), CHUNK):
         chunk = missing[start : start + CHUNK]
-        vectors = await asyncio.to_thread(
-            lambda texts: [embedder.embed_passage(text) for text in texts],
-            [text for _, text in chunk],
-        )
+        vectors = await asyncio.to_thread(embedder.embed_passages, [text for _, text in chunk])
         await repo.store(
             embedder.version,
             [
@@ -107,5 +122,5 @@ async def build_index(
     kept = [p for p in items if p.key in stored]
     if not kept:
         return DenseIndex([], np.zeros((0, embedder.dimensions), np.float32)), len(items)
-    matrix = np.stack([_vector(stored[p.key]) for p in kept])
+    matrix = _vector(b"".join(stored[p.key] for p in kept)).reshape(len(kept), -1)
     return DenseIndex(kept, matrix), len(items) - len(kept)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -285,16 +286,21 @@ async def rank(
     limit: int = 5,
     tuning: Tuning = Tuning(),
     dense: DenseIndex | None = None,
-    query: Vector | None = None,
+    query: Vector | asyncio.Future[Vector | None] | None = None,
     kinds: frozenset[str] = frozenset({"articles", "mission"}),
 ) -> SearchResult:
-    """Rank the current entries for a question and decide whether any answers it."""
+    """Rank the current entries for a question and decide whether any answers it.
+
+    `query` may be the question's vector still being computed: the words are searched
+    meanwhile, and it is awaited only when the meaning is needed.
+    """
     concepts = analyzer.concepts(question)
     groups = await _lexical(repo, catalogue, concepts, language, tuning)
-    semantic = dense is not None and query is not None and len(dense) > 0
+    vector = await query if isinstance(query, asyncio.Future) else query
+    semantic = dense is not None and vector is not None and len(dense) > 0
     if semantic:
-        assert dense is not None and query is not None
-        _semantic(groups, catalogue, dense, query)
+        assert dense is not None and vector is not None
+        _semantic(groups, catalogue, dense, vector)
     groups = {
         key: group
         for key, group in groups.items()

@@ -58,6 +58,22 @@ def lead(body: str) -> str:
     return match.group(1) if match else ""
 
 
+def _ready(loop: asyncio.AbstractEventLoop, vector: Vector | None) -> asyncio.Future[Vector | None]:
+    """A future that already holds `vector`."""
+    future: asyncio.Future[Vector | None] = loop.create_future()
+    future.set_result(vector)
+    return future
+
+
+def _embed_or_none(embedder: Embedder, question: str) -> Vector | None:
+    """The question's vector; None (an answer from the words) when the model fails."""
+    try:
+        return embedder.embed_query(question)
+    except Exception as error:  # the engine failing must not cost the member an answer
+        logger.warning("question answered from keywords only, the model failed: %r", error)
+        return None
+
+
 class KnowledgeBase:
     """The Articles and the mission page in both languages, searchable."""
 
@@ -103,16 +119,29 @@ class KnowledgeBase:
         information("dues", "en")
 
     async def load_directory(self, content_dir: Path, progress: Progress | None = None) -> None:
-        """Import `articles.<lang>.md` and `mission.<lang>.md` from a directory."""
+        """Import `articles.<lang>.md` and `mission.<lang>.md` from a directory.
+
+        All the files' passages are embedded in one pass (one progress from 0 to all) before
+        any of them becomes current, so an interrupted first start is simply done again,
+        reusing the vectors already stored.
+        """
+        added: list[int] = []
         for language in LANGUAGES:
             articles = content_dir / f"articles.{language}.md"
             mission = content_dir / f"mission.{language}.md"
             if articles.exists():
                 parsed = parse_articles(articles.read_text(encoding="utf-8"), language)
-                await self.import_articles(parsed, source=articles.name, progress=progress)
+                added.append(await self._add_articles(parsed, source=articles.name))
             if mission.exists():
                 page = parse_mission(mission.read_text(encoding="utf-8"), language)
-                await self.import_mission(page, source=mission.name, progress=progress)
+                added.append(await self._add_mission(page, source=mission.name))
+        stored = {document_id: await self.repo.entries(document_id) for document_id in added}
+        if self.embedder is not None:
+            everything = [entry for entries in stored.values() for entry in entries]
+            await embed_missing(self.vectors, self.embedder, everything, progress)
+        for document_id, entries in stored.items():
+            await self.repo.activate(document_id, self._index_rows(entries))
+        await self._refresh()
         logger.info("loaded knowledge content from %s", content_dir)
 
     def _index_rows(self, entries: list[Entry]) -> list[IndexRow]:
@@ -161,7 +190,22 @@ class KnowledgeBase:
         progress: Progress | None = None,
     ) -> int:
         """Store parsed Articles as the current version of their language; return its id."""
-        document_id = await self.repo.add_document(
+        document_id = await self._add_articles(
+            parsed, source=source, imported_by=imported_by, now=now
+        )
+        await self._activate(document_id, progress)
+        return document_id
+
+    async def _add_articles(
+        self,
+        parsed: ParsedArticles,
+        *,
+        source: str,
+        imported_by: int | None = None,
+        now: datetime | None = None,
+    ) -> int:
+        """Store parsed Articles as a version that is not current yet; return its id."""
+        return await self.repo.add_document(
             kind="articles",
             language=parsed.language,
             title=parsed.title,
@@ -175,8 +219,6 @@ class KnowledgeBase:
             imported_by=imported_by,
             now=now,
         )
-        await self._activate(document_id, progress)
-        return document_id
 
     async def import_mission(
         self,
@@ -187,7 +229,15 @@ class KnowledgeBase:
         progress: Progress | None = None,
     ) -> int:
         """Store a parsed mission page as the current version of its language; return its id."""
-        document_id = await self.repo.add_document(
+        document_id = await self._add_mission(parsed, source=source, imported_by=imported_by)
+        await self._activate(document_id, progress)
+        return document_id
+
+    async def _add_mission(
+        self, parsed: ParsedMission, *, source: str, imported_by: int | None = None
+    ) -> int:
+        """Store a parsed mission page as a version that is not current yet; return its id."""
+        return await self.repo.add_document(
             kind="mission",
             language=parsed.language,
             title=parsed.title,
@@ -197,8 +247,6 @@ class KnowledgeBase:
             entries=[NewEntry(s.position, None, None, s.title, s.body) for s in parsed.sections],
             imported_by=imported_by,
         )
-        await self._activate(document_id, progress)
-        return document_id
 
     async def out_of_step(self, language: Language) -> OutOfStep | None:
         """Whether the current Articles in `language` and in the other language differ."""
@@ -264,7 +312,7 @@ class KnowledgeBase:
         question = self._speller.correct(question)
         if asks_who_holds_office_now(question):
             kinds, question = MISSION, without_time_words(question)
-        query = await self._embed_question(question)
+        query = self._question_vector(question)  # computed while the words are searched
         ranked: list[SearchResult] = []
         for wanted in (MISSION, kinds) if asks_who_someone_is(question) else (kinds,):
             ranked.append(
@@ -285,19 +333,27 @@ class KnowledgeBase:
                 break
         return replace(ranked[-1], question=asked)
 
-    async def _embed_question(self, question: str) -> Vector | None:
-        """The question's vector, computed in a worker thread; recent ones are remembered."""
+    def _question_vector(self, question: str) -> asyncio.Future[Vector | None]:
+        """The question's vector, computed in a worker thread from now on (so the event loop
+        and the search by words go on meanwhile); recent ones are remembered."""
+        loop = asyncio.get_running_loop()
         if self.embedder is None or not question:
-            return None
+            return _ready(loop, None)
         vector = self._questions.get(question)
-        if vector is None:
-            vector = await asyncio.to_thread(self.embedder.embed_query, question)
-            self._questions[question] = vector
-            if len(self._questions) > QUESTION_CACHE:
-                self._questions.popitem(last=False)
-        else:
+        if vector is not None:
             self._questions.move_to_end(question)
-        return vector
+            return _ready(loop, vector)
+        running = loop.run_in_executor(None, _embed_or_none, self.embedder, question)
+        running.add_done_callback(lambda done: self._remember(question, done))
+        return running
+
+    def _remember(self, question: str, done: asyncio.Future[Vector | None]) -> None:
+        """Keep a computed question vector."""
+        vector = None if done.cancelled() else done.result()
+        if vector is not None:
+            self._questions[question] = vector
+        if len(self._questions) > QUESTION_CACHE:
+            self._questions.popitem(last=False)
 
     def forget_questions(self) -> None:
         """Drop remembered question vectors (benchmarks time the model's work too)."""
