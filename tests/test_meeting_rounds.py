@@ -31,17 +31,23 @@ async def test_a_round_run_twice_at_once_invites_each_once_and_both_see_it_finis
     round_id = await svc.repo.open_draft(draft.id, ids, set(ids), now)
     assert round_id is not None
     answered = asyncio.Event()  # Telegram holds its answers until this is set
+    all_on_their_way = asyncio.Event()
+    held = 0
     show = bot.api.show
 
     async def slow(call: ApiCall, result: object) -> None:
+        nonlocal held
         if call.method == "sendMessage":
+            held += "Invitation to meeting" in call.text
+            if held == MEMBERS:
+                all_on_their_way.set()
             await answered.wait()
         await show(call, result)
 
     bot.api.show = slow  # type: ignore[method-assign]
     first_run = asyncio.ensure_future(svc.rounds.run(round_id))
-    while sum(len(invitations_to(bot, 100 + n)) for n in range(MEMBERS)) < MEMBERS:
-        await asyncio.sleep(0)  # every invitation is on its way, none answered yet
+    await all_on_their_way.wait()  # every invitation is on its way, none answered yet
+    assert sum(len(invitations_to(bot, 100 + n)) for n in range(MEMBERS)) == MEMBERS
     second_run = asyncio.ensure_future(svc.rounds.run(round_id))  # as a start-up resume would
     for _ in range(50):
         await asyncio.sleep(0)
