@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.i18n import t
@@ -26,11 +27,20 @@ from storage.people import Language
 if TYPE_CHECKING:
     from bot.notices.service import NoticeService
 
-__all__ = ["ACTION_KINDS", "NoticeActions", "changed_languages"]
+__all__ = ["ACTION_KINDS", "NoFollowUp", "NoticeActions", "changed_languages"]
 
 logger = logging.getLogger(__name__)
 
 ACTION_KINDS = ("reminder", "edit", "recall")
+
+
+class NoFollowUp(StrEnum):
+    """Why no follow-up was sent (the value is the text's key)."""
+
+    NO_RECEIPTS = "core.button_invalid"  # the notice asked for no receipts
+    RUNNING = "notices.remind_running"  # one is being sent already
+
+
 _SNIPPET = 160
 
 
@@ -75,10 +85,13 @@ class NoticeActions:
 
     async def remind(
         self, parent: Notice, author_id: int, chat_id: int, language: Language
-    ) -> Notice | None:
-        """Send a short follow-up to those who have not confirmed; None if one is running."""
+    ) -> Notice | NoFollowUp:
+        """Send a short follow-up to those who have not confirmed: only for a notice that
+        asked for receipts, and one follow-up at a time."""
+        if not parent.ack:
+            return NoFollowUp.NO_RECEIPTS
         if await self.repo.actions_of(parent.id, ("reminder",)):
-            return None
+            return NoFollowUp.RUNNING
         action = await self.repo.create(
             author_person_id=author_id,
             author_chat_id=chat_id,
@@ -99,7 +112,7 @@ class NoticeActions:
             parent_id=parent.id,
         )
         await self.start(action)
-        return await self.repo.get(action.id)
+        return await self.repo.get(action.id) or action
 
     async def draft(
         self,

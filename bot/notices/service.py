@@ -25,6 +25,8 @@ from bot.notices.approvals import close_approval_requests
 from bot.notices.author_reports import AuthorReports
 from bot.notices.bulkapi import BulkBotApi
 from bot.notices.copies import copy_request, post
+from bot.notices.drafts import NoticeDrafts
+from bot.notices.lookup import NoticeLookup
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.recurrence import next_occurrence
 from bot.notices.reports import progress_text
@@ -78,6 +80,8 @@ class NoticeService:
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.client_languages: dict[int, str] = {}  # Telegram id -> app language noted
         self.actions = NoticeActions(self)
+        self.lookup = NoticeLookup(self.repo, clock, self.runs)
+        self.drafts = NoticeDrafts(self.repo, clock)
         self.pause: Callable[[float], Awaitable[None]] = asyncio.sleep  # between write retries
         self.reports = AuthorReports(messenger, self.limiter, self.people, self.repo)
 
