@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.delivery_engine import DeliveryRun
-from storage.notice_actions import Unconfirmed
-from storage.notice_outbox import NOT_REACHED
-from storage.notices import Notice, NoticeRepository, Unreachable
+from bot.notices.stores import NoticeStores
+from storage.notice_outbox import NOT_REACHED, Unreachable
+from storage.notice_receipts import Unconfirmed
+from storage.notices import Notice
 
 __all__ = ["Copies", "NoticeDetail", "NoticeLookup", "Overview"]
 
@@ -61,10 +62,11 @@ class Copies:
 class NoticeLookup:
     """Reads about notices for the secretariat's screens."""
 
-    def __init__(
-        self, repo: NoticeRepository, clock: Clock, runs: Mapping[int, DeliveryRun]
-    ) -> None:
-        self.repo = repo
+    def __init__(self, stores: NoticeStores, clock: Clock, runs: Mapping[int, DeliveryRun]) -> None:
+        self.repo = stores.notices
+        self.outbox = stores.outbox
+        self.receipts = stores.receipts
+        self.action_rows = stores.actions
         self.clock = clock
         self.runs = runs  # the deliveries running now, by notice id
 
@@ -79,13 +81,13 @@ class NoticeLookup:
         for notice in notices:
             finished = notice.status in ("done", "cancelled") and notice.total
             if finished and notice.id not in progress:
-                counts = await self.repo.counts(notice.id)
+                counts = await self.outbox.counts(notice.id)
                 progress[notice.id] = (counts.get("sent", 0), notice.total)
         return Overview(notices, progress)
 
     async def cancellable(self) -> list[Notice]:
         """The notices a cancellation can still stop: waiting, scheduled or sending."""
-        return await self.repo.list_for_overview(recent=0)
+        return await self.repo.active()
 
     async def detail(self, notice_id: int) -> NoticeDetail | None:
         """One notice in full; None when there is none (a draft is not shown)."""
@@ -94,15 +96,15 @@ class NoticeLookup:
             return None
         return NoticeDetail(
             notice,
-            await self.repo.counts(notice.id),
-            await self.repo.receipt_summary(notice.id) if notice.ack else None,
+            await self.outbox.counts(notice.id),
+            await self.receipts.receipt_summary(notice.id) if notice.ack else None,
             await self.repo.actions_list(notice.id),
-            await self.repo.unconfirmed(notice.id) if notice.ack else [],
+            await self.receipts.unconfirmed(notice.id) if notice.ack else [],
         )
 
     async def unreachable(self, notice_id: int) -> list[Unreachable]:
         """The recipients the notice did not reach, by name."""
-        return await self.repo.unreachable(notice_id)
+        return await self.outbox.unreachable(notice_id)
 
     async def correctable(self, notice_id: int) -> Notice | None:
         """The notice if it can be corrected or recalled: a notice (not an action on one)
@@ -114,5 +116,5 @@ class NoticeLookup:
 
     async def copies(self, notice_id: int) -> Copies:
         """What a correction or recall of the notice would find now."""
-        delivered, too_old, waiting = await self.repo.copies(notice_id, self.clock.now())
+        delivered, too_old, waiting = await self.action_rows.copies(notice_id, self.clock.now())
         return Copies(delivered, too_old, waiting)
