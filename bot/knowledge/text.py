@@ -16,13 +16,25 @@ import snowballstemmer
 from bot.knowledge.numerals import CHINESE_NUMERAL_CHARS, chinese_to_int
 from bot.knowledge.segmenter import segmenter
 
-__all__ = ["Analyzer", "Concept", "default_analyzer"]
+__all__ = ["Analyzer", "Concept", "default_analyzer", "languages_of"]
 
 DATA_DIR = Path(__file__).parent
 ANALYZER_VERSION = "3"
 _RUNS = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([a-z0-9]+(?:'[a-z]+)?)")
 _CHINESE_NUMBER = re.compile(f"[{CHINESE_NUMERAL_CHARS}]{{2,}}")
 _SYNONYM_PREFIX = "qx"
+_CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def languages_of(text: str) -> tuple[str, ...]:
+    """The languages a text is written in: "zh" for Chinese characters, "en" for English
+    words of three letters or more; both for a question that mixes them."""
+    return tuple(
+        language
+        for language, pattern in (("zh", _CHINESE), ("en", _ENGLISH_WORD))
+        if pattern.search(text)
+    )
 
 
 @dataclass(frozen=True)
