@@ -15,6 +15,7 @@ from telegram import Update
 
 from bot.app import BotApplication, build_application
 from bot.config import ConfigError, Settings
+from bot.log_format import OneLineFormatter
 from bot.numbers import MAX_ID, typed_number
 from storage.faults import DatabaseFault, DatabaseUnavailable, fault_of
 from storage.file_check import check_database_file, describe_fault
@@ -85,11 +86,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def configure_logging(console: bool) -> None:
-    """Log to stderr; quieter in console mode; never log httpx's URLs (they hold the token)."""
-    logging.basicConfig(
-        level=logging.WARNING if console else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    """Log to stderr, one line per record (no tracebacks); quieter in console mode; never log
+    httpx's URLs (they hold the token)."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.WARNING if console else logging.INFO, handlers=[handler])
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
