@@ -16,7 +16,9 @@ from bot.context import AppContext, BotApplication, BotData, UserData
 from bot.dashboard import dashboard_server
 from bot.knowledge.service import KnowledgeBase
 from bot.meetings.late import invite_late_joiner
+from bot.meetings.minutes import MeetingMinutes
 from bot.meetings.service import MeetingService
+from bot.meetings.stores import MeetingStores
 from bot.messaging import Messenger
 from bot.notices.approvals import NoticeApprovals
 from bot.notices.delivery_bot import delivery_bot
@@ -104,12 +106,15 @@ def build_application(
         is_running=lambda: app.running,
         bulk=bulk,
     )
+    meeting_stores = MeetingStores.on(db)
     meetings = MeetingService(
         db=db,
         clock=clock,
         settings=settings,
         messenger=messenger,
         job_queue=app.job_queue,
+        stores=meeting_stores,
+        minutes=MeetingMinutes(db, meeting_stores.minutes, notices, clock),
         limiter=notices.limiter,
     )
     knowledge = KnowledgeBase(db, embedder="default" if settings.semantic_search else None)

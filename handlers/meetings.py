@@ -65,7 +65,7 @@ async def _show(
 ) -> None:
     tally = await svc.tally(meeting)
     room = await svc.day.room(meeting, tally)
-    minutes = await minutes_lines(svc.db, meeting, caller.language, svc.tz)
+    minutes = await minutes_lines(svc.minutes, meeting, caller.language, svc.tz)
     extra = day_lines(room, await svc.lookup.proxies(meeting.id), minutes, caller.language, svc.tz)
     pages = render.meeting_pages(meeting, tally, caller.language, svc.tz, room, extra)
     page = max(0, min(page, len(pages) - 1))

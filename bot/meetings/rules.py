@@ -12,7 +12,8 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.numbers import typed_number
-from storage.meetings import AnswerChange, Invitee, Meeting, NewMeeting, Response
+from storage.meeting_answers import AnswerChange
+from storage.meeting_rows import Invitee, Meeting, NewMeeting, Response
 from storage.people import Role
 
 __all__ = [
