@@ -121,7 +121,7 @@ async def _set_answer(
     entry = await svc.by_hand.set_answer(
         meeting, person_id, response, " ".join(words[2:]), caller.person
     )
-    if entry.invitee is None or entry.refusal is EntryRefusal.NOT_INVITED:
+    if entry.refusal is EntryRefusal.NOT_INVITED:
         key = "meetings.not_invited_person"
     elif entry.refusal is not None:
         key = "meetings.meeting_not_open"

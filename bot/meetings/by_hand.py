@@ -78,8 +78,9 @@ class ByHandEntries:
         """Set an invitee's answer (a No may carry a note) for an open meeting, audited."""
         invitee = await self._meetings.invitee(meeting.id, person_id)
         refusal = entry_refusal(meeting, invitee is not None)
-        if invitee is None or refusal is not None:
+        if refusal is not None:
             return AnswerEntry(invitee, refusal=refusal)
+        assert invitee is not None  # entry_refusal refuses someone not invited
         change = await self._answer(meeting, person_id, response, set_by=actor.id)
         if change is None:
             return AnswerEntry(invitee, refusal=EntryRefusal.NOT_OPEN)
