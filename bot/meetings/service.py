@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from telegram import ForceReply
 from telegram.error import TelegramError
 from telegram.ext import JobQueue
 
@@ -21,6 +20,7 @@ from bot.meetings.by_hand import ByHandEntries
 from bot.meetings.lookup import MeetingLookup
 from bot.meetings.meeting_day import MeetingDay
 from bot.meetings.minutes import MeetingMinutes
+from bot.meetings.reasons import NoReasons
 from bot.meetings.redraws import InvitationRedraws
 from bot.meetings.reminders import ReminderJobs
 from bot.meetings.render import summary_keyboard
@@ -43,6 +43,7 @@ from bot.meetings.rules import (
 )
 from bot.meetings.stores import MeetingStores
 from bot.meetings.summary import SUMMARY_EDIT_INTERVAL, SummaryEdits
+from bot.meetings.views import MeetingViews
 from bot.messaging import Messenger
 from bot.notices.pacing import SmoothLimiter
 from storage.database import Database
@@ -53,8 +54,6 @@ from storage.people import Language, PeopleRepository, Person
 __all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService", "summary_keyboard"]
 
 logger = logging.getLogger(__name__)
-
-MAX_REASON = 500
 
 
 def language_of(person: Person | Invitee) -> Language:
@@ -92,6 +91,8 @@ class MeetingService:
         self.reminders = ReminderJobs(self, stores.reminders)
         self.redraws = InvitationRedraws(self)
         self.summary = SummaryEdits(self)
+        self.reasons = NoReasons(stores.answers, messenger, self.summary_changed)
+        self.views = MeetingViews(self)
         self.day = MeetingDay(self, stores.attendance)
         self.lookup = MeetingLookup(stores, clock, settings.timezone)
         self.by_hand = ByHandEntries(
@@ -363,29 +364,3 @@ class MeetingService:
     ) -> None:
         """The message that shows the creator the live counts (edited on every change)."""
         await self.repo.set_summary_message(meeting_id, chat_id, message_id, language)
-
-    async def store_reason(
-        self, telegram_id: int, prompt_id: int, text: str
-    ) -> tuple[int, bool] | None:
-        """A reply to the reason question: (meeting id, stored); None when it asked nothing."""
-        found = await self.answers.find_reason_prompt(telegram_id, prompt_id)
-        if found is None:
-            return None
-        meeting_id, person_id = found
-        stored = await self.answers.set_note(meeting_id, person_id, text.strip()[:MAX_REASON])
-        if stored:
-            self.summary_changed(meeting_id)
-        return meeting_id, stored
-
-    async def ask_reason(self, meeting: Meeting, invitee: Invitee) -> None:
-        """After a No, ask for an optional reason (a reply to the question is the reason)."""
-        if invitee.telegram_id is None:
-            return
-        language = language_of(invitee)
-        message_id = await self._send(
-            invitee.telegram_id,
-            t(language, "meetings.reason_prompt", id=meeting.id),
-            ForceReply(selective=True, input_field_placeholder=t(language, "meetings.reason_hint")),
-        )
-        if message_id is not None:
-            await self.answers.set_reason_prompt(meeting.id, invitee.person_id, message_id)
