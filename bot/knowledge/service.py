@@ -330,7 +330,8 @@ class KnowledgeBase:
         catalogue = await self.catalogue()
         asked, kinds = question, ALL_KINDS
         question = self._speller.correct(question)
-        if asks_who_holds_office_now(question):
+        office_now = asks_who_holds_office_now(question)
+        if office_now:
             kinds, question = MISSION, without_time_words(question)
         query = self._question_vector(question)  # computed while the words are searched
         ranked: list[SearchResult] = []
@@ -347,6 +348,7 @@ class KnowledgeBase:
                     dense=self._dense,
                     query=query,
                     kinds=wanted,
+                    every_word=office_now,
                 )
             )
             if ranked[-1].covered:
