@@ -21,9 +21,10 @@ from bot.messaging import Messenger
 from bot.notices.approvals import NoticeApprovals
 from bot.notices.delivery_bot import delivery_bot
 from bot.notices.service import NoticeService, erase_recipient
+from bot.roster.accounts import Accounts
 from bot.roster.service import RosterService
 from storage.database import Database
-from storage.people import PeopleRepository, Role
+from storage.people import PeopleRepository
 
 __all__ = [
     "CONCURRENT_UPDATES",
@@ -45,9 +46,7 @@ async def on_startup(app: BotApplication) -> None:
     """Open the database, make the configured admins secretariat, run the start-up hooks."""
     data = app.bot_data
     await data.db.connect()
-    now = data.clock.now()
-    for admin_id in sorted(data.settings.admin_ids):
-        await data.people.ensure_role(admin_id, Role.SECRETARIAT, "", now)
+    await data.accounts.make_secretariat(data.settings.admin_ids)
     for hook in data.startup_hooks:
         await hook(app)
     logger.info("bot started on %s", data.settings.db_path)
@@ -123,6 +122,7 @@ def build_application(
         approvals=NoticeApprovals(notices, messenger, settings),
         knowledge=knowledge,
         roster_service=RosterService(db=db, clock=clock, messenger=messenger),
+        accounts=Accounts(db=db, clock=clock, messenger=messenger),
     )
     data.dashboard = dashboard_server(settings, db, clock, data.operator_ids)
     app.bot_data = data

@@ -60,8 +60,7 @@ async def sync_menu_buttons(context: AppContext) -> None:
     url = data.settings.webapp_url
     repository = DashboardRepository(data.db)
     for telegram_id, opens in await repository.menu_buttons_due(url, MENU_BUTTON_BATCH):
-        person = await data.people.get_by_telegram_id(telegram_id)
-        language = person.spoken_language if person else "zh"
+        language = await data.accounts.spoken_language_of(telegram_id)
         button = (
             MenuButtonWebApp(t(language, "dashboard.button"), WebAppInfo(url))
             if opens and url

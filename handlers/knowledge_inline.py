@@ -42,10 +42,8 @@ async def inline_query(update: Update, context: AppContext) -> None:
     if not text:
         await query.answer([], cache_time=60, is_personal=False)
         return
-    person = await context.bot_data.people.get_by_telegram_id(query.from_user.id)
-    language = (person.language if person else None) or language_from_hint(
-        query.from_user.language_code
-    )
+    chosen = await context.bot_data.accounts.language_of(query.from_user.id)
+    language = chosen or language_from_hint(query.from_user.language_code)
     result = await context.bot_data.knowledge.search(text[:256], language, limit=MAX_RESULTS)
     entries = [m.entry for m in result.matches] if result.covered else []
     # Results follow the asker's language, so they are cached per user.

@@ -72,9 +72,7 @@ async def send_to_secretariat(update: Update, context: AppContext) -> None:
     await query.answer()
     question = await repo.get(question_id)
     assert question is not None
-    for chat_id in await context.bot_data.people.secretariat_chat_ids():
-        person = await context.bot_data.people.get_by_telegram_id(chat_id)
-        language = person.spoken_language if person else "zh"
+    for chat_id, language in await context.bot_data.accounts.secretariat_chats():
         text = t(
             language,
             "knowledge.relay_incoming",

@@ -42,13 +42,11 @@ async def test_cli_import_adds_entries_and_prints_a_link_per_unbound_entry(
     assert len(links) == 2  # Wang Fang has a Telegram id already
     assert "Li Hua\tYunnan University\tcouncil\thttps://t.me/youxie_bot?start=" in text
 
-    council = await bot.app.bot_data.people.list_by_roles((Role.COUNCIL,))
+    council = await bot.people.list_by_roles((Role.COUNCIL,))
     assert [(p.name, p.unit, p.language, p.telegram_id) for p in council] == [
         ("Li Hua", "Yunnan University", "zh", None)
     ]
-    [member] = [
-        p for p in await bot.app.bot_data.people.list_by_roles((Role.MEMBER,)) if p.telegram_id
-    ]
+    [member] = [p for p in await bot.people.list_by_roles((Role.MEMBER,)) if p.telegram_id]
     assert (member.name, member.telegram_id) == ("Wang Fang", 777)
 
 
@@ -130,7 +128,7 @@ async def test_excel_gb18030_csv_with_chinese_roles_imports(
     text = "name,unit,role,telegram_id,language\r\n李华,云南大学,理事,,中文\r\n"
     out = io.StringIO()
     assert await cli(settings, write(tmp_path, text, encoding="gb18030"), out) == 0
-    person = (await bot.app.bot_data.people.list_by_roles((Role.COUNCIL,)))[0]
+    person = (await bot.people.list_by_roles((Role.COUNCIL,)))[0]
     assert (person.name, person.unit, person.language) == ("李华", "云南大学", "zh")
 
 
@@ -142,13 +140,13 @@ async def test_secretariat_sends_the_csv_sees_a_preview_and_confirms(bot: BotHar
     assert "3 new, 0 updated, 0 unchanged, 1 rejected" in preview.text
     assert 'Row 5: role "boss"' in preview.text
     assert preview.button_texts() == ["Confirm import", "Cancel"]
-    assert await bot.app.bot_data.people.list_by_roles((Role.COUNCIL,)) == []
+    assert await bot.people.list_by_roles((Role.COUNCIL,)) == []
 
     calls = await bot.tap(admin, preview.callback_data()[0])
     texts = "\n".join(bot.texts_to(ADMIN_ID, calls))
     assert "Roster imported" in texts and "3 new" in texts
     assert len(LINK.findall(texts)) == 2
-    assert len(await bot.app.bot_data.people.list_by_roles((Role.COUNCIL,))) == 1
+    assert len(await bot.people.list_by_roles((Role.COUNCIL,))) == 1
 
     again = await bot.tap(admin, preview.callback_data()[0])
     assert bot.alerts(again) == ["This button is no longer valid."]
@@ -182,9 +180,9 @@ async def test_reimporting_a_removed_member_restores_the_same_entry(
         write(tmp_path, GOOD.replace("Wang Fang,,", "Wang Fang,Kunming,"), "k.csv"),
         io.StringIO(),
     )
-    people = bot.app.bot_data.people
+    people = bot.people
     [wang] = [p for p in await people.list_by_roles((Role.MEMBER,)) if p.telegram_id == 777]
-    await bot.app.bot_data.roster.change_role(wang.id, Role.GUEST, None, bot.clock.now(), "removed")
+    await bot.roster.change_role(wang.id, Role.GUEST, None, bot.clock.now(), "removed")
     out = io.StringIO()
     await cli(
         settings,
@@ -208,7 +206,7 @@ async def test_a_guest_who_named_themselves_like_an_entry_is_not_matched(
     text = "name,unit,role,telegram_id,language\nZhang Xiaoming,,council,,zh\n"
     await cli(settings, write(tmp_path, text), out)
     assert "1 new" in out.getvalue()
-    guest = await bot.app.bot_data.people.get_by_telegram_id(501)
+    guest = await bot.people.get_by_telegram_id(501)
     assert guest is not None and guest.role is Role.GUEST
 
 

@@ -63,8 +63,8 @@ async def test_member_sending_a_roster_csv_is_refused(
 
 async def forged_data(bot: BotHarness) -> list[str]:
     """Buttons a member might forge: promote herself, act on others, other uploads, junk."""
-    admin_person = await bot.app.bot_data.people.get_by_telegram_id(ADMIN_ID)
-    mallory = await bot.app.bot_data.people.get_by_telegram_id(99)
+    admin_person = await bot.people.get_by_telegram_id(ADMIN_ID)
+    mallory = await bot.people.get_by_telegram_id(99)
     other = await add_entry(bot, "Victim", Role.COUNCIL, telegram_id=98)
     assert admin_person is not None and mallory is not None
     guest = bot.user(97, "Applicant")

@@ -47,7 +47,7 @@ async def test_roster_csv_quote_line_optional_columns_and_own_language(bot: BotH
         admin,
         bot.api.last_message_to(ADMIN_ID)["reply_markup"]["inline_keyboard"][0][0]["callback_data"],
     )
-    person = await bot.app.bot_data.people.get(anna.id)
+    person = await bot.people.get(anna.id)
     assert person is not None and person.language == "en"  # her own choice stands
 
 

@@ -133,28 +133,22 @@ class RosterService:
         """Every secretariat member."""
         return await self._people.list_by_roles((Role.SECRETARIAT,))
 
-    async def fill_empty_name(self, person_id: int, name: str) -> None:
-        """A person without a name takes the one they gave Telegram."""
-        await self._people.fill_empty_name(person_id, name[:100], self._clock.now())
-
     async def heard_from(self, telegram_id: int) -> None:
         """Someone wrote in a private chat: reachable again, and the features are told."""
         person_id = await self._people.mark_heard_from(telegram_id, self._clock.now())
         if person_id is not None:
             await announce_joined(self.joined_hooks, person_id)
 
-    async def reach_changed(self, telegram_id: int, reachable: bool) -> Person | None:
+    async def reach_changed(self, telegram_id: int, reachable: bool) -> None:
         """A block, a leave or a new start recorded; the secretariat told when it moved a
-        member's reach (and so the count behind a quorum)."""
+        member's reach (and so the count behind a quorum). Someone who started the bot
+        again gets a current menu and what they missed."""
         before = await self._people.get_by_telegram_id(telegram_id)
         person = await self._messenger.chat_member_changed(telegram_id, reachable)
         await tell_secretariat_of_reach(self._messenger, self._people, self._roster, before, person)
-        return person
-
-    async def started_again(self, person: Person) -> None:
-        """Someone unblocked the bot: a current menu, and what they missed."""
-        await sync_menu(self._messenger.bot, self._roster, person)
-        await announce_joined(self.joined_hooks, person.id)
+        if person is not None and reachable:
+            await sync_menu(self._messenger.bot, self._roster, person)
+            await announce_joined(self.joined_hooks, person.id)
 
     # Menus -----------------------------------------------------------------------------------
 
