@@ -142,9 +142,8 @@ async def join_unit(update: Update, context: AppContext) -> int:
     if application is None:
         await reply(update, caller.t("roster.join_pending"))
         return ConversationHandler.END
-    for person in await roster.secretariat():
-        if person.telegram_id is not None and person.reachable:
-            await send_card(context, person.telegram_id, person.spoken_language, application)
+    for chat_id, language in await context.bot_data.accounts.secretariat_chats():
+        await send_card(context, chat_id, language, application)
     await reply(update, caller.t("roster.join_sent", name=name))
     return ConversationHandler.END
 

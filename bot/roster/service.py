@@ -117,7 +117,7 @@ class RosterService:
         self._clock = clock
         self._messenger = messenger
         self.joined_hooks: list[PersonHook] = joined_hooks if joined_hooks is not None else []
-        self.view = RosterView(self._roster, self._applications)
+        self.view = RosterView(self._people, self._roster, self._applications)
 
     # People ----------------------------------------------------------------------------------
 
@@ -128,10 +128,6 @@ class RosterService:
     async def person_of_account(self, telegram_id: int) -> Person | None:
         """The person bound to this Telegram account."""
         return await self._people.get_by_telegram_id(telegram_id)
-
-    async def secretariat(self) -> list[Person]:
-        """Every secretariat member."""
-        return await self._people.list_by_roles((Role.SECRETARIAT,))
 
     async def heard_from(self, telegram_id: int) -> None:
         """Someone wrote in a private chat: reachable again, and the features are told."""
