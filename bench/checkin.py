@@ -91,11 +91,13 @@ async def seed(app: Any, members: int) -> tuple[int, str]:
     )
     rows = await db.fetchall("SELECT id FROM persons WHERE role = 'council'")
     ids = [int(row[0]) for row in rows]
-    await repo.open_draft(meeting.id, ids, set(ids), CALLED)
+    await repo.open_draft(meeting, ids, set(ids), CALLED)
     summary = await app.bot.send_message(ADMIN, "summary")
     await repo.set_summary_message(meeting.id, ADMIN, summary.message_id, "en")
     refreshed = await repo.get(meeting.id)
-    link, _ = await app.bot_data.meetings.day.checkin_link(refreshed, "youxie_bot")
+    card = await app.bot_data.meetings.day.checkin_link(refreshed, "youxie_bot")
+    assert card is not None
+    link = card[0]
     return meeting.id, link.rsplit("start=", 1)[1]
 
 

@@ -100,7 +100,7 @@ async def seed(app: Any, people: int) -> int:
     )
     rows = await db.fetchall("SELECT id FROM persons WHERE role = 'council'")
     ids = [int(row[0]) for row in rows]
-    await repo.open_draft(meeting.id, ids, set(ids), NOW)
+    await repo.open_draft(meeting, ids, set(ids), NOW)
     return meeting.id
 
 

@@ -141,16 +141,15 @@ async def _move(
     except FormError:
         await send_usage(update, caller, "meetings.meeting")
         return
-    place = place or meeting.place
-    if starts_at <= svc.now() or (starts_at == meeting.starts_at and place == meeting.place):
+    move = await svc.move(meeting, starts_at, place or meeting.place)
+    if move.refusal in ("past", "unchanged"):
         await send_usage(update, caller, "meetings.meeting")
-        return
-    result = await svc.move(meeting, starts_at, place[:200])
-    if result is None:
+    elif move.meeting is None or move.delivery is None:
         await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
-        return
-    moved, delivery = result
-    await reply(update, delivery_text(caller, "meetings.moved_done", moved, delivery))
+    else:
+        await reply(
+            update, delivery_text(caller, "meetings.moved_done", move.meeting, move.delivery)
+        )
 
 
 async def remind_command(update: Update, context: AppContext) -> None:
@@ -207,7 +206,7 @@ async def _ask_cancel(
     update: Update, caller: Caller, svc: MeetingService, meeting: Meeting | None
 ) -> None:
     assert meeting is not None
-    if meeting.status != "open":
+    if not svc.may_cancel(meeting):
         await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
         return
     button = InlineKeyboardButton(

@@ -16,6 +16,7 @@ from bot.meetings.attendance import (
     parse_checkin_payload,
 )
 from bot.meetings.day_view import local_clock
+from bot.meetings.meeting_day import ProxyAction
 from bot.meetings.render import format_datetime
 from bot.meetings.service import MeetingService
 from bot.numbers import typed_number
@@ -61,10 +62,11 @@ async def send_checkin(
 ) -> None:
     """Send the QR code picture with the link as text."""
     assert meeting is not None
-    if meeting.status != "open":
+    card = await svc.day.checkin_link(meeting, context.bot.username)
+    if card is None:
         await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
         return
-    link, png = await svc.day.checkin_link(meeting, context.bot.username)
+    link, png = card
     opens = format_datetime(meeting.starts_at - CHECKIN_OPENS_BEFORE, svc.tz, caller.language)
     closes = format_datetime(meeting.starts_at + CHECKIN_CLOSES_AFTER, svc.tz, caller.language)
     caption = caller.t(
@@ -163,45 +165,41 @@ async def proxy_tapped(update: Update, context: AppContext) -> None:
     user = update.effective_user
     if query is None or user is None:
         return
-    svc = service(context)
     match = _PROXY.match(query.data or "")
-    found = await svc.lookup.invitation_for_account(int(match.group(2)), user.id) if match else None
+    action: ProxyAction = "list" if match and match.group(1) == "list" else "entrust"
+    if match and match.group(1) == "no":
+        action = "decline"
+    other = int(match.group(3)) if match and match.group(3) else None
+    tap = (
+        await service(context).day.proxy_tapped(user.id, int(match.group(2)), action, other)
+        if match and (action == "list") == (other is None)
+        else None
+    )
     caller = await identify(update, context)
-    language = caller.language if caller else "en"
-    if (
-        match is None
-        or found is None
-        or not svc.day.may_entrust(*found)
-        or (match.group(1) == "list") != (match.group(3) is None)
-    ):
+    meeting, me = (tap.meeting, tap.me) if tap else (None, None)
+    if tap is None or meeting is None or me is None:
+        language = caller.language if caller else "en"
         await query.answer(t(language, "meetings.button_refused"), show_alert=True)
         return
-    meeting, me = found
-    if meeting.status != "open" or svc.now() >= meeting.starts_at:
+    if tap.refusal == "closed":
         await query.answer(
             t(me.language, "meeting_day.proxy_closed", id=meeting.id), show_alert=True
         )
-        return
-    if match.group(1) == "list":
+    elif tap.choices is not None:
         await query.answer()
-        text, markup = await svc.day.proxy_choices(meeting, me)
-        await edit_tapped(update, text, markup)
-        return
-    other = int(match.group(3))
-    if match.group(1):
-        declined = await svc.day.decline(meeting, me, other)
-        key = "meeting_day.proxy_declined" if declined else "meeting_day.proxy_not_yours"
-        await query.answer(t(me.language, key, id=meeting.id), show_alert=not declined)
-        if declined:
+        await edit_tapped(update, *tap.choices)
+    elif action == "decline":
+        key = "meeting_day.proxy_declined" if tap.declined else "meeting_day.proxy_not_yours"
+        await query.answer(t(me.language, key, id=meeting.id), show_alert=not tap.declined)
+        if tap.declined:
             await drop_buttons(update)
-        return
-    outcome = await svc.day.entrust(meeting, me, other)
-    holder = await svc.lookup.invitee(meeting.id, other)
-    name = holder.name if holder is not None else f"#{other}"
-    text = t(me.language, f"meeting_day.proxy_{outcome}", id=meeting.id, holder=name)
-    await query.answer(text, show_alert=outcome not in ("entrusted", "same"))
-    if outcome == "entrusted":
-        await edit_tapped(update, text)
+    else:
+        text = t(
+            me.language, f"meeting_day.proxy_{tap.entrusted}", id=meeting.id, holder=tap.holder_name
+        )
+        await query.answer(text, show_alert=tap.entrusted not in ("entrusted", "same"))
+        if tap.entrusted == "entrusted":
+            await edit_tapped(update, text)
 
 
 def register_proxies(app: BotApplication) -> None:

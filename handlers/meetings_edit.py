@@ -7,8 +7,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import AppContext, MeetingEditDraft, user_state
-from bot.meetings.editing import EDITABLE, edit_meeting, parse_edit
-from bot.meetings.rules import FormError
+from bot.meetings.editing import EDITABLE, edit_meeting, may_edit
 from bot.meetings.service import MeetingService
 from handlers.common import Caller, reply, require_role
 from handlers.meetings_rsvp import service
@@ -32,18 +31,14 @@ async def _usage(update: Update, caller: Caller, field: str) -> None:
 async def _apply(
     update: Update, caller: Caller, svc: MeetingService, meeting: Meeting, text: str
 ) -> None:
-    if meeting.status != "open":
-        await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
+    edit = await edit_meeting(svc, meeting, text)
+    outcome = edit.outcome
+    if edit.refusal == "form":
+        await _usage(update, caller, edit.field)
         return
-    try:
-        changes = parse_edit(text, meeting, svc.tz, svc.now())
-    except FormError as error:
-        await _usage(update, caller, error.field)
-        return
-    if not changes:
+    if edit.refusal == "nothing":
         await reply(update, caller.t("meeting_day.edit_nothing", id=meeting.id))
         return
-    outcome = await edit_meeting(svc, meeting, changes)
     if outcome is None:
         await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
         return
@@ -86,7 +81,7 @@ async def edit_field_tapped(update: Update, context: AppContext) -> None:
         return
     match = _FIELD.match(query.data or "")
     meeting = await service(context).lookup.get(int(match.group(1))) if match else None
-    if match is None or meeting is None or meeting.status != "open":
+    if match is None or meeting is None or not may_edit(meeting):
         await query.answer(caller.t("meetings.button_refused"), show_alert=True)
         return
     await query.answer()

@@ -183,15 +183,13 @@ async def confirm_tapped(update: Update, context: AppContext) -> None:
         return
     match = re.match(rf"^mtgok:{CALLBACK_ID}$", query.data or "")
     svc = service(context)
-    meeting = await svc.lookup.get(int(match.group(1))) if match else None
-    if meeting is None or meeting.status != "draft":
+    opening = await svc.confirm(int(match.group(1))) if match else None
+    if opening is None:
         await query.answer(caller.t("meetings.already_confirmed"), show_alert=True)
         return
     await query.answer(caller.t("meetings.sending"))
-    result = await svc.confirm(meeting.id)
-    if result is None:
-        return
-    opened, delivery = result
+    delivery = await svc.send_invitations(opening)
+    opened = opening.meeting
     message = query.message if isinstance(query.message, Message) else None
     tally = await svc.tally(opened)
     summary = render.summary_text(opened, tally, caller.language, svc.tz)

@@ -42,10 +42,11 @@ def minutes_service(context: AppContext) -> MeetingMinutes:
 async def _begin(
     update: Update, context: AppContext, caller: Caller, meeting: Meeting, audience: MinutesAudience
 ) -> None:
-    if meeting.status != "open":
+    refusal = await minutes_service(context).refusal(meeting, audience)
+    if refusal == "not_open":
         await reply(update, caller.t("meetings.meeting_not_open", id=meeting.id))
         return
-    if await minutes_service(context).recipients(meeting, audience) == 0:
+    if refusal == "nobody":
         await reply(update, caller.t("meeting_day.minutes_nobody", id=meeting.id))
         return
     user_state(context).minutes = MinutesDraft(meeting.id, audience)

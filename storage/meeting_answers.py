@@ -24,6 +24,9 @@ class SeatedMeeting(Protocol):
     @property
     def capacity(self) -> int | None: ...
 
+    @property
+    def status(self) -> str: ...
+
 
 @dataclass(frozen=True)
 class AnswerChange:
@@ -75,7 +78,8 @@ class AnswersMixin:
         set_by: int | None = None,
         version: int | None = None,
     ) -> AnswerChange | None:
-        """Record an answer; None when the meeting is not open (or moved since `version`)."""
+        """Record an answer; None when the meeting's status changed since it was read (or it
+        moved since `version`)."""
         if not meeting.capacity and set_by is None:
             fast = await self._answer_without_seats(meeting, person_id, response, now, version)
             if fast is not None:
@@ -83,9 +87,9 @@ class AnswersMixin:
         async with self._db.transaction() as tx:
             row = await tx.fetchone(
                 "SELECT i.response FROM invitations i JOIN meetings m ON m.id = i.meeting_id"
-                " WHERE i.meeting_id = ? AND i.person_id = ? AND m.status = 'open'"
+                " WHERE i.meeting_id = ? AND i.person_id = ? AND m.status = ?"
                 " AND (? IS NULL OR m.version = ?)",
-                (meeting.id, person_id, version, version),
+                (meeting.id, person_id, meeting.status, version, version),
             )
             if row is None:
                 return None
@@ -115,13 +119,14 @@ class AnswersMixin:
         """One conditional UPDATE (the hot path of a tap); None when it changed nothing."""
         changed = await self._db.write_one(
             f"{_SET_ANSWER} AND response != ? AND EXISTS (SELECT 1 FROM meetings m"
-            " WHERE m.id = invitations.meeting_id AND m.status = 'open'"
+            " WHERE m.id = invitations.meeting_id AND m.status = ?"
             " AND (? IS NULL OR m.version = ?))",
             (
                 *_answer_values(response, now, None),
                 meeting.id,
                 person_id,
                 response,
+                meeting.status,
                 version,
                 version,
             ),

@@ -199,15 +199,15 @@ class MeetingRepository(AnswersMixin):
         return [_meeting(row) for row in rows]
 
     async def open_draft(
-        self, meeting_id: int, person_ids: list[int], reachable: set[int], now: datetime
+        self, meeting: Meeting, person_ids: list[int], reachable: set[int], now: datetime
     ) -> int | None:
-        """Turn a draft into an open meeting, invite `person_ids` and write the round of their
-        invitations, in one transaction; the round's id, or None if it was not a draft."""
+        """Open the meeting, invite `person_ids` and write the round of their invitations, in
+        one transaction; the round's id, or None when its status changed since it was read."""
+        meeting_id = meeting.id
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
-                "UPDATE meetings SET status = 'open', updated_at = ? WHERE id = ?"
-                " AND status = 'draft'",
-                (to_db(now), meeting_id),
+                "UPDATE meetings SET status = 'open', updated_at = ? WHERE id = ? AND status = ?",
+                (to_db(now), meeting_id, meeting.status),
             )
             if cursor.rowcount != 1:
                 return None
@@ -292,13 +292,15 @@ class MeetingRepository(AnswersMixin):
         )
         return [(_meeting(row), _invitee(row)) for row in rows]
 
-    async def cancel(self, meeting_id: int, now: datetime) -> bool:
-        """Cancel an open meeting and its reminders; False if it was not open."""
+    async def cancel(self, meeting: Meeting, now: datetime) -> bool:
+        """Cancel the meeting and skip its pending reminders; False when its status changed
+        since it was read (a second tap)."""
+        meeting_id = meeting.id
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
                 "UPDATE meetings SET status = 'cancelled', updated_at = ? WHERE id = ?"
-                " AND status = 'open'",
-                (to_db(now), meeting_id),
+                " AND status = ?",
+                (to_db(now), meeting_id, meeting.status),
             )
             if cursor.rowcount != 1:
                 return False
@@ -317,14 +319,23 @@ class MeetingRepository(AnswersMixin):
         deadline: datetime,
         now: datetime,
     ) -> tuple[Meeting, int] | None:
-        """Move an open meeting: new version, answers reset (kept as previous), and a round of
-        the invitations asking again, in one transaction; None if not open."""
+        """Move the meeting: new version, answers reset (kept as previous), and a round of the
+        invitations asking again, in one transaction; None when its status or version changed
+        since it was read."""
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
                 "UPDATE meetings SET starts_at = ?, place = ?, deadline = ?,"
-                " version = version + 1, updated_at = ? WHERE id = ? AND status = 'open'"
+                " version = version + 1, updated_at = ? WHERE id = ? AND status = ?"
                 " AND version = ?",
-                (to_db(starts_at), place, to_db(deadline), to_db(now), meeting.id, meeting.version),
+                (
+                    to_db(starts_at),
+                    place,
+                    to_db(deadline),
+                    to_db(now),
+                    meeting.id,
+                    meeting.status,
+                    meeting.version,
+                ),
             )
             if cursor.rowcount != 1:
                 return None
@@ -346,8 +357,8 @@ class MeetingRepository(AnswersMixin):
     async def edit(
         self, meeting: Meeting, changes: dict[str, object], now: datetime
     ) -> Meeting | None:
-        """Change title, place, agenda, deadline or capacity of an open meeting (same version,
-        so its buttons stay valid); None when it is no longer open or was moved meanwhile."""
+        """Change title, place, agenda, deadline or capacity (same version, so its buttons stay
+        valid); None when its status or version changed since it was read."""
         allowed = {"title", "place", "agenda", "deadline", "capacity"}
         if not changes or not set(changes) <= allowed:
             raise ValueError(f"cannot edit {sorted(set(changes) - allowed)}")
@@ -359,8 +370,8 @@ class MeetingRepository(AnswersMixin):
         async with self._db.transaction() as tx:
             cursor = await tx.execute(
                 f"UPDATE meetings SET {assignments}, updated_at = ? WHERE id = ?"
-                " AND status = 'open' AND version = ?",
-                (*values.values(), to_db(now), meeting.id, meeting.version),
+                " AND status = ? AND version = ?",
+                (*values.values(), to_db(now), meeting.id, meeting.status, meeting.version),
             )
             if cursor.rowcount != 1:
                 return None

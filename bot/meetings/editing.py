@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 from zoneinfo import ZoneInfo
 
 from bot.meetings.rules import (
@@ -21,7 +21,7 @@ from storage.meetings import Meeting
 if TYPE_CHECKING:
     from bot.meetings.service import Delivery, MeetingService
 
-__all__ = ["EDITABLE", "EditOutcome", "edit_meeting", "parse_edit"]
+__all__ = ["EDITABLE", "Edit", "EditOutcome", "edit_meeting", "may_edit", "parse_edit"]
 
 EDITABLE = ("title", "place", "agenda", "deadline", "capacity")
 _OPTION = re.compile(r"^(title|place|agenda|deadline|capacity)\s*=\s*(.*)$", re.S)
@@ -35,6 +35,21 @@ class EditOutcome:
     changed: tuple[str, ...]
     told: Delivery | None
     redrawn: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What an edit did, or why not: `not_open`, `nothing` (it reads so already), or `form`
+    with the wrong field (a catalog key suffix)."""
+
+    outcome: EditOutcome | None = None
+    refusal: Literal["not_open", "nothing", "form"] | None = None
+    field: str = ""
+
+
+def may_edit(meeting: Meeting) -> bool:
+    """Only an open meeting is edited."""
+    return meeting.status == "open"
 
 
 def parse_edit(text: str, meeting: Meeting, timezone: ZoneInfo, now: datetime) -> dict[str, object]:
@@ -73,19 +88,26 @@ def _value(key: str, value: str, meeting: Meeting, timezone: ZoneInfo, now: date
     return int(value)
 
 
-async def edit_meeting(
-    service: MeetingService, meeting: Meeting, changes: dict[str, object]
-) -> EditOutcome | None:
-    """Store the changes, redraw every invitation, tell Yes and Maybe of a new place.
+async def edit_meeting(service: MeetingService, meeting: Meeting, text: str) -> Edit:
+    """Apply `key=value | ...` to an open meeting (see `parse_edit`): store the changes,
+    redraw every invitation, tell Yes and Maybe of a new place.
 
     Seats follow a new capacity: whoever it seats off the waitlist is told. A new deadline
-    moves the reminder of those who have not answered. None when the meeting is not open.
+    moves the reminder of those who have not answered.
     """
+    if not may_edit(meeting):
+        return Edit(refusal="not_open")
     now = service.now()
+    try:
+        changes = parse_edit(text, meeting, service.tz, now)
+    except FormError as error:
+        return Edit(refusal="form", field=error.field)
+    if not changes:
+        return Edit(refusal="nothing")
     seated_before = await service.repo.seated(meeting)
     edited = await service.repo.edit(meeting, changes, now)
     if edited is None:
-        return None
+        return Edit(refusal="not_open")
     if "deadline" in changes:
         due = reminder_times(edited.starts_at, edited.deadline)
         await service.reminders.repo.replace_reminders(
@@ -116,4 +138,4 @@ async def edit_meeting(
             redrawn += 1
     service.summary_changed(edited.id)
     changed = tuple(name for name in EDITABLE if name in changes)
-    return EditOutcome(edited, changed, told, redrawn)
+    return Edit(EditOutcome(edited, changed, told, redrawn))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import segno
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -28,7 +28,7 @@ from storage.people import Role
 if TYPE_CHECKING:
     from bot.meetings.service import MeetingService
 
-__all__ = ["CheckinOutcome", "MeetingDay"]
+__all__ = ["CheckinOutcome", "MeetingDay", "ProxyAction", "ProxyTap"]
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +47,27 @@ class CheckinOutcome:
     other_id: int | None = None
 
 
+ProxyAction = Literal["list", "entrust", "decline"]
+
+
+@dataclass(frozen=True)
+class ProxyTap:
+    """What a proxy button did, or why not (`forged`: not for this account or meeting,
+    `closed`: the meeting is no longer open or has started).
+
+    For `list`, the choices to show; for `decline`, whether it was the tapper's to decline;
+    for `entrust`, the outcome (see `AttendanceRepository.entrust`) and the holder's name.
+    """
+
+    refusal: Literal["forged", "closed"] | None = None
+    meeting: Meeting | None = None
+    me: Invitee | None = None
+    choices: tuple[str, InlineKeyboardMarkup | None] | None = None
+    declined: bool = False
+    entrusted: str = ""
+    holder_name: str = ""
+
+
 class MeetingDay:
     """Check-in, presence and the room's count for one meeting service."""
 
@@ -58,8 +79,11 @@ class MeetingDay:
         """The attendance repository."""
         return AttendanceRepository(self.service.db)
 
-    async def checkin_link(self, meeting: Meeting, bot_username: str) -> tuple[str, bytes]:
-        """The meeting's check-in link (its code made on first use) and the link as a QR PNG."""
+    async def checkin_link(self, meeting: Meeting, bot_username: str) -> tuple[str, bytes] | None:
+        """The meeting's check-in link (its code made on first use) and the link as a QR PNG;
+        None unless the meeting is open."""
+        if meeting.status != "open":
+            return None
         code = meeting.checkin_code or await self.repo.set_checkin_code(
             meeting.id, new_checkin_code()
         )
@@ -117,6 +141,27 @@ class MeetingDay:
     def may_entrust(meeting: Meeting, invitee: Invitee) -> bool:
         """Proxies are allowed and the invitee is a council member (or the secretariat)."""
         return meeting.proxies > 0 and invitee.role.at_least(Role.COUNCIL)
+
+    async def proxy_tapped(
+        self, telegram_id: int, meeting_id: int, action: ProxyAction, other: int | None
+    ) -> ProxyTap:
+        """A proxy button: the giver's list of holders, entrusting one, or the holder declining
+        (`other` is the holder, or the giver declined); only while the meeting is open and
+        has not started."""
+        found = await self.service.repo.invitation_for_account(meeting_id, telegram_id)
+        if found is None or not self.may_entrust(*found):
+            return ProxyTap(refusal="forged")
+        meeting, me = found
+        if meeting.status != "open" or self.service.now() >= meeting.starts_at:
+            return ProxyTap(refusal="closed", meeting=meeting, me=me)
+        if action == "list" or other is None:
+            return ProxyTap(meeting=meeting, me=me, choices=await self.proxy_choices(meeting, me))
+        if action == "decline":
+            return ProxyTap(meeting=meeting, me=me, declined=await self.decline(meeting, me, other))
+        outcome = await self.entrust(meeting, me, other)
+        holder = await self.service.repo.invitee(meeting.id, other)
+        name = holder.name if holder is not None else f"#{other}"
+        return ProxyTap(meeting=meeting, me=me, entrusted=outcome, holder_name=name)
 
     async def proxy_candidates(self, meeting: Meeting, giver: Invitee) -> list[Invitee]:
         """Invited council members who said Yes and can still hold a proxy for `giver`."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
@@ -69,6 +70,17 @@ class MeetingMinutes:
             now=self.clock.now(),
         )
         return notice.id
+
+    async def refusal(
+        self, meeting: Meeting, audience: MinutesAudience
+    ) -> Literal["not_open", "nobody"] | None:
+        """Why the minutes of the meeting are not taken now: it is not open, or nobody would
+        receive them; None when they are."""
+        if meeting.status != "open":
+            return "not_open"
+        if await self.recipients(meeting, audience) == 0:
+            return "nobody"
+        return None
 
     async def recipients(self, meeting: Meeting, audience: MinutesAudience) -> int:
         """How many people the minutes would reach."""

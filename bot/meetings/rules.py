@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.numbers import typed_number
@@ -23,6 +24,8 @@ __all__ = [
     "Delivery",
     "EntryRefusal",
     "FormError",
+    "Move",
+    "Opening",
     "Rsvp",
     "Tally",
     "entry_refusal",
@@ -238,6 +241,24 @@ class TapResult:
     invitee: Invitee | None = None
     change: AnswerChange | None = None
     refusal: TapRefusal | None = None
+
+
+@dataclass(frozen=True)
+class Opening:
+    """A draft just opened: the meeting and the round of its invitations, not yet sent."""
+
+    meeting: Meeting
+    round_id: int
+
+
+@dataclass(frozen=True)
+class Move:
+    """What moving a meeting did: the moved meeting and how everyone was told, or why not
+    (`past`: to a time gone by, `unchanged`: same time and place, `not_open`)."""
+
+    meeting: Meeting | None = None
+    delivery: Delivery | None = None
+    refusal: Literal["past", "unchanged", "not_open"] | None = None
 
 
 class EntryRefusal(StrEnum):

@@ -26,7 +26,10 @@ from bot.meetings.render import summary_keyboard
 from bot.meetings.rounds import MeetingRounds
 from bot.meetings.rules import (
     AUDIENCE_ROLES,
+    MAX_PLACE,
     Delivery,
+    Move,
+    Opening,
     Rsvp,
     Tally,
     TapRefusal,
@@ -165,24 +168,29 @@ class MeetingService:
         """Store the meeting as a draft awaiting Confirm."""
         return await self.repo.create_draft(new, creator.id, self.now())
 
-    async def confirm(self, meeting_id: int) -> tuple[Meeting, Delivery] | None:
-        """Open a draft: invite its audience, send invitations, schedule reminders."""
+    async def confirm(self, meeting_id: int) -> Opening | None:
+        """Open a draft: invite its audience and schedule its reminders (the invitations go
+        out with `send_invitations`); None unless it is a draft awaiting Confirm."""
         meeting = await self.repo.get(meeting_id)
         if meeting is None or meeting.status != "draft":
             return None
         people = await self.audience(meeting.audience)
         reachable = {p.id for p in people if p.telegram_id is not None}
         now = self.now()
-        round_id = await self.repo.open_draft(meeting.id, [p.id for p in people], reachable, now)
+        round_id = await self.repo.open_draft(meeting, [p.id for p in people], reachable, now)
         if round_id is None:
             return None
         await self.reminders.repo.replace_reminders(
             meeting.id, reminder_times(meeting.starts_at, meeting.deadline), now
         )
         await self.reminders.schedule(meeting.id)
-        meeting = await self.repo.get(meeting.id)
-        assert meeting is not None
-        return meeting, await self.rounds.run(round_id)
+        opened = await self.repo.get(meeting.id)
+        assert opened is not None
+        return Opening(opened, round_id)
+
+    async def send_invitations(self, opening: Opening) -> Delivery:
+        """Send the invitations of a meeting just opened, paced; how it went."""
+        return await self.rounds.run(opening.round_id)
 
     async def answer_tap(self, telegram_id: int, rsvp: Rsvp) -> TapResult:
         """An invitee's Yes / No / Maybe button: recorded only when `tap_refusal` allows it."""
@@ -259,9 +267,14 @@ class MeetingService:
                 await self._resumer
         await self.flush()
 
+    @staticmethod
+    def may_cancel(meeting: Meeting) -> bool:
+        """Only an open meeting can be cancelled."""
+        return meeting.status == "open"
+
     async def cancel(self, meeting: Meeting) -> Delivery | None:
-        """Cancel an open meeting and tell everyone invited, once."""
-        if not await self.repo.cancel(meeting.id, self.now()):
+        """Cancel an open meeting and tell everyone invited, once; None when it is not open."""
+        if not self.may_cancel(meeting) or not await self.repo.cancel(meeting, self.now()):
             return None
         self.reminders.drop(meeting.id)
         self.summary_changed(meeting.id)
@@ -272,16 +285,21 @@ class MeetingService:
             title=meeting.title,
         )
 
-    async def move(
-        self, meeting: Meeting, starts_at: datetime, place: str
-    ) -> tuple[Meeting, Delivery] | None:
-        """Move a meeting: reset answers, tell everyone once and ask them to answer again."""
+    async def move(self, meeting: Meeting, starts_at: datetime, place: str) -> Move:
+        """Move an open meeting to a time ahead (or another place): reset answers, tell
+        everyone once and ask them to answer again."""
         now = self.now()
+        if starts_at <= now:
+            return Move(refusal="past")
+        if starts_at == meeting.starts_at and place == meeting.place:
+            return Move(refusal="unchanged")
+        if meeting.status != "open":
+            return Move(refusal="not_open")
         found = await self.repo.move(
-            meeting, starts_at, place, moved_deadline(meeting, starts_at, now), now
+            meeting, starts_at, place[:MAX_PLACE], moved_deadline(meeting, starts_at, now), now
         )
         if found is None:
-            return None
+            return Move(refusal="not_open")
         moved, round_id = found
         await self.reminders.repo.replace_reminders(
             moved.id, reminder_times(moved.starts_at, moved.deadline), now
@@ -289,7 +307,7 @@ class MeetingService:
         self.reminders.drop(moved.id)
         await self.reminders.schedule(moved.id)
         self.summary_changed(moved.id)
-        return moved, await self.rounds.run(round_id)
+        return Move(moved, await self.rounds.run(round_id))
 
     async def remind(self, meeting: Meeting, kind: RoundKind) -> Delivery | None:
         """Nudge non-responders (`deadline`) or remind the seated Yes (`start`), now;
