@@ -102,3 +102,8 @@ async def test_a_nameless_admin_takes_their_telegram_name_once(bot: BotHarness) 
     await bot.send(bot.user(ADMIN_ID, "Someone Else"), "/help")
     admin = await people.get_by_telegram_id(ADMIN_ID)
     assert admin is not None and admin.name == "Zhang Wei"
+
+
+async def test_the_guest_welcome_promises_nothing_a_guest_does_not_get(bot: BotHarness) -> None:
+    [text] = bot.texts_to(90, await bot.send(bot.user(90, "Ivan", "en"), "/start"))
+    assert "answer meeting invitations" not in text and "/join" in text

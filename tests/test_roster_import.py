@@ -9,7 +9,7 @@ from bot.config import Settings
 from bot.roster.cli import import_file
 from storage.people import Role
 from tests.harness import ADMIN_ID, BotHarness
-from tests.roster_helpers import LINK, send_document
+from tests.roster_helpers import LINK, add_entry, send_document
 
 GOOD = (
     "name,unit,role,telegram_id,language\n"
@@ -261,3 +261,35 @@ async def test_a_preview_confirmed_within_the_hour_imports(bot: BotHarness) -> N
     bot.clock.advance(minutes=59)
     calls = await bot.tap(admin, preview.callback_data()[0])
     assert "Roster imported" in "\n".join(bot.texts_to(ADMIN_ID, calls))
+
+
+async def test_an_open_quote_in_an_uploaded_roster_is_reported_from_its_row(
+    bot: BotHarness,
+) -> None:
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    bot.api.add_file("q", b'name,unit,role\n"Li Hua,Unit,member\nAnna,Unit,member\n')
+    preview = bot.texts_to(ADMIN_ID, await send_document(bot, admin, "q", "roster.csv"))[0]
+    assert "Row 2: the CSV cannot be read from here on" in preview
+
+
+async def test_an_uploaded_roster_needs_no_telegram_id_or_language_column(
+    bot: BotHarness,
+) -> None:
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    bot.api.add_file("ok", b"name,unit,role\nLi Hua,Unit,member\n")
+    preview = bot.texts_to(ADMIN_ID, await send_document(bot, admin, "ok", "roster.csv"))[0]
+    assert "1 new, 0 updated, 0 unchanged, 0 rejected" in preview
+
+
+async def test_an_import_leaves_the_language_a_person_chose(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    anna = await add_entry(bot, "Anna", Role.MEMBER, "en", telegram_id=82, unit="Unit")
+    bot.api.add_file("zh", b"name,unit,role,telegram_id,language\nAnna,Unit,member,82,zh\n")
+    calls = await send_document(bot, admin, "zh", "roster.csv")
+    assert "0 new, 0 updated, 1 unchanged" in bot.texts_to(ADMIN_ID, calls)[0]
+    await bot.tap(
+        admin,
+        bot.api.last_message_to(ADMIN_ID)["reply_markup"]["inline_keyboard"][0][0]["callback_data"],
+    )
+    person = await bot.people.get(anna.id)
+    assert person is not None and person.language == "en"

@@ -40,7 +40,7 @@ async def test_taking_secretariat_rights_asks_first_and_back_changes_nothing(
     assert "取消秘书处权限 · Li secretariat&gt;council" in log
 
 
-async def test_member_to_council_still_takes_one_tap(bot: BotHarness) -> None:
+async def test_member_to_council_takes_one_tap(bot: BotHarness) -> None:
     anna = await add_entry(bot, "Anna", Role.MEMBER, telegram_id=82)
     admin = bot.user(ADMIN_ID, "Sec", "en")
     await bot.send(admin, f"/members {anna.id}")
