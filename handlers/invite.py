@@ -202,7 +202,7 @@ async def held_entry_button(update: Update, context: AppContext) -> None:
         pending, state.secretariat_entry = state.secretariat_entry, None
     else:
         pending, state.namesake_entry = state.namesake_entry, None
-    if pending is None or (confirming_secretariat and pending.role is not Role.SECRETARIAT):
+    if pending is None:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return
     await query.answer()
