@@ -14,6 +14,8 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import AppContext, BotApplication, BotData, UserData
 from bot.dashboard import dashboard_server
+from bot.knowledge.reading import KnowledgeReading
+from bot.knowledge.relay import QuestionRelay
 from bot.knowledge.service import KnowledgeBase
 from bot.meetings.late import invite_late_joiner
 from bot.meetings.service import MeetingService
@@ -121,6 +123,8 @@ def build_application(
         notices=notices,
         approvals=NoticeApprovals(notices, messenger, settings),
         knowledge=knowledge,
+        reading=KnowledgeReading(db, knowledge),
+        questions=QuestionRelay(db=db, clock=clock, settings=settings, messenger=messenger),
         roster_service=RosterService(db=db, clock=clock, messenger=messenger),
         accounts=Accounts(db=db, clock=clock, messenger=messenger),
     )

@@ -18,6 +18,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.dashboard import DashboardServer
 from bot.knowledge.parser import ParsedArticles
+from bot.knowledge.reading import KnowledgeReading
+from bot.knowledge.relay import QuestionRelay
 from bot.knowledge.service import KnowledgeBase
 from bot.meetings.service import MeetingService
 from bot.messaging import Messenger
@@ -112,6 +114,8 @@ class BotData:
         notices: NoticeService,
         approvals: NoticeApprovals,
         knowledge: KnowledgeBase,
+        reading: KnowledgeReading,
+        questions: QuestionRelay,
         roster_service: RosterService,
         accounts: Accounts,
     ) -> None:
@@ -123,6 +127,8 @@ class BotData:
         self.notices = notices
         self.approvals = approvals
         self.knowledge = knowledge
+        self.reading = reading
+        self.questions = questions
         self.roster_service = roster_service
         self.accounts = accounts
         # Each feature adds its share of /mydata and /forgetme here (shared with accounts).

@@ -141,10 +141,7 @@ async def mission(update: Update, context: AppContext) -> None:
     caller = await identify(update, context)
     if caller is None:
         return
-    base = context.bot_data.knowledge
-    entries = await base.repo.current_entries("mission", caller.language)
-    if not entries:
-        entries = await base.repo.current_entries("mission")
+    entries = await context.bot_data.reading.mission(caller.language)
     parts = [f"<b>{html.escape(e.title)}</b>\n{html.escape(e.body)}" for e in entries]
     text, _ = trim("\n\n".join(parts), 4000)
     await reply(update, text or caller.t("knowledge.not_covered"))
@@ -152,9 +149,7 @@ async def mission(update: Update, context: AppContext) -> None:
 
 async def _chapters_view(context: AppContext, caller: Caller) -> tuple[str, InlineKeyboardMarkup]:
     """The chapter list with one button per chapter."""
-    base = context.bot_data.knowledge
-    document = await base.repo.current_document("articles", caller.language)
-    title = document.title if document else ""
+    listing = await context.bot_data.reading.chapters(caller.language)
     rows = [
         [
             InlineKeyboardButton(
@@ -162,9 +157,9 @@ async def _chapters_view(context: AppContext, caller: Caller) -> tuple[str, Inli
                 callback_data=f"{CALLBACK}:c:{c.number}:0",
             )
         ]
-        for c in await base.repo.chapters(caller.language)
+        for c in listing.chapters
     ]
-    return caller.t("knowledge.chapters_title", title=title), InlineKeyboardMarkup(rows)
+    return caller.t("knowledge.chapters_title", title=listing.title), InlineKeyboardMarkup(rows)
 
 
 async def articles(update: Update, context: AppContext) -> None:
@@ -184,13 +179,12 @@ async def browse(update: Update, context: AppContext) -> None:
         return
     parts = (query.data or "").split(":")
     await query.answer()
-    base = context.bot_data.knowledge
     numbers = [typed_number(part, low=0) for part in parts[2:]]
     if parts[1:2] == ["a"] and len(parts) == 3 and numbers[0] is not None:
         await show_article(update, context, caller, numbers[0])
     elif parts[1:2] == ["c"] and len(parts) == 4 and None not in numbers:
         chapter, page = numbers[0] or 0, numbers[1] or 0
-        entries = await base.repo.chapter_articles(caller.language, chapter)
+        entries = await context.bot_data.reading.chapter(caller.language, chapter)
         shown = entries[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
         rows = [
             [

@@ -9,7 +9,6 @@ from telegram.constants import ParseMode
 from telegram.ext import InlineQueryHandler
 
 from bot.context import AppContext, BotApplication
-from bot.i18n import language_from_hint
 from bot.knowledge.answers import heading, trim
 from storage.articles import Entry
 
@@ -42,12 +41,13 @@ async def inline_query(update: Update, context: AppContext) -> None:
     if not text:
         await query.answer([], cache_time=60, is_personal=False)
         return
-    chosen = await context.bot_data.accounts.language_of(query.from_user.id)
-    language = chosen or language_from_hint(query.from_user.language_code)
-    result = await context.bot_data.knowledge.search(text[:256], language, limit=MAX_RESULTS)
-    entries = [m.entry for m in result.matches] if result.covered else []
+    user = query.from_user
+    shared = await context.bot_data.reading.shared(
+        user.id, user.language_code, text[:256], MAX_RESULTS
+    )
     # Results follow the asker's language, so they are cached per user.
-    await query.answer([_result(e, language) for e in entries], cache_time=60, is_personal=True)
+    results = [_result(e, shared.language) for e in shared.entries]
+    await query.answer(results, cache_time=60, is_personal=True)
 
 
 def register(app: BotApplication) -> None:

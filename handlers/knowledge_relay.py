@@ -17,20 +17,16 @@ from telegram.ext import (
 from telegram.warnings import PTBUserWarning
 
 from bot.context import AppContext, BotApplication, user_state
-from bot.i18n import t
+from bot.knowledge.relay import RELAY_CALLBACK, Asker, ReplyOutcome
 from handlers.common import Caller, drop_buttons, identify, reply, require_role
 from handlers.forms import leave_form
 from storage.database import Database, Transaction
-from storage.knowledge_questions import (
-    QuestionRepository,
-    erase_questions_of,
-    export_questions_of,
-)
+from storage.knowledge_questions import erase_questions_of, export_questions_of
 from storage.people import Person, Role
 
 __all__ = ["CALLBACK", "REPLYING", "offer_markup", "register"]
 
-CALLBACK = "kbq"
+CALLBACK = RELAY_CALLBACK
 REPLYING = 1
 
 
@@ -42,8 +38,7 @@ async def offer_markup(
     chat = update.effective_chat
     if user is None or chat is None or chat.type != "private" or not question:
         return None
-    repo = QuestionRepository(context.bot_data.db)
-    question_id = await repo.add(user.id, caller.language, question, context.bot_data.clock.now())
+    question_id = await context.bot_data.questions.offer(Asker(user.id, caller.language), question)
     button = InlineKeyboardButton(
         caller.t("knowledge.offer_button"), callback_data=f"{CALLBACK}:send:{question_id}"
     )
@@ -65,25 +60,10 @@ async def send_to_secretariat(update: Update, context: AppContext) -> None:
     if query is None or caller is None:
         return
     question_id = _question_id(query.data, "send")
-    repo = QuestionRepository(context.bot_data.db)
-    if question_id is None or not await repo.mark_sent(question_id, caller.person.telegram_id or 0):
+    relay = context.bot_data.questions
+    if question_id is None or not await relay.pass_on(question_id, caller.person, query.answer):
         await query.answer(caller.t("knowledge.relay_stale"), show_alert=True)
         return
-    await query.answer()
-    question = await repo.get(question_id)
-    assert question is not None
-    for chat_id, language in await context.bot_data.accounts.secretariat_chats():
-        text = t(
-            language,
-            "knowledge.relay_incoming",
-            name=caller.person.name or f"#{caller.person.id}",
-            question=question.question,
-        )
-        button = InlineKeyboardButton(
-            t(language, "knowledge.relay_reply_button"),
-            callback_data=f"{CALLBACK}:reply:{question_id}",
-        )
-        await context.bot_data.messenger.send(chat_id, text, InlineKeyboardMarkup([[button]]))
     if query.message is not None:
         await drop_buttons(update)
     await reply(update, caller.t("knowledge.relay_sent"))
@@ -100,8 +80,8 @@ async def start_reply(update: Update, context: AppContext) -> int:
     question_id = _question_id(query.data, "reply")
     question = None
     if question_id is not None:
-        question = await QuestionRepository(context.bot_data.db).get(question_id)
-    if question is None or question.status != "sent":
+        question = await context.bot_data.questions.waiting_for_answer(question_id)
+    if question is None:
         await query.answer(caller.t("knowledge.relay_already"), show_alert=True)
         return ConversationHandler.END
     await query.answer()
@@ -118,25 +98,12 @@ async def deliver_reply(update: Update, context: AppContext) -> int:
         return ConversationHandler.END
     state = user_state(context)
     question_id, state.relay_question_id = state.relay_question_id, None
-    repo = QuestionRepository(context.bot_data.db)
-    answered = None
+    outcome = ReplyOutcome.ALREADY_ANSWERED
     if question_id is not None:
-        answered = await repo.answer(
-            question_id, message.text or "", caller.person.id, context.bot_data.clock.now()
+        outcome = await context.bot_data.questions.reply(
+            question_id, message.text or "", caller.person.id
         )
-    if answered is None:
-        await reply(update, caller.t("knowledge.relay_already"))
-        return ConversationHandler.END
-    text = t(
-        "zh" if answered.language == "zh" else "en",
-        "knowledge.relay_answer",
-        question=answered.question,
-        answer=answered.answer or "",
-    )
-    if await context.bot_data.messenger.send(answered.telegram_id, text) is None:
-        await reply(update, caller.t("knowledge.relay_unreachable"))
-        return ConversationHandler.END
-    await reply(update, caller.t("knowledge.relay_delivered"))
+    await reply(update, caller.t(outcome.value))
     return ConversationHandler.END
 
 

@@ -7,9 +7,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import AppContext, BotApplication
 from bot.numbers import typed_number
-from bot.passed_questions import QuestionsScreen, question_screen, questions_screen
-from handlers.common import Caller, edit_tapped, reply, require_role, send_usage
-from storage.knowledge_questions import QuestionRepository
+from bot.passed_questions import QuestionsScreen
+from handlers.common import edit_tapped, reply, require_role, send_usage
 from storage.people import Role
 
 __all__ = ["register"]
@@ -28,15 +27,6 @@ def _markup(screen: QuestionsScreen) -> InlineKeyboardMarkup | None:
     )
 
 
-async def _screen(context: AppContext, caller: Caller, question_id: int | None) -> QuestionsScreen:
-    repo = QuestionRepository(context.bot_data.db)
-    timezone = context.bot_data.settings.timezone
-    if question_id is None:
-        return await questions_screen(repo, caller.language, timezone)
-    one = await question_screen(repo, question_id, caller.language, timezone)
-    return one or QuestionsScreen(caller.t("questions.unknown", id=question_id))
-
-
 async def questions_command(update: Update, context: AppContext) -> None:
     """List the questions passed to the secretariat, or show one (`/questions ID`)."""
     caller = await require_role(update, context, Role.SECRETARIAT)
@@ -47,7 +37,7 @@ async def questions_command(update: Update, context: AppContext) -> None:
     if args and question_id is None:
         await send_usage(update, caller, "questions.questions")
         return
-    screen = await _screen(context, caller, question_id)
+    screen = await context.bot_data.questions.screen(caller.language, question_id)
     await reply(update, screen.text, _markup(screen))
 
 
@@ -64,13 +54,12 @@ async def mark_answered(update: Update, context: AppContext) -> None:
     if question_id is None:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return
-    repo = QuestionRepository(context.bot_data.db)
-    data = context.bot_data
-    if not await repo.mark_answered(question_id, caller.person.id, data.clock.now()):
+    relay = context.bot_data.questions
+    if not await relay.mark_answered(question_id, caller.person.id):
         await query.answer(caller.t("questions.already", id=question_id), show_alert=True)
         return
     await query.answer(caller.t("questions.marked", id=question_id))
-    screen = await _screen(context, caller, question_id if alone == "one" else None)
+    screen = await relay.screen(caller.language, question_id if alone == "one" else None)
     await edit_tapped(update, screen.text, _markup(screen))
 
 
