@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from bot.config import Settings
 from bot.roster.cli import import_file
 from storage.people import Role
@@ -263,22 +265,25 @@ async def test_a_preview_confirmed_within_the_hour_imports(bot: BotHarness) -> N
     assert "Roster imported" in "\n".join(bot.texts_to(ADMIN_ID, calls))
 
 
-async def test_an_open_quote_in_an_uploaded_roster_is_reported_from_its_row(
-    bot: BotHarness,
+@pytest.mark.parametrize(
+    ("content", "preview_says"),
+    [
+        # An open quote: the rows from there on cannot be read, and the preview says where.
+        (
+            b'name,unit,role\n"Li Hua,Unit,member\nAnna,Unit,member\n',
+            "Row 2: the CSV cannot be read from here on",
+        ),
+        # Without telegram_id and language columns.
+        (b"name,unit,role\nLi Hua,Unit,member\n", "1 new, 0 updated, 0 unchanged, 0 rejected"),
+    ],
+)
+async def test_the_preview_of_an_uploaded_roster(
+    bot: BotHarness, content: bytes, preview_says: str
 ) -> None:
+    bot.api.add_file("f", content)
     admin = bot.user(ADMIN_ID, "Sec", "en")
-    bot.api.add_file("q", b'name,unit,role\n"Li Hua,Unit,member\nAnna,Unit,member\n')
-    preview = bot.texts_to(ADMIN_ID, await send_document(bot, admin, "q", "roster.csv"))[0]
-    assert "Row 2: the CSV cannot be read from here on" in preview
-
-
-async def test_an_uploaded_roster_needs_no_telegram_id_or_language_column(
-    bot: BotHarness,
-) -> None:
-    admin = bot.user(ADMIN_ID, "Sec", "en")
-    bot.api.add_file("ok", b"name,unit,role\nLi Hua,Unit,member\n")
-    preview = bot.texts_to(ADMIN_ID, await send_document(bot, admin, "ok", "roster.csv"))[0]
-    assert "1 new, 0 updated, 0 unchanged, 0 rejected" in preview
+    preview = bot.texts_to(ADMIN_ID, await send_document(bot, admin, "f", "roster.csv"))[0]
+    assert preview_says in preview
 
 
 async def test_an_import_leaves_the_language_a_person_chose(bot: BotHarness) -> None:

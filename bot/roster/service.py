@@ -28,6 +28,7 @@ from storage.roster import RosterEntry, RosterRepository
 
 __all__ = [
     "EntryOutcome",
+    "JoinRefusal",
     "NewEntryResult",
     "Redemption",
     "RenewOutcome",
@@ -75,6 +76,13 @@ class NewEntryResult:
     person_id: int | None = None
     link: str = ""
     existing: RosterEntry | None = None
+
+
+class JoinRefusal(StrEnum):
+    """Why a person may not apply to join."""
+
+    ON_ROSTER = "on_roster"  # they have a role already
+    PENDING = "pending"  # their application waits for a decision
 
 
 class RenewOutcome(StrEnum):
@@ -286,20 +294,27 @@ class RosterService:
 
     # Applications ----------------------------------------------------------------------------
 
-    async def pending_application_of(self, person_id: int) -> Application | None:
-        """The person's application still waiting for a decision."""
-        return await self._applications.pending_application_of(person_id)
+    async def join_refusal(self, person: Person) -> JoinRefusal | None:
+        """Why the person may not apply to join (only a guest without a pending one may)."""
+        if person.role is not Role.GUEST:
+            return JoinRefusal.ON_ROSTER
+        if await self._applications.pending_application_of(person.id):
+            return JoinRefusal.PENDING
+        return None
 
     async def apply(
         self, person: Person, name: str, unit: str, language: Language
-    ) -> Application | None:
-        """Store a guest's application; None when one is pending already."""
+    ) -> Application | JoinRefusal:
+        """Store a guest's application, or say why not (on the roster, one pending)."""
+        if person.role is not Role.GUEST:
+            return JoinRefusal.ON_ROSTER
         application_id = await self._applications.create_application(
             person.id, name, unit, language, self._clock.now()
         )
         if application_id is None:
-            return None
-        return await self._applications.get_application(application_id)
+            return JoinRefusal.PENDING
+        application = await self._applications.get_application(application_id)
+        return application if application is not None else JoinRefusal.PENDING
 
     async def application(self, application_id: int) -> Application | None:
         """The application with this id."""
