@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 
-.PHONY: run test lint bench lock clean
+.PHONY: run test lint bench lock vectors clean
 
 # Install exactly the versions (and files, by hash) in the lock, then the bot itself.
 $(STAMP): pyproject.toml $(LOCK)
@@ -35,6 +35,11 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Embed the shipped content again and rewrite content/vectors.npz, so that a first start
+# embeds nothing. Run after changing content/ or how passages are cut, then commit the file.
+vectors: $(STAMP)
+	$(BIN)/python -m bot.knowledge.vectors_export
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

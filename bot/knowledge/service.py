@@ -14,7 +14,7 @@ from typing import Literal
 from bot.knowledge import embedding
 from bot.knowledge.alignment import OutOfStep, out_of_step
 from bot.knowledge.dense import DenseIndex, Progress, build_index, embed_missing
-from bot.knowledge.embedding import Embedder, Vector
+from bot.knowledge.embedding import Embedder, ModelUnavailable, Vector
 from bot.knowledge.information import information
 from bot.knowledge.intents import (
     asks_who_holds_office_now,
@@ -31,6 +31,7 @@ from bot.knowledge.parser import (
 )
 from bot.knowledge.references import article_reference
 from bot.knowledge.search import Catalogue, Match, SearchResult, Tuning, rank
+from bot.knowledge.shipped import seed_vectors
 from bot.knowledge.spelling import Speller
 from bot.knowledge.text import Analyzer, default_analyzer
 from bot.numbers import MAX_ID
@@ -69,6 +70,8 @@ def _embed_or_none(embedder: Embedder, question: str) -> Vector | None:
     """The question's vector; None (an answer from the words) when the model fails."""
     try:
         return embedder.embed_query(question)
+    except ModelUnavailable:  # could not load: said once already
+        return None
     except Exception as error:  # the engine failing must not cost the member an answer
         logger.warning("question answered from keywords only, the model failed: %r", error)
         return None
@@ -100,17 +103,25 @@ class KnowledgeBase:
         return self.embedder is not None
 
     async def start(
-        self, content_dir: Path = CONTENT_DIR, progress: Progress | None = None
+        self,
+        content_dir: Path = CONTENT_DIR,
+        progress: Progress | None = None,
+        *,
+        shipped_vectors: bool = True,
     ) -> None:
         """Load the shipped content into an empty database and make sure the index is fresh.
 
-        Passages without a stored vector (the first start, or a new model) are embedded now.
+        The vectors shipped with the content are stored first (unless `shipped_vectors` is
+        off); passages still without a vector (content the file lacks, or a new model) are
+        embedded now, so the model is loaded only when something is left to embed.
         """
         if not await self.repo.has_documents():
-            await self.load_directory(content_dir, progress)
+            await self.load_directory(content_dir, progress, shipped_vectors=shipped_vectors)
         if await self.repo.index_fingerprint() != self.analyzer.fingerprint:
             await self.reindex()
         if self.embedder is not None:
+            if shipped_vectors and not await self.vectors.count(self.embedder.version):
+                await seed_vectors(self.vectors, self.embedder.version, content_dir)
             await embed_missing(
                 self.vectors, self.embedder, await self.repo.current_entries(), progress
             )
@@ -118,12 +129,19 @@ class KnowledgeBase:
         information("会费", "zh")  # load the word-frequency tables now, not at the first question
         information("dues", "en")
 
-    async def load_directory(self, content_dir: Path, progress: Progress | None = None) -> None:
+    async def load_directory(
+        self,
+        content_dir: Path,
+        progress: Progress | None = None,
+        *,
+        shipped_vectors: bool = True,
+    ) -> None:
         """Import `articles.<lang>.md` and `mission.<lang>.md` from a directory.
 
-        All the files' passages are embedded in one pass (one progress from 0 to all) before
-        any of them becomes current, so an interrupted first start is simply done again,
-        reusing the vectors already stored.
+        The directory's shipped vectors are stored, then the passages still without one are
+        embedded in one pass (one progress from 0 to all) before any of them becomes
+        current, so an interrupted first start is simply done again, reusing the vectors
+        already stored.
         """
         added: list[int] = []
         for language in LANGUAGES:
@@ -137,6 +155,8 @@ class KnowledgeBase:
                 added.append(await self._add_mission(page, source=mission.name))
         stored = {document_id: await self.repo.entries(document_id) for document_id in added}
         if self.embedder is not None:
+            if shipped_vectors:
+                await seed_vectors(self.vectors, self.embedder.version, content_dir)
             everything = [entry for entries in stored.values() for entry in entries]
             await embed_missing(self.vectors, self.embedder, everything, progress)
         for document_id, entries in stored.items():
@@ -310,7 +330,8 @@ class KnowledgeBase:
         catalogue = await self.catalogue()
         asked, kinds = question, ALL_KINDS
         question = self._speller.correct(question)
-        if asks_who_holds_office_now(question):
+        office_now = asks_who_holds_office_now(question)
+        if office_now:
             kinds, question = MISSION, without_time_words(question)
         query = self._question_vector(question)  # computed while the words are searched
         ranked: list[SearchResult] = []
@@ -327,6 +348,7 @@ class KnowledgeBase:
                     dense=self._dense,
                     query=query,
                     kinds=wanted,
+                    every_word=office_now,
                 )
             )
             if ranked[-1].covered:

@@ -76,6 +76,11 @@ def answer(bot: BotHarness, calls: list[ApiCall]) -> ApiCall:
         ("会长是谁", "zh", "协会简介 · 协会领导"),
         ("理事会的职权", "zh", "第24条 · "),
         ("会员代表大会多久开一次", "zh", "第21条 · "),
+        (
+            "Can a member be kicked out, and do they get a chance to defend themselves?",
+            "en",
+            "Article 16 · ",
+        ),
     ],
 )
 async def test_everyday_questions_are_answered_with_the_right_text(
@@ -123,6 +128,10 @@ async def test_greetings_get_the_friendly_reply_and_reach_no_one_else(
         ("Is there parking near the association's office?", "en"),
         ("协会的银行账号是多少？", "zh"),
         ("现任秘书长是谁？", "zh"),
+        ("What's the weather like tomorrow?", "en"),
+        ("Who won the football match last night?", "en"),
+        ("明天会下雨吗？", "zh"),
+        ("附近有什么好吃的餐馆？", "zh"),
     ],
 )
 async def test_questions_the_documents_do_not_answer_are_offered_to_the_secretariat(
