@@ -23,6 +23,7 @@ from bot.messaging import Messenger
 from bot.notices.approvals import NoticeApprovals
 from bot.notices.delivery_bot import delivery_bot
 from bot.notices.service import NoticeService, erase_recipient
+from bot.notices.stores import NoticeStores
 from bot.roster.accounts import Accounts
 from bot.roster.service import RosterService
 from storage.database import Database
@@ -96,8 +97,10 @@ def build_application(
     people = PeopleRepository(db)
     messenger = Messenger(app.bot, people, clock)
     notice_bot, bulk = delivery_bot(settings, app.bot)
+    notice_stores = NoticeStores.on(db)
     notices = NoticeService(
         db=db,
+        stores=notice_stores,
         clock=clock,
         settings=settings,
         messenger=Messenger(notice_bot, people, clock),

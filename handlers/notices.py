@@ -114,16 +114,13 @@ async def list_notices(update: Update, context: AppContext) -> None:
         await notice_detail(update, context, caller, int(args[0].lstrip("#")))
         return
     service = notice_service(context)
-    notices = await service.repo.list_for_overview()
-    if not notices:
+    overview = await service.lookup.overview()
+    if not overview.notices:
         await reply(update, caller.t("notices.none"))
         return
-    progress = {nid: (run.finished, run.total) for nid, run in service.runs.items()}
-    for notice in notices:
-        if notice.status in ("done", "cancelled") and notice.total and notice.id not in progress:
-            counts = await service.repo.counts(notice.id)
-            progress[notice.id] = (counts.get("sent", 0), notice.total)
-    lines = overview_lines(notices, progress, service.settings.timezone, caller.language)
+    lines = overview_lines(
+        overview.notices, overview.progress, service.settings.timezone, caller.language
+    )
     await reply(update, "\n".join([caller.t("notices.overview_title"), *lines]))
 
 
@@ -148,11 +145,7 @@ async def cancel_notice(update: Update, context: AppContext) -> None:
 
 async def _offer_cancellations(update: Update, context: AppContext, caller: Caller) -> None:
     """Bare /cancelnotice: one button per notice that can still be cancelled."""
-    active = [
-        notice
-        for notice in await notice_service(context).repo.list_for_overview(recent=0)
-        if notice.status in ("pending_approval", "scheduled", "sending")
-    ]
+    active = await notice_service(context).lookup.cancellable()
     if not active:
         await reply(update, caller.t("notices.nothing_to_cancel"))
         return

@@ -8,6 +8,7 @@ import re
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.context import AppContext
+from bot.notices.actions import NoFollowUp
 from bot.notices.approvals import Decision, Outcome
 from bot.notices.service import NoticeService
 from bot.notices.views import unreachable_lines, when_text
@@ -45,7 +46,7 @@ async def action(update: Update, context: AppContext) -> None:
         return
     match = _ACTION.match(query.data or "")
     service = notice_service(context)
-    notice = await service.repo.get(int(match.group(2))) if match else None
+    notice = await service.lookup.notice(int(match.group(2))) if match else None
     if match is None or notice is None:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return
@@ -137,12 +138,12 @@ async def _tell_scheduled(
 async def _remind(update: Update, service: NoticeService, caller: Caller, notice: Notice) -> None:
     """Send the follow-up to those who got the notice and have not confirmed it."""
     chat = update.effective_chat
-    if not notice.ack or chat is None:
+    if chat is None:
         await reply(update, caller.t("core.button_invalid"))
         return
     follow_up = await service.actions.remind(notice, caller.person.id, chat.id, caller.language)
-    if follow_up is None:
-        await reply(update, caller.t("notices.remind_running", id=notice.id))
+    if isinstance(follow_up, NoFollowUp):
+        await reply(update, caller.t(follow_up.value, id=notice.id))
         return
     await reply(
         update,
@@ -155,7 +156,7 @@ async def _remind(update: Update, service: NoticeService, caller: Caller, notice
 async def _send_unreachable(
     update: Update, service: NoticeService, caller: Caller, notice: Notice
 ) -> None:
-    lines = unreachable_lines(await service.repo.unreachable(notice.id), caller.language)
+    lines = unreachable_lines(await service.lookup.unreachable(notice.id), caller.language)
     chunk = caller.t("notices.unreachable_title", id=notice.id)
     for line in lines or [caller.t("notices.unreachable_none")]:
         if len(chunk) + len(line) > _CHUNK:

@@ -41,8 +41,8 @@ async def correction_command(
     assert match is not None
     notice_id, verb = int(match.group(1)), match.group(2).lower()
     service = notice_service(context)
-    parent = await service.repo.get(notice_id)
-    if parent is None or parent.kind != "notice" or parent.status in ("draft", "rejected"):
+    parent = await service.lookup.correctable(notice_id)
+    if parent is None:
         await reply(update, caller.t("notices.correction_unknown", id=notice_id))
         return ConversationHandler.END
     if verb == "recall":
@@ -71,7 +71,7 @@ async def corrected_text(update: Update, context: AppContext) -> int:
     target, state.correction_of = state.correction_of, None
     if caller is None or message is None or target is None:
         return ConversationHandler.END
-    parent = await notice_service(context).repo.get(target)
+    parent = await notice_service(context).lookup.notice(target)
     if parent is None:
         await reply(update, caller.t("notices.correction_unknown", id=target))
         return ConversationHandler.END
@@ -116,12 +116,18 @@ async def _preview(
 ) -> None:
     """What the correction or recall will do, with Confirm and Cancel."""
     service = notice_service(context)
-    delivered, too_old, waiting = await service.repo.copies(parent.id, service.clock.now())
+    copies = await service.lookup.copies(parent.id)
     parts = preview_parts(action, service.settings.timezone, caller.language)
     if action.kind == "edit":
-        summary = caller.t("notices.preview_edit", delivered=delivered, waiting=waiting)
+        summary = caller.t(
+            "notices.preview_edit", delivered=copies.delivered, waiting=copies.waiting
+        )
     else:
-        summary = caller.t("notices.preview_recall", deletable=delivered - too_old, too_old=too_old)
+        summary = caller.t(
+            "notices.preview_recall",
+            deletable=copies.delivered - copies.too_old,
+            too_old=copies.too_old,
+        )
         if parent.status in ("scheduled", "sending"):
             summary += "\n" + caller.t("notices.preview_recall_stops", id=parent.id)
     for part in parts[:-1]:

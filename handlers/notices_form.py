@@ -20,7 +20,6 @@ from bot.notices.compose import (
 from bot.notices.views import preview_parts
 from handlers.common import Caller, identify, reply, require_role
 from handlers.notices_actions import buttons
-from storage.notices import NoticeRepository
 from storage.people import Role
 
 __all__ = [
@@ -67,25 +66,10 @@ async def store_and_preview(
     """Keep the draft in the database and show it with Confirm and Cancel."""
     data = context.bot_data
     chat = update.effective_chat
-    repo = NoticeRepository(data.db)
-    notice = await repo.create(
-        author_person_id=caller.person.id,
-        author_chat_id=chat.id if chat else 0,
-        author_language=caller.language,
-        audience=draft.audience,
-        language=draft.language,
-        category=draft.category,
-        text_zh=draft.text_zh,
-        text_en=draft.text_en,
-        media_kind=draft.media_kind,
-        media_file_id=draft.media_file_id,
-        due_at=draft.due_at,
-        recurrence=draft.recurrence,
-        now=data.clock.now(),
-        ack=draft.ack,
-        channel=draft.channel,
+    stored = await data.notices.drafts.store(
+        draft, caller.person.id, chat.id if chat else 0, caller.language
     )
-    audience = await repo.audience_by_language(notice)
+    notice, audience = stored.notice, stored.audience
     channel = data.settings.notice_channel
     parts = preview_parts(notice, data.settings.timezone, caller.language, audience, channel)
     for part in parts[:-1]:

@@ -14,7 +14,6 @@ from bot.notices.copies import ack_markup
 from bot.notices.views import detail_lines, unconfirmed_lines
 from handlers.common import Caller, drop_buttons, identify, reply
 from handlers.notices_actions import buttons, notice_service
-from storage.notice_outbox import NOT_REACHED
 
 __all__ = ["RECEIPT_PATTERN", "notice_detail", "receipt_tap"]
 
@@ -31,7 +30,7 @@ async def receipt_tap(update: Update, context: AppContext) -> None:
         return
     match = _RECEIPT.match(query.data or "")
     service = context.bot_data.notices
-    if match is None or service is None:
+    if match is None:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return
     notice_id = int(match.group(1))
@@ -53,32 +52,38 @@ async def notice_detail(
 ) -> None:
     """`/notices ID`: outcomes, receipts, who has not confirmed (paged), and the buttons."""
     service = notice_service(context)
-    notice = await service.repo.get(notice_id)
-    if notice is None or notice.status == "draft":
+    detail = await service.lookup.detail(notice_id)
+    if detail is None:
         await reply(update, caller.t("notices.correction_unknown", id=notice_id))
         return
-    counts = await service.repo.counts(notice.id)
-    receipts = await service.repo.receipt_summary(notice.id) if notice.ack else None
-    actions = await service.repo.actions_list(notice.id)
+    notice = detail.notice
     head = detail_lines(
-        notice, counts, receipts, actions, service.settings.timezone, caller.language
+        notice,
+        detail.counts,
+        detail.receipts,
+        detail.actions,
+        service.settings.timezone,
+        caller.language,
     )
     pages = ["\n".join(head)]
-    unconfirmed = await service.repo.unconfirmed(notice.id) if notice.ack else []
-    if unconfirmed:
-        title = caller.t("notices.unconfirmed_title", n=len(unconfirmed))
+    if detail.unconfirmed:
+        title = caller.t("notices.unconfirmed_title", n=len(detail.unconfirmed))
         pages.append(title)
-        for line in unconfirmed_lines(unconfirmed, caller.language):
+        for line in unconfirmed_lines(detail.unconfirmed, caller.language):
             if len(pages[-1]) + len(line) + 1 > _CHUNK:
                 pages.append(caller.t("notices.unconfirmed_more", id=notice.id))
             pages[-1] += "\n" + line
     rows: list[list[tuple[str, str]]] = []
-    if unconfirmed and notice.status in ("sending", "done", "cancelled"):
+    if detail.may_remind:
         rows.append([(caller.t("notices.remind_button"), f"ntc:rmd:{notice.id}")])
-    not_reached = sum(counts.get(state, 0) for state in NOT_REACHED)
-    if not_reached:
+    if detail.not_reached:
         rows.append(
-            [(caller.t("notices.unreachable_button", n=not_reached), f"ntc:unr:{notice.id}")]
+            [
+                (
+                    caller.t("notices.unreachable_button", n=detail.not_reached),
+                    f"ntc:unr:{notice.id}",
+                )
+            ]
         )
     markup: InlineKeyboardMarkup | None = buttons(*rows) if rows else None
     for page in pages[:-1]:

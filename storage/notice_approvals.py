@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from storage.database import Database
 from storage.people import SPOKEN_LANGUAGE
 
-__all__ = ["ApprovalRequest", "ApprovalsMixin", "Approver"]
+__all__ = ["ApprovalRepository", "ApprovalRequest", "Approver"]
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,15 @@ class ApprovalRequest:
     text: str
 
 
-class ApprovalsMixin:
-    """The approval half of NoticeRepository."""
+# The columns of notice_approval_requests, in the order of ApprovalRequest's fields.
+_REQUEST_COLUMNS = "person_id, chat_id, message_id, language, text"
 
-    _db: Database
+
+class ApprovalRepository:
+    """Who can approve a notice, and the approval requests sent (to close them later)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def approvers(self, author_person_id: int | None) -> list[Approver]:
         """Every other secretariat member with a Telegram account the bot can write to."""
@@ -50,8 +55,8 @@ class ApprovalsMixin:
         """Remember an approval request message, to take its buttons away later."""
         async with self._db.transaction() as tx:
             await tx.execute(
-                "INSERT OR REPLACE INTO notice_approval_requests (notice_id, person_id, chat_id,"
-                " message_id, language, text) VALUES (?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO notice_approval_requests (notice_id, {_REQUEST_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     notice_id,
                     request.person_id,
@@ -66,16 +71,11 @@ class ApprovalsMixin:
         """The notice's open approval requests, forgotten as they are returned (once only)."""
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
-                "SELECT person_id, chat_id, message_id, language, text"
-                " FROM notice_approval_requests WHERE notice_id = ? ORDER BY person_id",
+                f"SELECT {_REQUEST_COLUMNS} FROM notice_approval_requests WHERE notice_id = ?"
+                " ORDER BY person_id",
                 (notice_id,),
             )
             await tx.execute(
                 "DELETE FROM notice_approval_requests WHERE notice_id = ?", (notice_id,)
             )
-        return [
-            ApprovalRequest(
-                row["person_id"], row["chat_id"], row["message_id"], row["language"], row["text"]
-            )
-            for row in rows
-        ]
+        return [ApprovalRequest(*row) for row in rows]

@@ -28,7 +28,7 @@ __all__ = [
     "NOTICE_OUTBOX",
     "NOT_REACHED",
     "UNREACHABLE_STATES",
-    "OutboxMixin",
+    "NoticeOutboxRepository",
     "Recipient",
     "SendOutcome",
     "Unreachable",
@@ -48,15 +48,12 @@ class Unreachable:
     reason: str
 
 
-class OutboxMixin:
-    """The outbox half of NoticeRepository: what is left to send and what became of each send."""
+class NoticeOutboxRepository:
+    """The notices' outbox: what is left to send and what became of each send."""
 
-    _db: Database
-
-    @property
-    def outbox(self) -> OutboxRepository:
-        """The notices' rows in the shared outbox."""
-        return OutboxRepository(self._db, NOTICE_OUTBOX)
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self.outbox = OutboxRepository(db, NOTICE_OUTBOX)  # the rows in the shared outbox
 
     async def release_in_flight(self) -> int:
         """After a crash: sends that were in flight go back to pending (they may be repeated)."""

@@ -1,15 +1,19 @@
-"""Notices: their SQL (the per-recipient outbox is in storage/notice_outbox.py)."""
+"""Notices: their rows, and the start of a delivery (its outbox, storage/notice_outbox.py).
+
+Receipts (storage/notice_receipts.py), the actions on a delivered notice
+(storage/notice_actions.py) and approvals (storage/notice_approvals.py) have repositories of
+their own.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import datetime
+from typing import Any
 
 from storage.database import Database, Transaction
-from storage.notice_actions import ActionsMixin
-from storage.notice_approvals import ApprovalRequest, ApprovalsMixin, Approver
-from storage.notice_outbox import CHANNEL_PERSON, OutboxMixin, Recipient, Unreachable
 from storage.notice_words import (
     ACTIVE_STATUSES,
     AUDIENCE_ROLES,
@@ -20,6 +24,7 @@ from storage.notice_words import (
     NoticeKind,
     NoticeStatus,
 )
+from storage.outbox import CHANNEL_PERSON
 from storage.people import SPOKEN_LANGUAGE, Language
 from storage.timestamps import from_db_optional, to_db
 
@@ -28,8 +33,6 @@ __all__ = [
     "AUDIENCE_ROLES",
     "EFFECTIVE_LANGUAGE",
     "TERMINAL_STATES",
-    "ApprovalRequest",
-    "Approver",
     "Audience",
     "Category",
     "MediaKind",
@@ -37,20 +40,11 @@ __all__ = [
     "NoticeKind",
     "NoticeRepository",
     "NoticeStatus",
-    "Recipient",
-    "Unreachable",
     "forget_recipient",
 ]
 
 # The language a notice is written in for a person (needs `persons p` with SPOKEN_LANGUAGE_JOIN).
 EFFECTIVE_LANGUAGE = SPOKEN_LANGUAGE
-
-_COLUMNS = (
-    "id, author_person_id, author_chat_id, author_language, audience, language, category,"
-    " text_zh, text_en, media_kind, media_file_id, status, due_at, recurrence, parent_id,"
-    " approved_by, progress_message_id, total, created_at, started_at, finished_at,"
-    " kind, ack, channel, revision"
-)
 
 
 @dataclass(frozen=True)
@@ -90,34 +84,30 @@ class Notice:
         return self.text_en or self.text_zh or ""
 
 
+# Every column of `notices`, as the fields of Notice: every SELECT reads these.
+_FIELDS = tuple(f.name for f in fields(Notice))
+_COLUMNS = ", ".join(_FIELDS)
+_READ: dict[str, Callable[[Any], Any]] = {
+    "due_at": from_db_optional,
+    "created_at": lambda value: from_db_optional(value) or datetime.min,
+    "started_at": from_db_optional,
+    "finished_at": from_db_optional,
+    "ack": bool,
+    "channel": bool,
+}
+# What a recurring notice's delivery copies from it.
+_COPIED = (
+    "author_person_id, author_chat_id, author_language, audience, language, category,"
+    " text_zh, text_en, media_kind, media_file_id, due_at, approved_by, ack, channel"
+)
+
+
 def _notice(row: sqlite3.Row) -> Notice:
-    return Notice(
-        id=row["id"],
-        author_person_id=row["author_person_id"],
-        author_chat_id=row["author_chat_id"],
-        author_language=row["author_language"],
-        audience=row["audience"],
-        language=row["language"],
-        category=row["category"],
-        text_zh=row["text_zh"],
-        text_en=row["text_en"],
-        media_kind=row["media_kind"],
-        media_file_id=row["media_file_id"],
-        status=row["status"],
-        due_at=from_db_optional(row["due_at"]),
-        recurrence=row["recurrence"],
-        parent_id=row["parent_id"],
-        approved_by=row["approved_by"],
-        progress_message_id=row["progress_message_id"],
-        total=row["total"],
-        created_at=from_db_optional(row["created_at"]) or datetime.min,
-        started_at=from_db_optional(row["started_at"]),
-        finished_at=from_db_optional(row["finished_at"]),
-        kind=row["kind"],
-        ack=bool(row["ack"]),
-        channel=bool(row["channel"]),
-        revision=row["revision"],
-    )
+    return Notice(**{name: _READ.get(name, _same)(row[name]) for name in _FIELDS})
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 def _channel_language(notice: Notice) -> str:
@@ -143,8 +133,8 @@ async def forget_recipient(tx: Transaction, person_id: int) -> None:
     await tx.execute("DELETE FROM notice_receipts WHERE person_id = ?", (person_id,))
 
 
-class NoticeRepository(OutboxMixin, ActionsMixin, ApprovalsMixin):
-    """Reads and writes notices and their outbox."""
+class NoticeRepository:
+    """Reads and writes notices, and starts their deliveries."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -272,6 +262,10 @@ class NoticeRepository(OutboxMixin, ActionsMixin, ApprovalsMixin):
         )
         return [_notice(row) for row in [*active, *done]]
 
+    async def active(self) -> list[Notice]:
+        """The notices waiting for approval, scheduled or sending, soonest first."""
+        return await self.list_for_overview(recent=0)
+
     async def actions_list(self, parent_id: int) -> list[Notice]:
         """The follow-ups, corrections and recalls of a notice, oldest first."""
         rows = await self._db.fetchall(
@@ -308,14 +302,8 @@ class NoticeRepository(OutboxMixin, ActionsMixin, ApprovalsMixin):
                 return None
             if notice.recurrence:
                 cursor = await tx.execute(
-                    "INSERT INTO notices (author_person_id, author_chat_id, author_language,"
-                    " audience, language, category, text_zh, text_en, media_kind, media_file_id,"
-                    " status, due_at, parent_id, approved_by, created_at, started_at, ack,"
-                    " channel)"
-                    " SELECT author_person_id, author_chat_id, author_language, audience,"
-                    " language, category,"
-                    " text_zh, text_en, media_kind, media_file_id, 'sending', due_at, id,"
-                    " approved_by, ?, ?, ack, channel FROM notices WHERE id = ?",
+                    f"INSERT INTO notices ({_COPIED}, status, parent_id, created_at, started_at)"
+                    f" SELECT {_COPIED}, 'sending', id, ?, ? FROM notices WHERE id = ?",
                     (to_db(now), to_db(now), notice.id),
                 )
                 delivery_id = int(cursor.lastrowid or 0)

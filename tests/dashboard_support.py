@@ -16,8 +16,7 @@ from bot.dashboard import DashboardServer
 from bot.dashboard.launch import launch_key, sign_launch_data
 from bot.dashboard.server import LAUNCH_HEADER
 from storage.database import Database
-from storage.notice_outbox import SendOutcome
-from storage.notices import NoticeRepository
+from storage.notice_outbox import NoticeOutboxRepository, SendOutcome
 from tests.harness import ADMIN_ID, BotHarness
 
 __all__ = [
@@ -79,7 +78,7 @@ async def record_send(bot: BotHarness, notice_id: int, telegram_id: int, state: 
     """Record how the send of a notice to one person ended, as the delivery does."""
     person = await bot.people.get_by_telegram_id(telegram_id)
     assert person is not None
-    outbox = NoticeRepository(bot.app.bot_data.db)
+    outbox = NoticeOutboxRepository(bot.app.bot_data.db)
     now = bot.clock.now()
     assert await outbox.record_sends(notice_id, [person.id], [], [], now) == {person.id}
     await outbox.record_sends(notice_id, [], [SendOutcome(person.id, state)], [], now)

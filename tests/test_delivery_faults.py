@@ -54,7 +54,7 @@ async def test_a_delivery_waits_while_another_program_holds_the_database(
     assert "delivered: 6" in texts[-1] and "(6 recipients)" in texts[-1]
     for number in range(1, 6):
         assert notice_texts(bot, 100 + number) == ["The meeting moves to Friday."]
-    assert await svc.repo.counts(1) == {"sent": 6}
+    assert await svc.outbox.counts(1) == {"sent": 6}
     bot.errors_expected = True
 
 
@@ -84,4 +84,4 @@ async def test_a_delivery_waits_out_a_full_disk(bot: BotHarness) -> None:
     assert sum("the disk holding the database is full" in text for text in texts) == 1
     assert "delivered: 4" in texts[-1]
     assert all(len(notice_texts(bot, 100 + n)) == 1 for n in range(1, 4))
-    assert await svc.repo.counts(1) == {"sent": 4}
+    assert await svc.outbox.counts(1) == {"sent": 4}

@@ -50,7 +50,7 @@ async def stop_then_restart(settings: Settings, api: SlowTelegram) -> dict[str, 
     async with running_bot(settings, api) as bot:
         service = bot.app.bot_data.notices
         assert service is not None
-        released = await service.repo.release_in_flight()
+        released = await service.outbox.release_in_flight()
         await service.resume()
         await asyncio.wait_for(asyncio.gather(*service.tasks.values()), 600)
         report = bot.texts_to(ADMIN_ID)[-1]

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.transport import ApiCall, ApiError
-from storage.notices import ApprovalRequest
+from storage.notice_approvals import ApprovalRequest
 from tests.harness import ADMIN_ID, BotHarness
 from tests.test_notices import (
     add_person,
@@ -275,7 +275,7 @@ async def test_a_decision_made_while_requests_go_out_closes_the_later_ones_too(
     await add_person(bot, "Third", 5002, role="secretariat")
     admin = bot.user(ADMIN_ID, "Sec")
     calls = await bot.send(admin, "/notice\nQuick decision")
-    repo = service(bot).repo
+    repo = service(bot).stores.approvals
     record = repo.add_approval_request
 
     async def record_after_a_fast_approval(notice_id: int, request: ApprovalRequest) -> None:

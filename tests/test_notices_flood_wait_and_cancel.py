@@ -75,7 +75,7 @@ def test_cancelnotice_stops_a_running_delivery(settings: Settings) -> None:
             await settle(bot)
             sent = sum(len(bot.api.sent(200 + n)) for n in range(40))
             assert 0 < sent < 40
-            counts = await svc.repo.counts(1)
+            counts = await svc.outbox.counts(1)
             assert counts.get("cancelled", 0) > 0
             assert "pending" not in counts and "sending" not in counts
             assert "was stopped" in bot.texts_to(ADMIN_ID)[-1]

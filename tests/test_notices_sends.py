@@ -52,7 +52,7 @@ async def test_ambiguous_failures_are_sent_once_and_reported_as_uncertain(bot: B
     for chat_id in (101, 102, 103):
         assert len(bot.api.sent(chat_id)) == 1, chat_id
     assert len(bot.api.sent(104)) == 2
-    assert await service(bot).repo.counts(1) == {"sent": 2, "unconfirmed": 3}
+    assert await service(bot).outbox.counts(1) == {"sent": 2, "unconfirmed": 3}
     report_call = bot.api.sent(ADMIN_ID)[-1]
     assert "delivered: 2" in report_call.text
     assert "may have arrived, not sent again): 3" in report_call.text
@@ -87,7 +87,7 @@ async def test_over_http_a_dropped_answer_or_a_5xx_is_not_sent_twice(bot: BotHar
         await settle(bot)
         sends = [call.chat_id for call in http.calls if call.method == "sendMessage"]
     assert sorted(sends) == [101, 102, 103, ADMIN_ID]
-    assert await svc.repo.counts(1) == {"sent": 2, "unconfirmed": 2}
+    assert await svc.outbox.counts(1) == {"sent": 2, "unconfirmed": 2}
 
 
 async def test_a_refused_connection_is_known_not_to_have_arrived() -> None:

@@ -13,8 +13,8 @@ from storage.database import Database
 from storage.knowledge_questions import PassedQuestion, QuestionRepository
 from storage.meeting_attendance import AttendanceRepository
 from storage.meetings import Meeting, MeetingRepository
-from storage.notice_actions import Unconfirmed
-from storage.notice_outbox import Unreachable
+from storage.notice_outbox import NoticeOutboxRepository, Unreachable
+from storage.notice_receipts import ReceiptRepository, Unconfirmed
 from storage.notices import ACTIVE_STATUSES, Notice, NoticeRepository
 from storage.people import Role
 from storage.roster import Reach, ReachCounts, RosterRepository
@@ -122,6 +122,8 @@ class Views:
         self._dashboard = DashboardRepository(db)
         self._meetings = MeetingRepository(db)
         self._notices = NoticeRepository(db)
+        self._notice_outbox = NoticeOutboxRepository(db)
+        self._receipts = ReceiptRepository(db)
 
     async def home(self, now: datetime) -> Home:
         """Counts for the first page's links."""
@@ -179,9 +181,9 @@ class Views:
         return [
             NoticeReport(
                 n,
-                await self._notices.counts(n.id),
+                await self._notice_outbox.counts(n.id),
                 [],
-                await self._notices.receipt_summary(n.id) if n.ack else None,
+                await self._receipts.receipt_summary(n.id) if n.ack else None,
             )
             for n in notices
             if n.status != "draft"
@@ -192,16 +194,16 @@ class Views:
         notice = await self._notices.get(notice_id)
         if notice is None or notice.status == "draft":
             return None
-        counts = await self._notices.counts(notice.id)
-        not_reached = await self._notices.unreachable(notice.id)
+        counts = await self._notice_outbox.counts(notice.id)
+        not_reached = await self._notice_outbox.unreachable(notice.id)
         if not notice.ack:
             return NoticeReport(notice, counts, not_reached)
         return NoticeReport(
             notice,
             counts,
             not_reached,
-            await self._notices.receipt_summary(notice.id),
-            await self._notices.unconfirmed(notice.id),
+            await self._receipts.receipt_summary(notice.id),
+            await self._receipts.unconfirmed(notice.id),
         )
 
     async def questions(self) -> list[PassedQuestion]:

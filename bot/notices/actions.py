@@ -15,22 +15,32 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.i18n import t
 from bot.notices.views import plain
-from storage.notice_actions import Receipt
+from storage.notice_receipts import Receipt
 from storage.notices import Notice
 from storage.people import Language
 
 if TYPE_CHECKING:
     from bot.notices.service import NoticeService
 
-__all__ = ["ACTION_KINDS", "NoticeActions", "changed_languages"]
+__all__ = ["ACTION_KINDS", "NoFollowUp", "NoticeActions", "changed_languages"]
 
 logger = logging.getLogger(__name__)
 
 ACTION_KINDS = ("reminder", "edit", "recall")
+
+
+class NoFollowUp(StrEnum):
+    """Why no follow-up was sent (the value is the text's key)."""
+
+    NO_RECEIPTS = "core.button_invalid"  # the notice asked for no receipts
+    RUNNING = "notices.remind_running"  # one is being sent already
+
+
 _SNIPPET = 160
 
 
@@ -60,6 +70,8 @@ class NoticeActions:
     def __init__(self, service: NoticeService) -> None:
         self.service = service
         self.repo = service.repo
+        self.receipts = service.stores.receipts
+        self.action_rows = service.stores.actions
         self.confirmed: dict[int, set[int]] = {}  # correction id -> who confirmed the parent
 
     async def acknowledge(self, notice_id: int, person_id: int) -> Receipt | None:
@@ -68,17 +80,20 @@ class NoticeActions:
         if (
             notice is None
             or not notice.ack
-            or not await self.repo.was_sent_to(notice_id, person_id)
+            or not await self.receipts.was_sent_to(notice_id, person_id)
         ):
             return None
-        return await self.repo.record_receipt(notice_id, person_id, self.service.clock.now())
+        return await self.receipts.record_receipt(notice_id, person_id, self.service.clock.now())
 
     async def remind(
         self, parent: Notice, author_id: int, chat_id: int, language: Language
-    ) -> Notice | None:
-        """Send a short follow-up to those who have not confirmed; None if one is running."""
-        if await self.repo.actions_of(parent.id, ("reminder",)):
-            return None
+    ) -> Notice | NoFollowUp:
+        """Send a short follow-up to those who have not confirmed: only for a notice that
+        asked for receipts, and one follow-up at a time."""
+        if not parent.ack:
+            return NoFollowUp.NO_RECEIPTS
+        if await self.action_rows.actions_of(parent.id, ("reminder",)):
+            return NoFollowUp.RUNNING
         action = await self.repo.create(
             author_person_id=author_id,
             author_chat_id=chat_id,
@@ -99,7 +114,7 @@ class NoticeActions:
             parent_id=parent.id,
         )
         await self.start(action)
-        return await self.repo.get(action.id)
+        return await self.repo.get(action.id) or action
 
     async def draft(
         self,
@@ -145,13 +160,13 @@ class NoticeActions:
         if action.kind == "recall":
             await self._stop_everything_of(parent, action.id)
         elif action.kind == "edit":
-            for older in await self.repo.actions_of(parent.id, ("edit",)):
+            for older in await self.action_rows.actions_of(parent.id, ("edit",)):
                 if older != action.id:
                     await service.cancel(older)
             languages = changed_languages(parent, action.text_zh, action.text_en) or ("zh",)
             texts = (action.text_zh, action.text_en)
         now = service.clock.now()
-        if not await self.repo.start_action(
+        if not await self.action_rows.start_action(
             action.id, parent.id, action.kind, now, languages, texts
         ):
             return False
@@ -164,7 +179,9 @@ class NoticeActions:
     async def _stop_everything_of(self, parent: Notice, recall_id: int) -> None:
         """Before a recall: stop the delivery and every other action, and let them settle."""
         service = self.service
-        others = [i for i in await self.repo.actions_of(parent.id, ACTION_KINDS) if i != recall_id]
+        others = [
+            i for i in await self.action_rows.actions_of(parent.id, ACTION_KINDS) if i != recall_id
+        ]
         for action_id in others:
             await service.cancel(action_id)
         if parent.status in ("scheduled", "sending", "pending_approval"):
@@ -178,7 +195,7 @@ class NoticeActions:
     async def prepare(self, action: Notice) -> None:
         """Before an action's run: a correction keeps the done mark of those who confirmed."""
         if action.kind == "edit" and action.parent_id:
-            self.confirmed[action.id] = await self.repo.confirmed_people(action.parent_id)
+            self.confirmed[action.id] = await self.receipts.confirmed_people(action.parent_id)
 
     async def more_to_do(self, action: Notice) -> bool:
         """After a correction's run: add copies that were in flight when it began, if any.
@@ -193,7 +210,7 @@ class NoticeActions:
             with contextlib.suppress(Exception):
                 await asyncio.shield(task)
         # Copies sent with an older text after the correction began: any language may differ.
-        added = await self.repo.top_up_edit(
+        added = await self.action_rows.top_up_edit(
             action.id, action.parent_id, action.revision, ("zh", "en")
         )
         return added > 0

@@ -22,7 +22,8 @@ from bot.i18n import t
 from bot.messaging import Messenger
 from bot.notices.compose import TEXT_LIMIT
 from bot.notices.views import preview_parts
-from storage.notices import ApprovalRequest, Notice, NoticeRepository
+from storage.notice_approvals import ApprovalRepository, ApprovalRequest
+from storage.notices import Notice, NoticeRepository
 from storage.people import Language, Person
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ class NoticeApprovals:
     def __init__(self, notices: NoticeService, messenger: Messenger, settings: Settings) -> None:
         self.notices = notices
         self.repo: NoticeRepository = notices.repo
+        self.requests: ApprovalRepository = notices.stores.approvals
         self.messenger = messenger
         self.settings = settings
 
@@ -96,7 +98,7 @@ class NoticeApprovals:
         """True when approval is needed and nobody but the author could give it."""
         if self.settings.notice_approval < 2:
             return False
-        return not await self.repo.approvers(author_id)
+        return not await self.requests.approvers(author_id)
 
     async def author_decides(self, notice: Notice, author: Person, confirmed: bool) -> Decision:
         """Only the author confirms or cancels a draft; with approval it goes to approvers."""
@@ -116,7 +118,7 @@ class NoticeApprovals:
 
     async def _queue_for_approval(self, notice: Notice, author: Person) -> Decision:
         """Ask every other reachable secretariat member; with nobody asked it stays a draft."""
-        if not await self.repo.approvers(author.id):
+        if not await self.requests.approvers(author.id):
             return Decision(Outcome.NO_APPROVER)
         if not await self.repo.move(notice.id, ("draft",), "pending_approval"):
             return Decision(Outcome.ALREADY_HANDLED)
@@ -135,7 +137,7 @@ class NoticeApprovals:
     async def _ask_approval(self, notice: Notice, author: Person) -> int:
         """Send the preview with Approve and Reject to each approver; how many got it."""
         asked = 0
-        for approver in await self.repo.approvers(author.id):
+        for approver in await self.requests.approvers(author.id):
             language: Language = "en" if approver.language == "en" else "zh"
             parts = preview_parts(
                 notice,
@@ -159,7 +161,7 @@ class NoticeApprovals:
                 continue
             if message is None:
                 continue
-            await self.repo.add_approval_request(
+            await self.requests.add_approval_request(
                 notice.id,
                 ApprovalRequest(
                     approver.person_id, approver.chat_id, message.message_id, language, text
@@ -199,7 +201,7 @@ class NoticeApprovals:
 
 
 async def close_approval_requests(
-    messenger: Messenger, repo: NoticeRepository, notice_id: int, key: str, name: str = ""
+    messenger: Messenger, repo: ApprovalRepository, notice_id: int, key: str, name: str = ""
 ) -> None:
     """Take Approve and Reject away from every approval request of a decided notice.
 

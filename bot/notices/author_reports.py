@@ -15,8 +15,9 @@ from bot.i18n import t
 from bot.messaging import Messenger
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.reports import final_report, progress_text
+from bot.notices.stores import NoticeStores
 from storage.faults import DatabaseUnavailable
-from storage.notices import Notice, NoticeRepository
+from storage.notices import Notice
 from storage.people import Language, PeopleRepository
 
 __all__ = ["PROGRESS_EVERY", "AuthorReports"]
@@ -34,12 +35,13 @@ class AuthorReports:
         messenger: Messenger,
         limiter: SmoothLimiter,
         people: PeopleRepository,
-        repo: NoticeRepository,
+        stores: NoticeStores,
     ) -> None:
         self._messenger = messenger
         self._limiter = limiter
         self._people = people
-        self._repo = repo
+        self._outbox = stores.outbox
+        self._receipts = stores.receipts
         self._told_waiting: set[int] = set()  # notices whose author knows they wait
 
     async def language_of(self, notice: Notice) -> Language:
@@ -100,8 +102,10 @@ class AuthorReports:
         self, notice: Notice, run: DeliveryRun, language: Language, message_id: int | None
     ) -> None:
         """The last progress figures, then the report: delivered, blocked, never started."""
-        counts = await self._repo.counts(notice.id)
-        receipts = await self._repo.receipt_summary(notice.id) if notice.kind == "notice" else None
+        counts = await self._outbox.counts(notice.id)
+        receipts = (
+            await self._receipts.receipt_summary(notice.id) if notice.kind == "notice" else None
+        )
         text, markup = final_report(
             notice, counts, run.cancelled.is_set(), language, receipts if notice.ack else None
         )

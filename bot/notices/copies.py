@@ -25,8 +25,8 @@ from telegram.error import BadRequest
 
 from bot.i18n import t
 from bot.notices.bulkapi import BulkBotApi
-from storage.notice_outbox import CHANNEL_PERSON
-from storage.notices import Notice, Recipient
+from storage.notices import Notice
+from storage.outbox import CHANNEL_PERSON, Recipient
 
 __all__ = ["ACK_CALLBACK", "ack_markup", "copy_request", "post", "receipt_notice_id"]
 

@@ -25,13 +25,16 @@ from bot.notices.approvals import close_approval_requests
 from bot.notices.author_reports import AuthorReports
 from bot.notices.bulkapi import BulkBotApi
 from bot.notices.copies import copy_request, post
+from bot.notices.drafts import NoticeDrafts
+from bot.notices.lookup import NoticeLookup
 from bot.notices.pacing import SmoothLimiter
 from bot.notices.recurrence import next_occurrence
 from bot.notices.reports import progress_text
+from bot.notices.stores import NoticeStores
 from storage.database import Database, Transaction
 from storage.faults import DatabaseUnavailable
-from storage.notices import Notice, NoticeRepository, NoticeStatus, Recipient, forget_recipient
-from storage.outbox import OutboxRows
+from storage.notices import Notice, NoticeStatus, forget_recipient
+from storage.outbox import OutboxRows, Recipient
 from storage.people import PeopleRepository, Person
 from storage.timestamps import from_db, to_db
 
@@ -52,6 +55,7 @@ class NoticeService:
         self,
         *,
         db: Database,
+        stores: NoticeStores,
         clock: Clock,
         settings: Settings,
         messenger: Messenger,
@@ -68,7 +72,9 @@ class NoticeService:
         self.backoff = BACKOFF_BASE
         self.clock = clock
         self.people = PeopleRepository(db)
-        self.repo = NoticeRepository(db)
+        self.stores = stores
+        self.repo = stores.notices
+        self.outbox = stores.outbox
         self.limiter = SmoothLimiter(self.settings.broadcast_rate)
         self.runs: dict[int, DeliveryRun] = {}
         # What each running delivery sends now: a correction swaps the new text in.
@@ -78,8 +84,10 @@ class NoticeService:
         self.tasks: dict[int, asyncio.Task[None]] = {}
         self.client_languages: dict[int, str] = {}  # Telegram id -> app language noted
         self.actions = NoticeActions(self)
+        self.lookup = NoticeLookup(stores, clock, self.runs)
+        self.drafts = NoticeDrafts(self.repo, clock)
         self.pause: Callable[[float], Awaitable[None]] = asyncio.sleep  # between write retries
-        self.reports = AuthorReports(messenger, self.limiter, self.people, self.repo)
+        self.reports = AuthorReports(messenger, self.limiter, self.people, stores)
 
     async def note_client_language(self, telegram_id: int, language_code: str | None) -> None:
         """Remember the language of a person's Telegram app (written once per change)."""
@@ -117,7 +125,7 @@ class NoticeService:
 
     async def resume(self) -> None:
         """Resume interrupted deliveries, send or report missed notices, re-create jobs."""
-        released = await self.repo.release_in_flight()
+        released = await self.outbox.release_in_flight()
         if released:
             logger.warning("%d notice sends were in flight at the last stop; resending", released)
         for notice in await self.repo.with_status("sending"):
@@ -253,7 +261,7 @@ class NoticeService:
 
     async def close_approvals(self, notice_id: int, key: str, name: str = "") -> None:
         """Take Approve and Reject away from every approval request of a decided notice."""
-        await close_approval_requests(self.messenger, self.repo, notice_id, key, name)
+        await close_approval_requests(self.messenger, self.stores.approvals, notice_id, key, name)
 
     # --- delivery ----------------------------------------------------------------------------
 
@@ -281,7 +289,7 @@ class NoticeService:
 
     def _run(self, notice: Notice) -> DeliveryRun:
         """A paced run over the notice's outbox (delivery, follow-up, correction or recall)."""
-        outbox = self.repo.outbox.rows(notice.id, self.clock.now)
+        outbox = self.outbox.outbox.rows(notice.id, self.clock.now)
         self.live.setdefault(notice.id, notice)
         run = DeliveryRun(
             outbox,
@@ -310,7 +318,7 @@ class NoticeService:
         reporter: asyncio.Task[None] | None = None
         try:
             language = await self.reports.language_of(notice)
-            run.counts.update(await self.repo.counts(notice_id))
+            run.counts.update(await self.outbox.counts(notice_id))
             message_id = notice.progress_message_id or await self.reports.tell(
                 notice, progress_text(notice, run, language)
             )

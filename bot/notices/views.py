@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from bot.i18n import Html, format_datetime, t
 from bot.notices.compose import TEXT_LIMIT
 from bot.notices.recurrence import describe
-from storage.notice_actions import Unconfirmed
-from storage.notices import Notice, Unreachable
+from storage.notice_outbox import Unreachable
+from storage.notice_receipts import Unconfirmed
+from storage.notices import Notice
 from storage.people import Language
 
 __all__ = [
