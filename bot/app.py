@@ -124,7 +124,7 @@ def build_application(
         messenger=messenger,
         meetings=meetings,
         notices=notices,
-        approvals=NoticeApprovals(notices, messenger, settings),
+        approvals=NoticeApprovals(notices, notice_stores, messenger, settings),
         knowledge=knowledge,
         reading=KnowledgeReading(db, knowledge),
         questions=QuestionRelay(db=db, clock=clock, settings=settings, messenger=messenger),

@@ -14,7 +14,7 @@ from bot.knowledge.embedding import Vector
 from bot.knowledge.information import information
 from bot.knowledge.intents import SmallTalk
 from bot.knowledge.passages import passages
-from bot.knowledge.text import Analyzer, Concept
+from bot.knowledge.text import Analyzer, Concept, languages_of
 from storage.articles import Entry, KnowledgeRepository, SearchRow
 
 __all__ = ["Catalogue", "Match", "SearchResult", "Tuning", "rank"]
@@ -46,11 +46,11 @@ class Tuning:
     coverage_similarity: float = 0.02
 
     def min_similarity(self, language: str) -> float:
-        """How close by meaning the answering passage must be to a question in `language`.
+        """How close by meaning a passage in `language` must be to answer a question.
 
         The model's cosine similarities run higher between Chinese texts than between
-        English ones, so each language has its own bar (calibrated for multilingual-e5-small
-        on the Kunming questions; another model needs its own).
+        English ones, so each language has its own bar (calibrated for multilingual-e5-small;
+        another model needs its own). A question mixing the languages may clear either.
         """
         return self.min_similarity_zh if language == "zh" else self.min_similarity_en
 
@@ -269,19 +269,22 @@ def _place(groups: dict[GroupKey, _Group], catalogue: Catalogue) -> None:
             group.places[language] = place
 
 
-def _closeness(group: _Group, catalogue: Catalogue, language: str) -> float:
-    """The cosine similarity of the text's best passage in the reader's language (in the
-    other language when the text has no version in the reader's)."""
-    mine = [
-        hit.similarity
+def _closeness(
+    group: _Group, catalogue: Catalogue, languages: Sequence[str], tuning: Tuning
+) -> float:
+    """How far the text's best passage stands above the bar of its language, in the
+    question's language(s) (in any language when the text has no version in them)."""
+    margins = {
+        catalogue.entries[entry_id].language: hit.similarity
+        - tuning.min_similarity(catalogue.entries[entry_id].language)
         for entry_id, hit in group.hits.items()
-        if catalogue.entries[entry_id].language == language
-    ]
-    return max(mine or [hit.similarity for hit in group.hits.values()], default=0.0)
+    }
+    mine = [margins[language] for language in languages if language in margins]
+    return max(mine or margins.values(), default=-1.0)
 
 
 def _covered(
-    group: _Group, catalogue: Catalogue, language: str, semantic: bool, tuning: Tuning
+    group: _Group, catalogue: Catalogue, languages: Sequence[str], semantic: bool, tuning: Tuning
 ) -> bool:
     """Whether the best text answers the question, from the words and the meaning.
 
@@ -295,8 +298,8 @@ def _covered(
         return _lexically_covered(group, tuning)
     if group.coverage >= 0.999:
         return True
-    evidence = _closeness(group, catalogue, language) + tuning.coverage_similarity * group.coverage
-    return evidence >= tuning.min_similarity(language)
+    closeness = _closeness(group, catalogue, languages, tuning)
+    return closeness + tuning.coverage_similarity * group.coverage >= 0
 
 
 async def rank(
@@ -364,7 +367,8 @@ async def rank(
     if matches and not matches[0].passage:
         best = matches[0]
         matches[0] = replace(best, passage=_passage_by_words(best.entry, concepts, analyzer))
-    covered = _covered(scored[0][2], catalogue, language, semantic, tuning)
+    written = languages_of(question) or (language,)
+    covered = _covered(scored[0][2], catalogue, written, semantic, tuning)
     if every_word:
         covered = covered and scored[0][2].coverage >= 0.999
     return SearchResult(question, language, tuple(matches), covered)

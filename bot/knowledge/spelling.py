@@ -1,10 +1,11 @@
-"""Misspelt English words of a question, corrected to the words the documents use.
+"""Misspelt words of a question, corrected to the words the documents use.
 
 A word is taken for a slip of the keyboard only when it is neither in the documents nor
 in general English ("membrship", "proxxy", "buisness"); it is replaced by the document
 word one edit away (a letter missing, added, changed, or two letters swapped), the
 commonest in the documents when there are several. Short words are left alone: at four
-letters or fewer too many words are one edit apart.
+letters or fewer too many words are one edit apart. Chinese words typed with a
+character of the same sound are corrected too (`bot/knowledge/homophones.py`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from bot.knowledge.homophones import HomophoneSpeller
 from bot.knowledge.information import zipf
 
 __all__ = ["Speller"]
@@ -48,6 +50,8 @@ class Speller:
     """Knows the documents' words; corrects a question's unknown ones."""
 
     def __init__(self, texts: Iterable[str]) -> None:
+        texts = list(texts)
+        self.chinese = HomophoneSpeller(texts)
         self.counts: Counter[str] = Counter()
         for text in texts:
             self.counts.update(w for w in _WORD.findall(text.lower()) if len(w) >= MIN_LENGTH - 1)
@@ -71,11 +75,11 @@ class Speller:
         return max(sorted(candidates), key=lambda known: self.counts[known])
 
     def correct(self, question: str) -> str:
-        """The question with its misspelt English words replaced."""
+        """The question with its misspelt words replaced."""
 
         def replace(match: re.Match[str]) -> str:
             word = match.group(0)
             suggestion = self.suggestion(word.lower())
             return suggestion if suggestion is not None else word
 
-        return re.sub(r"[A-Za-z]+", replace, question)
+        return self.chinese.correct(re.sub(r"[A-Za-z]+", replace, question))

@@ -16,13 +16,25 @@ import snowballstemmer
 from bot.knowledge.numerals import CHINESE_NUMERAL_CHARS, chinese_to_int
 from bot.knowledge.segmenter import segmenter
 
-__all__ = ["Analyzer", "Concept", "default_analyzer"]
+__all__ = ["Analyzer", "Concept", "default_analyzer", "languages_of"]
 
 DATA_DIR = Path(__file__).parent
-ANALYZER_VERSION = "3"
+ANALYZER_VERSION = "4"
 _RUNS = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([a-z0-9]+(?:'[a-z]+)?)")
 _CHINESE_NUMBER = re.compile(f"[{CHINESE_NUMERAL_CHARS}]{{2,}}")
 _SYNONYM_PREFIX = "qx"
+_CHINESE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_ENGLISH_WORD = re.compile(r"[A-Za-z]{3,}")
+
+
+def languages_of(text: str) -> tuple[str, ...]:
+    """The languages a text is written in: "zh" for Chinese characters, "en" for English
+    words of three letters or more; both for a question that mixes them."""
+    return tuple(
+        language
+        for language, pattern in (("zh", _CHINESE), ("en", _ENGLISH_WORD))
+        if pattern.search(text)
+    )
 
 
 @dataclass(frozen=True)
@@ -136,20 +148,50 @@ class Analyzer:
                 start = run.find(term, start + 1)
         return found
 
-    def _en_synonyms(self, stems: list[str]) -> list[tuple[int, int, set[str]]]:
-        """Find synonym phrases in a list of stems, longest first, without overlaps."""
+    def _en_synonyms(self, stems: list[str], words: list[str]) -> list[tuple[int, int, set[str]]]:
+        """Find synonym phrases in a list of stems, longest first, without overlaps.
+
+        A phrase also matches with a stop word or two between its words ("cancel my
+        membership" is "cancel membership"), so a possessive or an article does not hide it.
+        """
         found = []
         position = 0
         while position < len(stems):
-            for size in range(min(self._longest_phrase, len(stems) - position), 0, -1):
-                keys = self._en_phrases.get(tuple(stems[position : position + size]))
+            for end, phrase in self._phrases_at(stems, words, position):
+                keys = self._en_phrases.get(phrase)
                 if keys:
-                    found.append((position, position + size, keys))
-                    position += size
+                    found.append((position, end, keys))
+                    position = end
                     break
             else:
                 position += 1
         return found
+
+    def _phrases_at(
+        self, stems: list[str], words: list[str], start: int
+    ) -> list[tuple[int, tuple[str, ...]]]:
+        """(end, phrase) of the phrases that may begin at `start`, longest first: the words
+        as they stand, then the same words with the stop words between them left out."""
+        longest = min(self._longest_phrase, len(stems) - start)
+        found = [
+            (start + size, tuple(stems[start : start + size])) for size in range(longest, 0, -1)
+        ]
+        if words[start] in self.stop_en:
+            return found
+        content, position, gap = [start], start + 1, 0
+        while position < len(stems) and len(content) < self._longest_phrase and gap <= 2:
+            if words[position] in self.stop_en:
+                gap += 1
+            else:
+                content.append(position)
+                gap = 0
+            position += 1
+        gapped = [
+            (content[size - 1] + 1, tuple(stems[i] for i in content[:size]))
+            for size in range(len(content), 1, -1)
+            if content[size - 1] - start + 1 > size  # a stop word was left out
+        ]
+        return sorted(found + gapped, key=lambda item: -len(item[1]))
 
     def concepts(self, text: str) -> list[Concept]:
         """Split a question into concepts, each with its matching terms (word and synonyms)."""
@@ -157,7 +199,7 @@ class Analyzer:
         concepts: list[Concept] = []
         words = _english_words(" ".join(m.group(2) for m in _RUNS.finditer(text) if m.group(2)))
         stems = [stem(word) for word in words]
-        spans = {start: (end, keys) for start, end, keys in self._en_synonyms(stems)}
+        spans = {start: (end, keys) for start, end, keys in self._en_synonyms(stems, words)}
         index = 0
         while index < len(words):
             end, keys = spans.get(index, (index + 1, set()))
@@ -211,7 +253,7 @@ class Analyzer:
                     output.append(word)
                 output.extend(sorted(self._zh_single.get(word, ())))
         stems = [stem(word) for word in words]
-        for _, _, keys in self._en_synonyms(stems):
+        for _, _, keys in self._en_synonyms(stems, words):
             output.extend(sorted(keys))
         output.extend(s for word, s in zip(words, stems, strict=True) if word not in self.stop_en)
         return output

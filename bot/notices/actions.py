@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from bot.i18n import t
 from bot.notices.views import plain
@@ -119,7 +119,7 @@ class NoticeActions:
     async def draft(
         self,
         parent: Notice,
-        kind: str,
+        kind: Literal["edit", "recall"],
         author_id: int,
         chat_id: int,
         language: Language,

@@ -21,6 +21,7 @@ from bot.config import Settings
 from bot.i18n import t
 from bot.messaging import Messenger
 from bot.notices.compose import TEXT_LIMIT
+from bot.notices.stores import NoticeStores
 from bot.notices.views import preview_parts
 from storage.notice_approvals import ApprovalRepository, ApprovalRequest
 from storage.notices import Notice, NoticeRepository
@@ -87,10 +88,16 @@ def approval_buttons(notice_id: int, language: Language) -> InlineKeyboardMarkup
 class NoticeApprovals:
     """The rules of confirming and approving notices, on top of the notices service."""
 
-    def __init__(self, notices: NoticeService, messenger: Messenger, settings: Settings) -> None:
+    def __init__(
+        self,
+        notices: NoticeService,
+        stores: NoticeStores,
+        messenger: Messenger,
+        settings: Settings,
+    ) -> None:
         self.notices = notices
-        self.repo: NoticeRepository = notices.repo
-        self.requests: ApprovalRepository = notices.stores.approvals
+        self.repo: NoticeRepository = stores.notices
+        self.requests: ApprovalRepository = stores.approvals
         self.messenger = messenger
         self.settings = settings
 

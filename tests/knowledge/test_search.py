@@ -13,6 +13,7 @@ import pytest
 from bot.knowledge.answers import answer_payload
 from bot.knowledge.parser import parse_articles
 from bot.knowledge.service import KnowledgeBase
+from bot.knowledge.text import default_analyzer
 from storage.database import Database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,8 +150,6 @@ async def test_a_rare_unseen_word_makes_a_question_uncovered(kb: KnowledgeBase) 
 
 
 def test_a_synonym_group_alone_is_searched_for_a_grouped_word() -> None:
-    from bot.knowledge.text import default_analyzer
-
     (council,) = default_analyzer().concepts("council")
     assert all(term.startswith("qx") for term in council.query_terms)
     (plain,) = default_analyzer().concepts("hall")
@@ -167,3 +166,14 @@ async def test_a_word_only_in_the_chapter_title_counts_for_less(kb: KnowledgeBas
     english = {m.entry.number: m for m in result.matches if m.entry.language == "en"}
     assert english[2].coverage > english[1].coverage > 0.5
     assert english[2].score > english[1].score
+
+
+def test_a_synonym_phrase_matches_with_stop_words_between_its_words() -> None:
+    analyzer = default_analyzer()
+    (leave,) = [
+        c for c in analyzer.concepts("How do I cancel my membership?") if "cancel" in c.text
+    ]
+    assert leave.terms == frozenset({"qxleave"})
+    assert "qxleave" in analyzer.terms("Members may cancel their membership in writing.")
+    (amount, dues) = analyzer.concepts("How much are the dues?")
+    assert amount.terms == frozenset({"qxamount"}) and dues.terms == frozenset({"qxdues"})

@@ -52,3 +52,28 @@ def test_a_chinese_word_missing_from_the_frequency_list_weighs_what_its_pieces_w
     assert information("天发", "zh") < information("会费", "zh")  # 天 + 发, cut together
     assert information("银行账号", "zh") == information("账", "zh")
     assert information("澜江", "zh") == information("澜", "zh") > information("江", "zh")
+
+
+CHINESE = [
+    "会员退会应当书面通知秘书处，并交回会员证。",
+    "本章程的修改，须经会员代表大会表决通过。",
+    "视为自动退会。",
+]
+
+
+def test_a_chinese_word_typed_with_a_character_of_the_same_sound_is_corrected() -> None:
+    speller = Speller(CHINESE)
+    assert speller.correct("推会要走什么手续") == "退会要走什么手续"
+    assert speller.correct("协会张程改了要谁批准？") == "协会章程改了要谁批准？"
+
+
+def test_real_chinese_words_that_sound_like_document_words_are_left_alone() -> None:
+    speller = Speller([*CHINESE, "会计和出纳不得兼任。"])
+    for question in ("会员代表大会几年一届？", "协会成立是为了啥？", "收礼", "退会"):
+        assert speller.correct(question) == question
+
+
+async def test_a_chinese_question_with_a_slip_finds_the_article(kb: KnowledgeBase) -> None:
+    result = await kb.search("推会", "zh")
+    assert result.covered and result.matches[0].entry.number == 15
+    assert result.question == "推会"
