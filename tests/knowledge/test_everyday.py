@@ -76,6 +76,7 @@ def answer(bot: BotHarness, calls: list[ApiCall]) -> ApiCall:
         ("会长是谁", "zh", "协会简介 · 协会领导"),
         ("理事会的职权", "zh", "第24条 · "),
         ("会员代表大会多久开一次", "zh", "第21条 · "),
+        ("general assembly 每几年开一次？", "zh", "第21条 · "),
         (
             "Can a member be kicked out, and do they get a chance to defend themselves?",
             "en",
