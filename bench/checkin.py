@@ -32,7 +32,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.meetings.service import SUMMARY_EDIT_INTERVAL
 from bot.transport import ApiCall, LocalBotApi, UpdateFactory
-from storage.meetings import MeetingRepository, NewMeeting
+from storage.meetings import NewMeeting
 from storage.timestamps import to_db
 
 ADMIN = 5000
@@ -85,13 +85,16 @@ async def seed(app: Any, members: int) -> tuple[int, str]:
             ],
         )
         await tx.execute("UPDATE persons SET menu_key = role || ':' || language")
-    repo = MeetingRepository(db)
+    svc = app.bot_data.meetings
+    repo = svc.repo
     meeting = await repo.create_draft(
         NewMeeting("Council meeting", STARTS, "Kunming Hall", STARTS), 1, CALLED
     )
     rows = await db.fetchall("SELECT id FROM persons WHERE role = 'council'")
     ids = [int(row[0]) for row in rows]
-    await repo.open_draft(meeting, ids, set(ids), CALLED)
+    async with db.transaction() as tx:
+        await repo.open_draft(tx, meeting, ids, set(ids), CALLED)
+        await svc.rounds.repo.insert_invitations(tx, meeting.id, "invitation", CALLED)
     summary = await app.bot.send_message(ADMIN, "summary")
     await repo.set_summary_message(meeting.id, ADMIN, summary.message_id, "en")
     refreshed = await repo.get(meeting.id)

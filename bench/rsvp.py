@@ -29,7 +29,7 @@ from bot.config import Settings
 from bot.meetings.rules import DEADLINE_LEAD
 from bot.transport import ApiCall, LocalBotApi, UpdateFactory
 from storage.database import Database
-from storage.meetings import MeetingRepository, NewMeeting
+from storage.meetings import NewMeeting
 from storage.timestamps import to_db
 
 NOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
@@ -94,13 +94,16 @@ async def seed(app: Any, people: int) -> int:
         )
         # Menus already set, as on a bot that has been running (the menu job did it).
         await tx.execute("UPDATE persons SET menu_key = role || ':' || language")
-    repo = MeetingRepository(db)
+    svc = app.bot_data.meetings
+    repo = svc.repo
     meeting = await repo.create_draft(
         NewMeeting("Council meeting", STARTS, "Kunming Hall", STARTS - DEADLINE_LEAD), 1, NOW
     )
     rows = await db.fetchall("SELECT id FROM persons WHERE role = 'council'")
     ids = [int(row[0]) for row in rows]
-    await repo.open_draft(meeting, ids, set(ids), NOW)
+    async with db.transaction() as tx:
+        await repo.open_draft(tx, meeting, ids, set(ids), NOW)
+        await svc.rounds.repo.insert_invitations(tx, meeting.id, "invitation", NOW)
     return meeting.id
 
 
@@ -207,8 +210,8 @@ async def bench_storage(count: int, directory: Path) -> tuple[float, float]:
         await on_startup(app)
         try:
             meeting_id = await seed(app, count)
-            repo = MeetingRepository(app.bot_data.db)
-            meeting = await repo.get(meeting_id)
+            repo = app.bot_data.meetings.answers
+            meeting = await app.bot_data.meetings.repo.get(meeting_id)
             assert meeting is not None
             ids = [int(r[0]) for r in await app.bot_data.db.fetchall("SELECT id FROM persons")]
 

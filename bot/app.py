@@ -18,7 +18,9 @@ from bot.knowledge.reading import KnowledgeReading
 from bot.knowledge.relay import QuestionRelay
 from bot.knowledge.service import KnowledgeBase
 from bot.meetings.late import invite_late_joiner
+from bot.meetings.minutes import MeetingMinutes
 from bot.meetings.service import MeetingService
+from bot.meetings.stores import MeetingStores
 from bot.messaging import Messenger
 from bot.notices.approvals import NoticeApprovals
 from bot.notices.delivery_bot import delivery_bot
@@ -108,12 +110,15 @@ def build_application(
         is_running=lambda: app.running,
         bulk=bulk,
     )
+    meeting_stores = MeetingStores.on(db)
     meetings = MeetingService(
         db=db,
         clock=clock,
         settings=settings,
         messenger=messenger,
         job_queue=app.job_queue,
+        stores=meeting_stores,
+        minutes=MeetingMinutes(db, meeting_stores.minutes, notices, clock),
         limiter=notices.limiter,
     )
     knowledge = KnowledgeBase(db, embedder="default" if settings.semantic_search else None)

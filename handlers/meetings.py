@@ -15,8 +15,6 @@ from telegram.ext import (
 
 from bot.context import AppContext, BotApplication
 from bot.meetings import render
-from bot.meetings.day_view import day_lines
-from bot.meetings.minutes import minutes_lines
 from bot.meetings.rules import EntryRefusal, FormError, parse_local_datetime
 from bot.meetings.service import MeetingService
 from bot.numbers import typed_number
@@ -63,11 +61,7 @@ async def _show(
     page: int,
     message: Message | None = None,
 ) -> None:
-    tally = await svc.tally(meeting)
-    room = await svc.day.room(meeting, tally)
-    minutes = await minutes_lines(svc.db, meeting, caller.language, svc.tz)
-    extra = day_lines(room, await svc.lookup.proxies(meeting.id), minutes, caller.language, svc.tz)
-    pages = render.meeting_pages(meeting, tally, caller.language, svc.tz, room, extra)
+    pages = await svc.views.pages(meeting, caller.language)
     page = max(0, min(page, len(pages) - 1))
     nav = []
     if page > 0:
@@ -121,7 +115,7 @@ async def _set_answer(
     entry = await svc.by_hand.set_answer(
         meeting, person_id, response, " ".join(words[2:]), caller.person
     )
-    if entry.invitee is None or entry.refusal is EntryRefusal.NOT_INVITED:
+    if entry.refusal is EntryRefusal.NOT_INVITED:
         key = "meetings.not_invited_person"
     elif entry.refusal is not None:
         key = "meetings.meeting_not_open"

@@ -10,7 +10,7 @@ from telegram.ext import ConversationHandler
 from bot.context import AppContext, MeetingFormDraft, user_state
 from bot.meetings import render
 from bot.meetings.render import summary_keyboard
-from bot.meetings.rules import FormError, parse_local_datetime, parse_meeting
+from bot.meetings.rules import FormError, guided_error, parse_meeting
 from bot.meetings.service import Delivery
 from handlers.common import Caller, reply, require_role
 from handlers.meetings_rsvp import service
@@ -107,7 +107,8 @@ async def got_title(update: Update, context: AppContext) -> int:
     if step is None:
         return ConversationHandler.END
     caller, draft = step
-    if "|" in draft.title or not draft.title or len(draft.title) > 200:
+    svc = service(context)
+    if guided_error("title", draft.title, svc.tz, svc.now()):
         await reply(update, caller.t("meetings.error_title"))
         return TITLE
     await reply(update, caller.t("meetings.ask_when"))
@@ -121,12 +122,10 @@ async def got_when(update: Update, context: AppContext) -> int:
         return ConversationHandler.END
     caller, draft = step
     svc = service(context)
-    try:
-        if parse_local_datetime(draft.when, svc.tz) <= svc.now():
-            raise FormError("past")
-    except FormError as error:
+    error = guided_error("when", draft.when, svc.tz, svc.now())
+    if error:
         await reply(
-            update, caller.t(f"meetings.error_{error.field}") + "\n" + caller.t("meetings.ask_when")
+            update, caller.t(f"meetings.error_{error}") + "\n" + caller.t("meetings.ask_when")
         )
         return WHEN
     await reply(update, caller.t("meetings.ask_place"))
@@ -139,7 +138,8 @@ async def got_place(update: Update, context: AppContext) -> int:
     if step is None:
         return ConversationHandler.END
     caller, draft = step
-    if "|" in draft.place or not draft.place:
+    svc = service(context)
+    if guided_error("place", draft.place, svc.tz, svc.now()):
         await reply(update, caller.t("meetings.error_place"))
         return PLACE
     await reply(update, caller.t("meetings.ask_options"))

@@ -34,9 +34,8 @@ _PICKED = re.compile(r"^mtgpick:m:([1-9]\d{0,9})$")
 
 
 def minutes_service(context: AppContext) -> MeetingMinutes:
-    """The minutes service on this Application's database and notice delivery."""
-    data = context.bot_data
-    return MeetingMinutes(data.db, data.notices, data.clock)
+    """The minutes service of this Application."""
+    return context.bot_data.meetings.minutes
 
 
 async def _begin(

@@ -32,19 +32,8 @@ async def _edit_invitation(
     """Show the invitation under `message` with the current answer (or closed)."""
     if message is None:
         return
-    language = language_of(invitee)
-    now = svc.now()
-    position = (
-        await svc.waitlist_position(meeting, invitee.person_id)
-        if invitee.response == "yes" and meeting.capacity
-        else None
-    )
-    await svc.messenger.edit_text(
-        message.chat_id,
-        message.message_id,
-        render.invitation_text(meeting, invitee, language, svc.tz, now, waitlist_position=position),
-        render.invitation_keyboard(meeting, language, invitee.response, now),
-    )
+    text, markup = await svc.views.invitation(meeting, invitee, language_of(invitee))
+    await svc.messenger.edit_text(message.chat_id, message.message_id, text, markup)
 
 
 _TAP_ALERTS = {
@@ -106,7 +95,7 @@ async def reason_reply(update: Update, context: AppContext) -> None:
     if message is None or user is None or message.reply_to_message is None or not message.text:
         return
     prompt_id = message.reply_to_message.message_id
-    found = await service(context).store_reason(user.id, prompt_id, message.text)
+    found = await service(context).reasons.store(user.id, prompt_id, message.text)
     if found is None:
         return
     meeting_id, stored = found
@@ -148,7 +137,6 @@ async def my_meetings(update: Update, context: AppContext) -> None:
     if caller is None:
         return
     svc = service(context)
-    now = svc.now()
     found = await svc.lookup.upcoming_for(caller.person.id)
     if not found:
         await reply(update, caller.t("meetings.none_upcoming"))
@@ -156,15 +144,4 @@ async def my_meetings(update: Update, context: AppContext) -> None:
     if len(found) > 10:
         await reply(update, caller.t("meetings.only_first", count=len(found), shown=10))
     for meeting, invitee in found[:10]:
-        position = (
-            await svc.waitlist_position(meeting, invitee.person_id)
-            if invitee.response == "yes"
-            else None
-        )
-        await reply(
-            update,
-            render.invitation_text(
-                meeting, invitee, caller.language, svc.tz, now, waitlist_position=position
-            ),
-            render.invitation_keyboard(meeting, caller.language, invitee.response, now),
-        )
+        await reply(update, *await svc.views.invitation(meeting, invitee, caller.language))

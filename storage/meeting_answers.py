@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import Protocol
 
 from storage.database import Database, Transaction
+from storage.meeting_rows import Response
 from storage.timestamps import to_db
 
-__all__ = ["RESPONSES", "AnswerChange", "AnswersMixin", "Response", "SeatedMeeting"]
-
-Response = Literal["yes", "no", "maybe", "none"]
-RESPONSES: tuple[Response, ...] = ("yes", "no", "maybe", "none")
+__all__ = ["AnswerChange", "AnswerRepository", "SeatedMeeting"]
 
 
 class SeatedMeeting(Protocol):
@@ -41,12 +39,15 @@ class AnswerChange:
     promoted: tuple[int, ...] = ()
 
 
+# Who holds a seat, in order: the Yes answers by when they were given.
+_SEATED = (
+    "SELECT person_id FROM invitations WHERE meeting_id = ? AND response = 'yes'"
+    " ORDER BY yes_since, person_id"
+)
+
+
 async def _seated(tx: Transaction, meeting_id: int, capacity: int) -> list[int]:
-    rows = await tx.fetchall(
-        "SELECT person_id FROM invitations WHERE meeting_id = ? AND response = 'yes'"
-        " ORDER BY yes_since, person_id LIMIT ?",
-        (meeting_id, capacity),
-    )
+    rows = await tx.fetchall(f"{_SEATED} LIMIT ?", (meeting_id, capacity))
     return [int(row[0]) for row in rows]
 
 
@@ -63,10 +64,12 @@ def _answer_values(response: Response, now: datetime, set_by: int | None) -> tup
     return (response, None if response == "none" else stamp, set_by, response, stamp, response)
 
 
-class AnswersMixin:
-    """The answers half of MeetingRepository."""
+class AnswerRepository:
+    """Reads and writes the answers to invitations: taps, the secretariat's changes, seats,
+    and the reasons given with a No."""
 
-    _db: Database
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     async def answer(
         self,
@@ -164,9 +167,5 @@ class AnswersMixin:
 
     async def seated(self, meeting: SeatedMeeting) -> list[int]:
         """Return the person ids holding a seat (all Yes without a capacity), in order."""
-        rows = await self._db.fetchall(
-            "SELECT person_id FROM invitations WHERE meeting_id = ? AND response = 'yes'"
-            " ORDER BY yes_since, person_id",
-            (meeting.id,),
-        )
+        rows = await self._db.fetchall(_SEATED, (meeting.id,))
         return [int(row[0]) for row in rows]

@@ -1,7 +1,8 @@
-"""The meeting day's records: check-in codes, who was present, and who holds whose proxy."""
+"""The meeting day's records: who was present, and who holds whose proxy."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,28 +49,34 @@ class Proxy:
 _PRESENCE = (
     "a.person_id, p.name, p.unit, p.role, p.telegram_id, a.checked_in_at, a.walk_in, a.recorded_by"
 )
+_PROXY = "x.person_id, p.name, x.holder_id, h.name AS holder_name"
+_PROXY_FROM = (
+    "meeting_proxies x JOIN persons p ON p.id = x.person_id JOIN persons h ON h.id = x.holder_id"
+)
+
+
+def _presence(row: sqlite3.Row) -> Presence:
+    return Presence(
+        person_id=row["person_id"],
+        name=row["name"],
+        unit=row["unit"],
+        role=Role(row["role"]),
+        telegram_id=row["telegram_id"],
+        checked_in_at=from_db(row["checked_in_at"]),
+        walk_in=bool(row["walk_in"]),
+        recorded_by=row["recorded_by"],
+    )
+
+
+def _proxy(row: sqlite3.Row) -> Proxy:
+    return Proxy(row["person_id"], row["name"], row["holder_id"], row["holder_name"])
 
 
 class AttendanceRepository:
-    """Reads and writes check-in codes, presence and proxies."""
+    """Reads and writes presence and proxies at meetings."""
 
     def __init__(self, db: Database) -> None:
         self._db = db
-
-    async def set_checkin_code(self, meeting_id: int, code: str) -> str:
-        """Give the meeting `code` unless it has one; return the code on record."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "UPDATE meetings SET checkin_code = ? WHERE id = ? AND checkin_code IS NULL",
-                (code, meeting_id),
-            )
-            row = await tx.fetchone("SELECT checkin_code FROM meetings WHERE id = ?", (meeting_id,))
-        return str(row[0]) if row and row[0] else code
-
-    async def meeting_of_code(self, code: str) -> int | None:
-        """The meeting whose check-in code is `code`."""
-        row = await self._db.fetchone("SELECT id FROM meetings WHERE checkin_code = ?", (code,))
-        return int(row[0]) if row else None
 
     async def is_invite_code(self, text: str) -> bool:
         """True when `text` is a personal invite code (a deep link the roster redeems)."""
@@ -115,33 +122,16 @@ class AttendanceRepository:
             " WHERE a.meeting_id = ? ORDER BY a.checked_in_at, a.person_id",
             (meeting_id,),
         )
-        return [
-            Presence(
-                person_id=row["person_id"],
-                name=row["name"],
-                unit=row["unit"],
-                role=Role(row["role"]),
-                telegram_id=row["telegram_id"],
-                checked_in_at=from_db(row["checked_in_at"]),
-                walk_in=bool(row["walk_in"]),
-                recorded_by=row["recorded_by"],
-            )
-            for row in rows
-        ]
+        return [_presence(row) for row in rows]
 
     async def proxies(self, meeting_id: int) -> list[Proxy]:
         """Who holds whose proxy at a meeting."""
         rows = await self._db.fetchall(
-            "SELECT x.person_id, p.name, x.holder_id, h.name AS holder_name"
-            " FROM meeting_proxies x JOIN persons p ON p.id = x.person_id"
-            " JOIN persons h ON h.id = x.holder_id WHERE x.meeting_id = ?"
+            f"SELECT {_PROXY} FROM {_PROXY_FROM} WHERE x.meeting_id = ?"
             " ORDER BY h.name, x.holder_id, p.name, x.person_id",
             (meeting_id,),
         )
-        return [
-            Proxy(row["person_id"], row["name"], row["holder_id"], row["holder_name"])
-            for row in rows
-        ]
+        return [_proxy(row) for row in rows]
 
     async def entrust(
         self, meeting_id: int, person_id: int, holder_id: int, limit: int, now: datetime
@@ -206,9 +196,7 @@ class AttendanceRepository:
         """
         async with self._db.transaction() as tx:
             rows = await tx.fetchall(
-                "SELECT x.person_id, p.name, x.holder_id, h.name AS holder_name"
-                " FROM meeting_proxies x JOIN persons p ON p.id = x.person_id"
-                " JOIN persons h ON h.id = x.holder_id"
+                f"SELECT {_PROXY} FROM {_PROXY_FROM}"
                 " JOIN invitations gi ON gi.meeting_id = x.meeting_id"
                 " AND gi.person_id = x.person_id"
                 " JOIN invitations hi ON hi.meeting_id = x.meeting_id"
@@ -222,7 +210,4 @@ class AttendanceRepository:
                     "DELETE FROM meeting_proxies WHERE meeting_id = ? AND person_id = ?",
                     (meeting_id, row["person_id"]),
                 )
-        return [
-            Proxy(row["person_id"], row["name"], row["holder_id"], row["holder_name"])
-            for row in rows
-        ]
+        return [_proxy(row) for row in rows]

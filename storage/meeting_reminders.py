@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from storage.database import Database
+from storage.database import Database, Transaction
 from storage.timestamps import from_db, to_db
 
 __all__ = ["Reminder", "ReminderRepository"]
@@ -22,6 +22,12 @@ class Reminder:
     kind: Literal["deadline", "start"]
     due_at: datetime
     status: Literal["pending", "sent", "skipped"]
+
+
+_REMINDER = ("id", "meeting_id", "kind", "due_at", "status")
+_COLUMNS = ", ".join(_REMINDER)
+# The same columns of `meeting_reminders r`, to join with the meetings.
+_COLUMNS_R = ", ".join(f"r.{column}" for column in _REMINDER)
 
 
 def _reminder(row: sqlite3.Row) -> Reminder:
@@ -64,7 +70,7 @@ class ReminderRepository:
     async def pending_reminders(self, meeting_id: int | None = None) -> list[Reminder]:
         """Return the reminders not yet sent (of one meeting, or of all open meetings)."""
         rows = await self._db.fetchall(
-            "SELECT r.id, r.meeting_id, r.kind, r.due_at, r.status FROM meeting_reminders r"
+            f"SELECT {_COLUMNS_R} FROM meeting_reminders r"
             " JOIN meetings m ON m.id = r.meeting_id WHERE r.status = 'pending'"
             " AND m.status = 'open' AND (? IS NULL OR r.meeting_id = ?) ORDER BY r.due_at",
             (meeting_id, meeting_id),
@@ -84,7 +90,25 @@ class ReminderRepository:
     async def get_reminder(self, reminder_id: int) -> Reminder | None:
         """Return one reminder."""
         row = await self._db.fetchone(
-            "SELECT id, meeting_id, kind, due_at, status FROM meeting_reminders WHERE id = ?",
+            f"SELECT {_COLUMNS} FROM meeting_reminders WHERE id = ?",
             (reminder_id,),
         )
         return _reminder(row) if row else None
+
+    async def take(self, tx: Transaction, reminder_id: int, now: datetime) -> bool:
+        """Mark a pending reminder sent, in the transaction that writes its round; False when
+        it was taken already."""
+        cursor = await tx.execute(
+            "UPDATE meeting_reminders SET status = 'sent', done_at = ?"
+            " WHERE id = ? AND status = 'pending'",
+            (to_db(now), reminder_id),
+        )
+        return cursor.rowcount == 1
+
+    async def skip_pending(self, tx: Transaction, meeting_id: int, now: datetime) -> None:
+        """Skip every reminder of the meeting not yet sent (it was cancelled)."""
+        await tx.execute(
+            "UPDATE meeting_reminders SET status = 'skipped', done_at = ?"
+            " WHERE meeting_id = ? AND status = 'pending'",
+            (to_db(now), meeting_id),
+        )

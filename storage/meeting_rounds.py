@@ -1,9 +1,10 @@
 """Rounds of a meeting's messages (invitations, reminders) and their rows in the shared outbox.
 
 A round is written with its outbox rows in the transaction that decides it (the meeting
-opened or moved, a late joiner claimed, a reminder taken), so it cannot be lost between the
-decision and the sends. An invitation's outcome is recorded on the invitation too (how it
-reached the person, and which message carries it), in the same transaction.
+opened or moved, a late joiner claimed, a reminder taken: the service opens it and hands it
+to `insert` or `insert_invitations`), so it cannot be lost between the decision and the
+sends. An invitation's outcome is recorded on the invitation too (how it reached the
+person, and which message carries it), in the same transaction.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from typing import Literal
 
 from storage.database import Database, Transaction
+from storage.meeting_rows import RoundKind
 from storage.outbox import OutboxKind, OutboxRepository, SendOutcome
 from storage.people import SPOKEN_LANGUAGE, SPOKEN_LANGUAGE_JOIN
 from storage.timestamps import to_db
@@ -25,11 +27,8 @@ __all__ = [
     "MeetingRoundRepository",
     "RoundKind",
     "RoundTarget",
-    "insert_invitation_round",
-    "insert_round",
 ]
 
-RoundKind = Literal["invitation", "moved", "deadline", "start"]
 # Rounds that carry the invitation itself (with its buttons).
 INVITATION_KINDS: tuple[RoundKind, ...] = ("invitation", "moved")
 
@@ -94,53 +93,6 @@ def _state(target: RoundTarget) -> tuple[str, str]:
     return ("pending", "") if target.reachable else ("blocked", "skipped: unreachable")
 
 
-async def insert_round(
-    tx: Transaction,
-    meeting_id: int,
-    kind: RoundKind,
-    targets: Sequence[RoundTarget],
-    now: datetime,
-) -> int:
-    """Write a round and one outbox row per target (those out of reach recorded as such)."""
-    stamp = to_db(now)
-    cursor = await tx.execute(
-        "INSERT INTO meeting_rounds (meeting_id, kind, started_at) VALUES (?, ?, ?)",
-        (meeting_id, kind, stamp),
-    )
-    round_id = int(cursor.lastrowid or 0)
-    await tx.executemany(
-        "INSERT INTO meeting_outbox (round_id, person_id, chat_id, language, state, reason,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(round_id, t.person_id, t.chat_id, t.language, *_state(t), stamp) for t in targets],
-    )
-    return round_id
-
-
-async def insert_invitation_round(
-    tx: Transaction,
-    meeting_id: int,
-    kind: RoundKind,
-    now: datetime,
-    *,
-    person_id: int | None = None,
-) -> int:
-    """A round of the meeting's invitations (one person's, with `person_id`), from the
-    invitations as they are in this transaction: those out of reach are recorded so."""
-    rows = await tx.fetchall(
-        f"SELECT i.person_id, p.telegram_id, {SPOKEN_LANGUAGE} AS language, i.delivery"
-        f" FROM invitations i JOIN persons p ON p.id = i.person_id {SPOKEN_LANGUAGE_JOIN}"
-        " WHERE i.meeting_id = ? AND (? IS NULL OR i.person_id = ?) ORDER BY i.person_id",
-        (meeting_id, person_id, person_id),
-    )
-    targets = [
-        RoundTarget(
-            row["person_id"], row["telegram_id"], row["language"], row["delivery"] != "unreachable"
-        )
-        for row in rows
-    ]
-    return await insert_round(tx, meeting_id, kind, targets, now)
-
-
 class MeetingRoundRepository:
     """Starts rounds, finds the unfinished ones, and reads and writes their outbox."""
 
@@ -148,29 +100,56 @@ class MeetingRoundRepository:
         self._db = db
         self.outbox = OutboxRepository(db, MEETING_OUTBOX)
 
-    async def start(
+    async def insert(
         self,
+        tx: Transaction,
         meeting_id: int,
         kind: RoundKind,
         targets: Sequence[RoundTarget],
         now: datetime,
+    ) -> int:
+        """Write a round and one outbox row per target (those out of reach recorded as such);
+        the round's id."""
+        stamp = to_db(now)
+        cursor = await tx.execute(
+            "INSERT INTO meeting_rounds (meeting_id, kind, started_at) VALUES (?, ?, ?)",
+            (meeting_id, kind, stamp),
+        )
+        round_id = int(cursor.lastrowid or 0)
+        await tx.executemany(
+            "INSERT INTO meeting_outbox (round_id, person_id, chat_id, language, state, reason,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(round_id, t.person_id, t.chat_id, t.language, *_state(t), stamp) for t in targets],
+        )
+        return round_id
+
+    async def insert_invitations(
+        self,
+        tx: Transaction,
+        meeting_id: int,
+        kind: RoundKind,
+        now: datetime,
         *,
-        reminder_id: int | None = None,
-    ) -> int | None:
-        """Create a round with its outbox rows, atomically; with `reminder_id`, only if that
-        scheduled reminder is still pending (it is marked sent in the same transaction).
-        Returns the round's id, or None when the reminder was already taken.
-        """
-        async with self._db.transaction() as tx:
-            if reminder_id is not None:
-                cursor = await tx.execute(
-                    "UPDATE meeting_reminders SET status = 'sent', done_at = ?"
-                    " WHERE id = ? AND status = 'pending'",
-                    (to_db(now), reminder_id),
-                )
-                if cursor.rowcount != 1:
-                    return None
-            return await insert_round(tx, meeting_id, kind, targets, now)
+        person_id: int | None = None,
+    ) -> int:
+        """A round of the meeting's invitations (one person's, with `person_id`), from the
+        invitations as they are in this transaction: those out of reach are recorded so."""
+        rows = await tx.fetchall(
+            f"SELECT i.person_id, p.telegram_id, {SPOKEN_LANGUAGE} AS language, i.delivery"
+            f" FROM invitations i JOIN persons p ON p.id = i.person_id {SPOKEN_LANGUAGE_JOIN}"
+            " WHERE i.meeting_id = ? AND (? IS NULL OR i.person_id = ?) ORDER BY i.person_id",
+            (meeting_id, person_id, person_id),
+        )
+        targets = [
+            RoundTarget(
+                row["person_id"],
+                row["telegram_id"],
+                row["language"],
+                row["delivery"] != "unreachable",
+            )
+            for row in rows
+        ]
+        return await self.insert(tx, meeting_id, kind, targets, now)
 
     async def get(self, round_id: int) -> MeetingRound | None:
         """One round."""

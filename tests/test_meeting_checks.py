@@ -97,3 +97,27 @@ async def test_proxies_of_a_cancelled_meeting_cannot_change(bot: BotHarness) -> 
     assert bot.alerts(calls) == [f"Proxies for meeting #{meeting.id} can no longer be changed."]
     assert bot.texts_to(bob["id"], calls) == []
     assert await bot.app.bot_data.db.fetchall("SELECT * FROM meeting_proxies") == []
+
+
+async def test_the_guided_form_refuses_a_time_gone_by_and_asks_again(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec")
+    await bot.send(admin, "/newmeeting")
+    await bot.send(admin, "Spring council")
+    [again] = bot.texts_to(ADMIN_ID, await bot.send(admin, "2020-01-01 09:00"))
+    assert "already passed" in again and "When" in again
+    assert "Where" in bot.texts_to(ADMIN_ID, await bot.send(admin, "2026-12-20 09:00"))[0]
+
+
+async def test_the_guided_form_refuses_a_title_or_place_with_a_bar(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec")
+    await bot.send(admin, "/newmeeting")
+    [title] = bot.texts_to(ADMIN_ID, await bot.send(admin, "Spring | council"))
+    assert "title is missing or too long" in title
+    [long] = bot.texts_to(ADMIN_ID, await bot.send(admin, "x" * 201))
+    assert "title is missing or too long" in long
+    await bot.send(admin, "Spring council")
+    await bot.send(admin, "2026-12-20 09:00")
+    [place] = bot.texts_to(ADMIN_ID, await bot.send(admin, "Hall | 2"))
+    assert "place is missing or too long" in place
+    assert "agenda" in bot.texts_to(ADMIN_ID, await bot.send(admin, "Hall 2"))[0]
+    assert await bot.app.bot_data.db.fetchall("SELECT id FROM meetings") == []

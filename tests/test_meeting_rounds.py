@@ -28,8 +28,9 @@ async def test_a_round_run_twice_at_once_invites_each_once_and_both_see_it_finis
         creator,
     )
     ids = [p.id for p in people]
-    round_id = await svc.repo.open_draft(draft, ids, set(ids), now)
-    assert round_id is not None
+    async with bot.app.bot_data.db.transaction() as tx:
+        assert await svc.repo.open_draft(tx, draft, ids, set(ids), now)
+        round_id = await svc.rounds.repo.insert_invitations(tx, draft.id, "invitation", now)
     answered = asyncio.Event()  # Telegram holds its answers until this is set
     all_on_their_way = asyncio.Event()
     held = 0

@@ -13,7 +13,7 @@ from telegram import Update
 from bot.cli import main
 from bot.config import Settings
 from bot.console import html_to_text
-from storage.meetings import MeetingRepository
+from storage.meeting_answers import AnswerRepository
 from tests.harness import ADMIN_ID, BotHarness
 from tests.meetings_support import (
     FORM,
@@ -256,8 +256,7 @@ async def test_two_hundred_invitees_answering_concurrently_are_all_recorded(
     for person in people.values():
         counts[person.response] += 1
     assert counts == {"yes": 67, "no": 67, "maybe": 66, "none": 1}  # the admin did not answer
-    repo = MeetingRepository(bot.app.bot_data.db)
-    assert len(await repo.seated(meeting)) == 67
+    assert len(await AnswerRepository(bot.app.bot_data.db).seated(meeting)) == 67
     assert bot.errors == []
 
 

@@ -11,6 +11,7 @@ from bot.roster.export import ExportFormat, RosterFile, roster_csv, roster_table
 from storage.dashboard import DashboardRepository, RosterFilter, RosterSlice
 from storage.database import Database
 from storage.knowledge_questions import PassedQuestion, QuestionRepository
+from storage.meeting_answers import AnswerRepository
 from storage.meeting_attendance import AttendanceRepository
 from storage.meetings import Meeting, MeetingRepository
 from storage.notice_outbox import NoticeOutboxRepository, Unreachable
@@ -166,7 +167,7 @@ class Views:
         if meeting is None or meeting.status == "draft":
             return None
         invitees = await self._meetings.invitees(meeting.id)
-        seated = await self._meetings.seated(meeting)
+        seated = await AnswerRepository(self._db).seated(meeting)
         counted = tally(meeting, invitees, seated)
         attendance = AttendanceRepository(self._db)
         presence = await attendance.presence(meeting.id)

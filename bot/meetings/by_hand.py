@@ -8,8 +8,9 @@ from typing import Protocol
 
 from bot.clock import Clock
 from bot.meetings.rules import EntryRefusal, entry_refusal
-from storage.database import Database
-from storage.meetings import AnswerChange, Invitee, Meeting, MeetingRepository, Response
+from bot.meetings.stores import MeetingStores
+from storage.meeting_answers import AnswerChange
+from storage.meeting_rows import Invitee, Meeting, Response
 from storage.people import PeopleRepository, Person
 
 __all__ = ["AnswerEntry", "ByHandEntries", "PresenceEntry"]
@@ -56,10 +57,17 @@ class ByHandEntries:
     """The secretariat's entries for someone else, each checked and written to the audit log."""
 
     def __init__(
-        self, *, db: Database, clock: Clock, answer: RecordAnswer, set_present: SetPresent
+        self,
+        *,
+        stores: MeetingStores,
+        people: PeopleRepository,
+        clock: Clock,
+        answer: RecordAnswer,
+        set_present: SetPresent,
     ) -> None:
-        self._meetings = MeetingRepository(db)
-        self._people = PeopleRepository(db)
+        self._meetings = stores.meetings
+        self._answers = stores.answers
+        self._people = people
         self._clock = clock
         self._answer = answer
         self._set_present = set_present
@@ -70,14 +78,15 @@ class ByHandEntries:
         """Set an invitee's answer (a No may carry a note) for an open meeting, audited."""
         invitee = await self._meetings.invitee(meeting.id, person_id)
         refusal = entry_refusal(meeting, invitee is not None)
-        if invitee is None or refusal is not None:
+        if refusal is not None:
             return AnswerEntry(invitee, refusal=refusal)
+        assert invitee is not None  # entry_refusal refuses someone not invited
         change = await self._answer(meeting, person_id, response, set_by=actor.id)
         if change is None:
             return AnswerEntry(invitee, refusal=EntryRefusal.NOT_OPEN)
         note = note[:MAX_NOTE]
         if note and response == "no":
-            await self._meetings.set_note(meeting.id, person_id, note)
+            await self._answers.set_note(meeting.id, person_id, note)
         if change.changed:
             await self._people.record_audit(
                 self._clock.now(),

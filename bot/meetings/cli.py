@@ -9,6 +9,7 @@ from bot.cli_files import FileProblem, check_writable, write_bytes
 from bot.config import Settings
 from bot.meetings.files import attendance_csv, rsvp_csv
 from storage.database import Database
+from storage.meeting_answers import AnswerRepository
 from storage.meeting_attendance import AttendanceRepository
 from storage.meetings import MeetingRepository
 
@@ -24,7 +25,7 @@ async def _csv(settings: Settings, meeting_id: int, kind: str) -> bytes | None:
             return None
         invitees = await repo.invitees(meeting.id)
         if kind == "rsvps":
-            return rsvp_csv(meeting, invitees, await repo.seated(meeting))
+            return rsvp_csv(meeting, invitees, await AnswerRepository(db).seated(meeting))
         attendance = AttendanceRepository(db)
         return attendance_csv(
             meeting,

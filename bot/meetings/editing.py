@@ -16,7 +16,7 @@ from bot.meetings.rules import (
     parse_local_datetime,
     reminder_times,
 )
-from storage.meetings import Meeting
+from storage.meeting_rows import Meeting
 
 if TYPE_CHECKING:
     from bot.meetings.service import Delivery, MeetingService
@@ -104,7 +104,7 @@ async def edit_meeting(service: MeetingService, meeting: Meeting, text: str) -> 
         return Edit(refusal="form", field=error.field)
     if not changes:
         return Edit(refusal="nothing")
-    seated_before = await service.repo.seated(meeting)
+    seated_before = await service.answers.seated(meeting)
     edited = await service.repo.edit(meeting, changes, now)
     if edited is None:
         return Edit(refusal="not_open")

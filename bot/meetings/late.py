@@ -32,9 +32,12 @@ async def invite_late_joiner(service: MeetingService, person_id: int) -> int:
     for meeting in await service.repo.list_open(now):
         if meeting.deadline <= now or person.role not in AUDIENCE_ROLES[meeting.audience]:
             continue
-        round_id = await service.repo.claim_late_invitation(meeting.id, person.id, now)
-        if round_id is None:
-            continue
+        async with service.db.transaction() as tx:
+            if not await service.repo.claim_late_invitation(tx, meeting.id, person.id):
+                continue
+            round_id = await service.rounds.repo.insert_invitations(
+                tx, meeting.id, "invitation", now, person_id=person.id
+            )
         logger.info("inviting person %s to meeting %s late", person.id, meeting.id)
         sent += (await service.rounds.run(round_id)).sent
     return sent

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.meetings.files import attendance_csv, ics_event, rsvp_csv
-from storage.database import Database
-from storage.meeting_attendance import AttendanceRepository, Proxy
-from storage.meetings import Invitee, Meeting, MeetingRepository
+from bot.meetings.stores import MeetingStores
+from storage.meeting_attendance import Proxy
+from storage.meeting_rows import Invitee, Meeting
 from storage.people import Person, Role
 
 __all__ = ["MeetingLookup"]
@@ -18,9 +18,10 @@ __all__ = ["MeetingLookup"]
 class MeetingLookup:
     """Read-only questions about meetings, asked by handlers, jobs and the console alike."""
 
-    def __init__(self, db: Database, clock: Clock, timezone: ZoneInfo) -> None:
-        self._meetings = MeetingRepository(db)
-        self._attendance = AttendanceRepository(db)
+    def __init__(self, stores: MeetingStores, clock: Clock, timezone: ZoneInfo) -> None:
+        self._meetings = stores.meetings
+        self._answers = stores.answers
+        self._attendance = stores.attendance
         self._clock = clock
         self._timezone = timezone
 
@@ -65,7 +66,7 @@ class MeetingLookup:
     async def answers_file(self, meeting: Meeting) -> bytes:
         """The meeting's answers as CSV."""
         invitees = await self._meetings.invitees(meeting.id)
-        return rsvp_csv(meeting, invitees, await self._meetings.seated(meeting))
+        return rsvp_csv(meeting, invitees, await self._answers.seated(meeting))
 
     async def attendance_file(self, meeting: Meeting) -> bytes:
         """Who was present (with proxies and walk-ins) as CSV."""

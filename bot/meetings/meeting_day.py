@@ -22,7 +22,7 @@ from bot.meetings.attendance import (
 )
 from bot.meetings.rules import Tally
 from storage.meeting_attendance import AttendanceRepository, PresenceChange, Proxy
-from storage.meetings import Invitee, Meeting
+from storage.meeting_rows import Invitee, Meeting
 from storage.people import Role
 
 if TYPE_CHECKING:
@@ -71,20 +71,16 @@ class ProxyTap:
 class MeetingDay:
     """Check-in, presence and the room's count for one meeting service."""
 
-    def __init__(self, service: MeetingService) -> None:
+    def __init__(self, service: MeetingService, repo: AttendanceRepository) -> None:
         self.service = service
-
-    @property
-    def repo(self) -> AttendanceRepository:
-        """The attendance repository."""
-        return AttendanceRepository(self.service.db)
+        self.repo = repo
 
     async def checkin_link(self, meeting: Meeting, bot_username: str) -> tuple[str, bytes] | None:
         """The meeting's check-in link (its code made on first use) and the link as a QR PNG;
         None unless the meeting is open."""
         if meeting.status != "open":
             return None
-        code = meeting.checkin_code or await self.repo.set_checkin_code(
+        code = meeting.checkin_code or await self.service.repo.set_checkin_code(
             meeting.id, new_checkin_code()
         )
         link = checkin_link(bot_username, meeting.id, code)
@@ -98,7 +94,7 @@ class MeetingDay:
         if meeting is None or meeting.status == "draft":
             return CheckinOutcome("unknown")
         if meeting.checkin_code is None or payload.code != meeting.checkin_code:
-            other = await self.repo.meeting_of_code(payload.code)
+            other = await self.service.repo.meeting_of_code(payload.code)
             if other is not None and other != meeting.id:
                 return CheckinOutcome("other_meeting", meeting, other_id=other)
             return CheckinOutcome("wrong_code", meeting)

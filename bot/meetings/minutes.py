@@ -13,7 +13,7 @@ from bot.notices.compose import CAPTION_LIMIT, TEXT_LIMIT
 from bot.notices.service import NoticeService
 from storage.database import Database
 from storage.meeting_minutes import MinutesAudience, MinutesRepository
-from storage.meetings import Meeting
+from storage.meeting_rows import Meeting
 from storage.notices import NoticeRepository
 from storage.people import Language, Person
 
@@ -31,11 +31,13 @@ class MinutesContent:
 class MeetingMinutes:
     """Drafts minutes as a notice and sends them through the notice delivery."""
 
-    def __init__(self, db: Database, notices: NoticeService, clock: Clock) -> None:
+    def __init__(
+        self, db: Database, repo: MinutesRepository, notices: NoticeService, clock: Clock
+    ) -> None:
         self.db = db
+        self.repo = repo
         self.notices = notices
         self.clock = clock
-        self.repo = MinutesRepository(db)
 
     async def draft(
         self,
@@ -95,7 +97,7 @@ class MeetingMinutes:
 
 
 async def minutes_lines(
-    db: Database, meeting: Meeting, language: Language, tz: ZoneInfo
+    minutes: MeetingMinutes, meeting: Meeting, language: Language, tz: ZoneInfo
 ) -> list[str]:
     """One line per minutes sent for the meeting (for `/meeting ID`)."""
     return [
@@ -108,5 +110,5 @@ async def minutes_lines(
             sent=m.sent,
             total=m.total,
         )
-        for m in await MinutesRepository(db).sent_minutes(meeting.id)
+        for m in await minutes.repo.sent_minutes(meeting.id)
     ]

@@ -7,8 +7,6 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.meetings import render
-
 if TYPE_CHECKING:
     from bot.meetings.service import MeetingService
 
@@ -80,20 +78,12 @@ class InvitationRedraws:
             if meeting is None or invitee is None:
                 return
             if item.message_id is not None:
-                language = invitee.language
-                now = self.service.now()
-                position = (
-                    await self.service.waitlist_position(meeting, invitee.person_id)
-                    if invitee.response == "yes"
-                    else None
+                text, markup = await self.service.views.invitation(
+                    meeting, invitee, invitee.language
                 )
-                text = render.invitation_text(
-                    meeting, invitee, language, self.service.tz, now, waitlist_position=position
-                )
-                markup = render.invitation_keyboard(meeting, language, invitee.response, now)
                 await self.service.messenger.edit_text(item.chat_id, item.message_id, text, markup)
             if item.ask_reason and invitee.response == "no" and not invitee.note:
-                await self.service.ask_reason(meeting, invitee)
+                await self.service.reasons.ask(meeting, invitee)
             if item.ask_reason and invitee.response == "no":
                 await self.service.day.offer_proxy(meeting, invitee)
         except Exception:

@@ -15,8 +15,8 @@ from telegram.ext import CallbackContext
 
 from bot.meetings.rules import Delivery
 from storage.meeting_reminders import ReminderRepository
-from storage.meeting_rounds import RoundKind, RoundTarget
-from storage.meetings import Meeting
+from storage.meeting_rounds import RoundTarget
+from storage.meeting_rows import Meeting, RoundKind
 
 if TYPE_CHECKING:
     from bot.meetings.service import MeetingService
@@ -31,13 +31,9 @@ REMINDER_MISFIRE_GRACE = 3600
 class ReminderJobs:
     """The JobQueue side of the reminder schedule kept in SQLite, and the rounds it sends."""
 
-    def __init__(self, service: MeetingService) -> None:
+    def __init__(self, service: MeetingService, repo: ReminderRepository) -> None:
         self.service = service
-
-    @property
-    def repo(self) -> ReminderRepository:
-        """The reminders repository."""
-        return ReminderRepository(self.service.db)
+        self.repo = repo
 
     async def schedule(self, meeting_id: int | None = None) -> int:
         """(Re-)create the JobQueue jobs of pending reminders from SQLite; a missed one runs now."""
@@ -100,7 +96,7 @@ class ReminderJobs:
         """
         invitees = await self.service.repo.invitees(meeting.id)
         if kind == "start":
-            seated = set((await self.service.repo.seated(meeting))[: meeting.capacity or None])
+            seated = set((await self.service.answers.seated(meeting))[: meeting.capacity or None])
             chosen = [i for i in invitees if i.person_id in seated]
         else:
             chosen = [i for i in invitees if i.response == "none"]
@@ -108,9 +104,9 @@ class ReminderJobs:
             RoundTarget(i.person_id, i.telegram_id, i.language, i.delivery != "unreachable")
             for i in chosen
         ]
-        round_id = await self.service.rounds.repo.start(
-            meeting.id, kind, targets, self.service.now(), reminder_id=reminder_id
-        )
-        if round_id is None:
-            return None
+        now = self.service.now()
+        async with self.service.db.transaction() as tx:
+            if reminder_id is not None and not await self.repo.take(tx, reminder_id, now):
+                return None
+            round_id = await self.service.rounds.repo.insert(tx, meeting.id, kind, targets, now)
         return await self.service.rounds.run(round_id)

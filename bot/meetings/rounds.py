@@ -24,7 +24,7 @@ from bot.meetings import render
 from bot.meetings.rules import Delivery
 from storage.faults import DatabaseUnavailable
 from storage.meeting_rounds import INVITATION_KINDS, MeetingRound, MeetingRoundRepository
-from storage.meetings import Meeting
+from storage.meeting_rows import Meeting
 from storage.outbox import NOT_REACHED, Recipient
 from storage.people import Language, PeopleRepository
 
@@ -46,19 +46,15 @@ def delivery_of(counts: dict[str, int]) -> Delivery:
 class MeetingRounds:
     """Runs, resumes and stops the rounds of every meeting."""
 
-    def __init__(self, service: MeetingService) -> None:
+    def __init__(self, service: MeetingService, repo: MeetingRoundRepository) -> None:
         self.service = service
+        self.repo = repo
         self.runs: dict[int, DeliveryRun] = {}
         self.stopping = False
         # Between tries of a write the database refused (tests put an instant one here).
         self.pause: Callable[[float], Awaitable[None]] = asyncio.sleep
         self._told_waiting: set[int] = set()  # rounds whose meeting's creator has been told
         self._going: dict[int, asyncio.Event] = {}  # set when the round's run ends
-
-    @property
-    def repo(self) -> MeetingRoundRepository:
-        """The rounds and their outbox."""
-        return MeetingRoundRepository(self.service.db)
 
     async def run(self, round_id: int) -> Delivery:
         """Send (or resume) a round on the paced engine; how it went."""

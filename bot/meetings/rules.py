@@ -12,7 +12,8 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.numbers import typed_number
-from storage.meetings import AnswerChange, Invitee, Meeting, NewMeeting, Response
+from storage.meeting_answers import AnswerChange
+from storage.meeting_rows import Invitee, Meeting, NewMeeting, Response
 from storage.people import Role
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "Rsvp",
     "Tally",
     "entry_refusal",
+    "guided_error",
     "may_remind",
     "paginate",
     "parse_local_datetime",
@@ -90,6 +92,19 @@ def parse_local_datetime(text: str, timezone: ZoneInfo) -> datetime:
     except ValueError as error:
         raise FormError("when") from error
     return local
+
+
+def guided_error(field: str, text: str, timezone: ZoneInfo, now: datetime) -> str | None:
+    """What is wrong with one answer of the guided /newmeeting (a catalog key suffix: `title`,
+    `when`, `past`, `place`), or None; the agenda and options are checked with the whole form."""
+    if field == "when":
+        try:
+            return "past" if parse_local_datetime(text, timezone) <= now else None
+        except FormError as error:
+            return error.field
+    if "|" in text or not text or (field == "title" and len(text) > MAX_TITLE):
+        return field
+    return None
 
 
 def parse_quorum(text: str) -> Fraction:

@@ -9,7 +9,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from telegram import ForceReply
 from telegram.error import TelegramError
 from telegram.ext import JobQueue
 
@@ -20,6 +19,8 @@ from bot.i18n import t
 from bot.meetings.by_hand import ByHandEntries
 from bot.meetings.lookup import MeetingLookup
 from bot.meetings.meeting_day import MeetingDay
+from bot.meetings.minutes import MeetingMinutes
+from bot.meetings.reasons import NoReasons
 from bot.meetings.redraws import InvitationRedraws
 from bot.meetings.reminders import ReminderJobs
 from bot.meetings.render import summary_keyboard
@@ -40,19 +41,19 @@ from bot.meetings.rules import (
     tally,
     tap_refusal,
 )
+from bot.meetings.stores import MeetingStores
 from bot.meetings.summary import SUMMARY_EDIT_INTERVAL, SummaryEdits
+from bot.meetings.views import MeetingViews
 from bot.messaging import Messenger
 from bot.notices.pacing import SmoothLimiter
 from storage.database import Database
-from storage.meeting_rounds import RoundKind
-from storage.meetings import AnswerChange, Invitee, Meeting, MeetingRepository, NewMeeting, Response
+from storage.meeting_answers import AnswerChange
+from storage.meeting_rows import Invitee, Meeting, NewMeeting, Response, RoundKind
 from storage.people import Language, PeopleRepository, Person
 
 __all__ = ["SUMMARY_EDIT_INTERVAL", "Delivery", "MeetingService", "summary_keyboard"]
 
 logger = logging.getLogger(__name__)
-
-MAX_REASON = 500
 
 
 def language_of(person: Person | Invitee) -> Language:
@@ -71,9 +72,14 @@ class MeetingService:
         settings: Settings,
         messenger: Messenger,
         job_queue: JobQueue[Any] | None,
+        stores: MeetingStores,
+        minutes: MeetingMinutes,
         limiter: SmoothLimiter | None = None,
     ) -> None:
         self.db = db
+        self.repo = stores.meetings
+        self.answers = stores.answers
+        self.minutes = minutes
         # Reminder rounds share the broadcast rate with notice deliveries.
         self.limiter = limiter or SmoothLimiter(settings.broadcast_rate)
         self.clock = clock
@@ -81,21 +87,22 @@ class MeetingService:
         self.messenger = messenger
         self.job_queue = job_queue
         self.send_interval = 1 / max(settings.broadcast_rate, 1)
-        self.rounds = MeetingRounds(self)
-        self.reminders = ReminderJobs(self)
+        self.rounds = MeetingRounds(self, stores.rounds)
+        self.reminders = ReminderJobs(self, stores.reminders)
         self.redraws = InvitationRedraws(self)
         self.summary = SummaryEdits(self)
-        self.day = MeetingDay(self)
-        self.lookup = MeetingLookup(db, clock, settings.timezone)
+        self.reasons = NoReasons(stores.answers, messenger, self.summary_changed)
+        self.views = MeetingViews(self)
+        self.day = MeetingDay(self, stores.attendance)
+        self.lookup = MeetingLookup(stores, clock, settings.timezone)
         self.by_hand = ByHandEntries(
-            db=db, clock=clock, answer=self.answer, set_present=self.day.set_present
+            stores=stores,
+            people=PeopleRepository(db),
+            clock=clock,
+            answer=self.answer,
+            set_present=self.day.set_present,
         )
         self._resumer: asyncio.Task[int] | None = None
-
-    @property
-    def repo(self) -> MeetingRepository:
-        """The meetings repository."""
-        return MeetingRepository(self.db)
 
     @property
     def tz(self) -> Any:
@@ -112,13 +119,14 @@ class MeetingService:
 
     async def tally(self, meeting: Meeting) -> Tally:
         """The meeting's answers grouped, with the quorum line."""
-        return tally(meeting, await self.repo.invitees(meeting.id), await self.repo.seated(meeting))
+        invitees = await self.repo.invitees(meeting.id)
+        return tally(meeting, invitees, await self.answers.seated(meeting))
 
     async def waitlist_position(self, meeting: Meeting, person_id: int) -> int | None:
         """Where a Yes stands on the waitlist (None when seated or without a capacity)."""
         if not meeting.capacity:
             return None
-        seated = await self.repo.seated(meeting)
+        seated = await self.answers.seated(meeting)
         if person_id not in seated or seated.index(person_id) < meeting.capacity:
             return None
         return seated.index(person_id) - meeting.capacity + 1
@@ -177,9 +185,10 @@ class MeetingService:
         people = await self.audience(meeting.audience)
         reachable = {p.id for p in people if p.telegram_id is not None}
         now = self.now()
-        round_id = await self.repo.open_draft(meeting, [p.id for p in people], reachable, now)
-        if round_id is None:
-            return None
+        async with self.db.transaction() as tx:
+            if not await self.repo.open_draft(tx, meeting, [p.id for p in people], reachable, now):
+                return None
+            round_id = await self.rounds.repo.insert_invitations(tx, meeting.id, "invitation", now)
         await self.reminders.repo.replace_reminders(
             meeting.id, reminder_times(meeting.starts_at, meeting.deadline), now
         )
@@ -216,7 +225,7 @@ class MeetingService:
         set_by: int | None = None,
     ) -> AnswerChange | None:
         """Record an answer; tell anyone promoted off the waitlist; refresh the summary."""
-        change = await self.repo.answer(
+        change = await self.answers.answer(
             meeting, person_id, response, self.now(), set_by=set_by, version=version
         )
         if change is None or not change.changed:
@@ -274,7 +283,14 @@ class MeetingService:
 
     async def cancel(self, meeting: Meeting) -> Delivery | None:
         """Cancel an open meeting and tell everyone invited, once; None when it is not open."""
-        if not self.may_cancel(meeting) or not await self.repo.cancel(meeting, self.now()):
+        if not self.may_cancel(meeting):
+            return None
+        now = self.now()
+        async with self.db.transaction() as tx:
+            cancelled = await self.repo.cancel(tx, meeting, now)
+            if cancelled:
+                await self.reminders.repo.skip_pending(tx, meeting.id, now)
+        if not cancelled:
             return None
         self.reminders.drop(meeting.id)
         self.summary_changed(meeting.id)
@@ -295,12 +311,13 @@ class MeetingService:
             return Move(refusal="unchanged")
         if meeting.status != "open":
             return Move(refusal="not_open")
-        found = await self.repo.move(
-            meeting, starts_at, place[:MAX_PLACE], moved_deadline(meeting, starts_at, now), now
-        )
-        if found is None:
-            return Move(refusal="not_open")
-        moved, round_id = found
+        deadline = moved_deadline(meeting, starts_at, now)
+        async with self.db.transaction() as tx:
+            if not await self.repo.move(tx, meeting, starts_at, place[:MAX_PLACE], deadline, now):
+                return Move(refusal="not_open")
+            round_id = await self.rounds.repo.insert_invitations(tx, meeting.id, "moved", now)
+        moved = await self.repo.get(meeting.id)
+        assert moved is not None
         await self.reminders.repo.replace_reminders(
             moved.id, reminder_times(moved.starts_at, moved.deadline), now
         )
@@ -347,29 +364,3 @@ class MeetingService:
     ) -> None:
         """The message that shows the creator the live counts (edited on every change)."""
         await self.repo.set_summary_message(meeting_id, chat_id, message_id, language)
-
-    async def store_reason(
-        self, telegram_id: int, prompt_id: int, text: str
-    ) -> tuple[int, bool] | None:
-        """A reply to the reason question: (meeting id, stored); None when it asked nothing."""
-        found = await self.repo.find_reason_prompt(telegram_id, prompt_id)
-        if found is None:
-            return None
-        meeting_id, person_id = found
-        stored = await self.repo.set_note(meeting_id, person_id, text.strip()[:MAX_REASON])
-        if stored:
-            self.summary_changed(meeting_id)
-        return meeting_id, stored
-
-    async def ask_reason(self, meeting: Meeting, invitee: Invitee) -> None:
-        """After a No, ask for an optional reason (a reply to the question is the reason)."""
-        if invitee.telegram_id is None:
-            return
-        language = language_of(invitee)
-        message_id = await self._send(
-            invitee.telegram_id,
-            t(language, "meetings.reason_prompt", id=meeting.id),
-            ForceReply(selective=True, input_field_placeholder=t(language, "meetings.reason_hint")),
-        )
-        if message_id is not None:
-            await self.repo.set_reason_prompt(meeting.id, invitee.person_id, message_id)
