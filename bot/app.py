@@ -26,9 +26,10 @@ from bot.notices.approvals import NoticeApprovals
 from bot.notices.delivery_bot import delivery_bot
 from bot.notices.service import NoticeService, erase_recipient
 from bot.notices.stores import NoticeStores
+from bot.roster.accounts import Accounts
 from bot.roster.service import RosterService
 from storage.database import Database
-from storage.people import PeopleRepository, Role
+from storage.people import PeopleRepository
 
 __all__ = [
     "CONCURRENT_UPDATES",
@@ -50,9 +51,7 @@ async def on_startup(app: BotApplication) -> None:
     """Open the database, make the configured admins secretariat, run the start-up hooks."""
     data = app.bot_data
     await data.db.connect()
-    now = data.clock.now()
-    for admin_id in sorted(data.settings.admin_ids):
-        await data.people.ensure_role(admin_id, Role.SECRETARIAT, "", now)
+    await data.accounts.make_secretariat(data.settings.admin_ids)
     for hook in data.startup_hooks:
         await hook(app)
     logger.info("bot started on %s", data.settings.db_path)
@@ -135,6 +134,7 @@ def build_application(
         reading=KnowledgeReading(db, knowledge),
         questions=QuestionRelay(db=db, clock=clock, settings=settings, messenger=messenger),
         roster_service=RosterService(db=db, clock=clock, messenger=messenger),
+        accounts=Accounts(db=db, clock=clock, messenger=messenger),
     )
     data.dashboard = dashboard_server(settings, db, clock, data.operator_ids)
     app.bot_data = data

@@ -23,7 +23,6 @@ from telegram import Update
 from bot.app import BotApplication, build_application, on_shutdown, on_startup
 from bot.config import Settings
 from bot.transport import ApiCall, LocalBotApi, UpdateFactory
-from storage.people import Role
 
 __all__ = ["CONSOLE_GUEST_ID", "CONSOLE_USER_ID", "ConsoleBotApi", "read_inputs", "run_console"]
 
@@ -101,23 +100,18 @@ class ConsoleBotApi(LocalBotApi):
 async def _console_user(app: BotApplication, person_id: int | None, guest: bool) -> dict[str, Any]:
     """The Telegram user the keyboard speaks as: the operator, a guest, or a roster entry."""
     data = app.bot_data
-    now = data.clock.now()
     if guest:
         return UpdateFactory.user(CONSOLE_GUEST_ID, "Guest", "zh")
     if person_id is None:
-        operator = await data.people.ensure_telegram_user(CONSOLE_USER_ID, "Console", now)
-        if operator.role is not Role.GUEST:
-            # Older databases made the operator a secretariat roster entry: take it off.
-            await data.roster.change_role(operator.id, Role.GUEST, None, now, "removed")
-        data.operator_ids.add(CONSOLE_USER_ID)
+        await data.accounts.console_operator(CONSOLE_USER_ID)
         return UpdateFactory.user(CONSOLE_USER_ID, "Console", "zh")
-    person = await data.people.get(person_id)
+    person = await data.roster_service.person(person_id)
     if person is None:
         raise LookupError(f"no roster entry with id {person_id}")
     telegram_id = person.telegram_id
     if telegram_id is None:
         telegram_id = BOUND_ID_BASE + person.id
-        await data.people.bind_telegram_id(person.id, telegram_id, now)
+        await data.accounts.bind(person.id, telegram_id)
     return UpdateFactory.user(telegram_id, person.name or "Member", person.spoken_language)
 
 
@@ -125,7 +119,7 @@ def _labeller(app: BotApplication, you: int) -> ChatLabel:
     async def label(chat_id: int) -> str:
         if chat_id == you:
             return "you"
-        person = await app.bot_data.people.get_by_telegram_id(chat_id)
+        person = await app.bot_data.roster_service.person_of_account(chat_id)
         if person is None:
             return f"chat {chat_id}"
         return f"{person.name or '—'} (#{person.id}, {person.role.value})"
@@ -209,7 +203,7 @@ async def _reader_of(app: BotApplication, chat_id: int, api: ConsoleBotApi) -> d
     """The person whose chat a message is in, as a Telegram user (taps there are theirs)."""
     if chat_id in api.readers:
         return api.readers[chat_id]
-    person = await app.bot_data.people.get_by_telegram_id(chat_id)
+    person = await app.bot_data.roster_service.person_of_account(chat_id)
     name = (person.name if person else "") or f"Chat {chat_id}"
     language = person.spoken_language if person else "zh"
     api.readers[chat_id] = UpdateFactory.user(chat_id, name, language)

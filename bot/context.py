@@ -26,13 +26,12 @@ from bot.messaging import Messenger
 from bot.notices.approvals import NoticeApprovals
 from bot.notices.compose import Draft
 from bot.notices.service import NoticeService
+from bot.roster.accounts import Accounts
 from bot.roster.entries import NewEntry
 from bot.roster.privacy import PersonalDataRegistry
 from bot.roster.reach import PersonHook
 from bot.roster.service import RosterService
 from storage.database import Database
-from storage.people import PeopleRepository
-from storage.roster import RosterRepository
 
 __all__ = [
     "AppContext",
@@ -118,6 +117,7 @@ class BotData:
         reading: KnowledgeReading,
         questions: QuestionRelay,
         roster_service: RosterService,
+        accounts: Accounts,
     ) -> None:
         self.settings = settings
         self.clock = clock
@@ -130,30 +130,20 @@ class BotData:
         self.reading = reading
         self.questions = questions
         self.roster_service = roster_service
-        self.personal_data = PersonalDataRegistry()
+        self.accounts = accounts
+        # Each feature adds its share of /mydata and /forgetme here (shared with accounts).
+        self.personal_data: PersonalDataRegistry = accounts.personal_data
         # Told a person's id when they can be reached or have a new role (shared with roster).
         self.joined_hooks: list[PersonHook] = roster_service.joined_hooks
         self.startup_hooks: list[Hook] = []
         self.shutdown_hooks: list[Hook] = []
         self.last_error_alert: datetime | None = None
-        # Telegram accounts whose person was found named since start-up: a bound person's
-        # name never becomes empty again (erasure also unbinds), so they need no new check.
-        self.named_accounts: set[int] = set()
         # Telegram ids with the secretariat's rights without being on the roster (the console's
-        # operator): never invited, never counted, not a recipient of notices.
-        self.operator_ids: set[int] = set()
+        # operator): never invited, never counted, not a recipient of notices (shared with
+        # accounts and the dashboard).
+        self.operator_ids: set[int] = accounts.operator_ids
         # The secretariat's dashboard, served from start-up to shut-down when configured.
         self.dashboard: DashboardServer | None = None
-
-    @property
-    def people(self) -> PeopleRepository:
-        """The persons repository."""
-        return PeopleRepository(self.db)
-
-    @property
-    def roster(self) -> RosterRepository:
-        """The roster repository: invites, applications, role changes, audit log."""
-        return RosterRepository(self.db)
 
 
 AppContext = CallbackContext[ExtBot[None], UserData, dict[object, object], BotData]

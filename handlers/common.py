@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, InputFile, Update
@@ -45,9 +45,7 @@ async def identify(update: Update, context: AppContext) -> Caller | None:
     if user is None or user.is_bot:
         return None
     data = context.bot_data
-    person = await data.people.ensure_telegram_user(user.id, user.full_name, data.clock.now())
-    if user.id in data.operator_ids and not person.role.at_least(Role.SECRETARIAT):
-        person = replace(person, role=Role.SECRETARIAT)
+    person = await data.accounts.caller(user.id, user.full_name)
     language = person.language or language_from_hint(user.language_code)
     return Caller(person, language, example_dates(data.clock.now(), data.settings.timezone))
 

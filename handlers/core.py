@@ -73,12 +73,8 @@ async def language_chosen(update: Update, context: AppContext) -> None:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return
     language: Language = "zh" if code == "zh" else "en"
-    data = context.bot_data
-    await data.people.set_language(caller.person.id, language, data.clock.now())
+    await context.bot_data.accounts.set_language(caller.person, language)
     await query.answer()
-    from bot.roster.menus import sync_person
-
-    await sync_person(context.bot, data.people, data.roster, caller.person.id)
     await edit_tapped(update, t(language, "core.language_set", language=_LANGUAGE_NAMES[language]))
 
 

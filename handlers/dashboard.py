@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import logging
-
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    MenuButtonDefault,
-    MenuButtonWebApp,
     Update,
     WebAppInfo,
 )
-from telegram.error import NetworkError, TelegramError
 from telegram.ext import CommandHandler, filters
 
 from bot.context import AppContext, BotApplication
-from bot.i18n import t
+from bot.dashboard.menu_buttons import sync_menu_buttons
 from handlers.common import reply, require_role
-from storage.dashboard import DashboardRepository
 from storage.people import Role
 
-__all__ = ["MENU_BUTTON_JOB", "register", "sync_menu_buttons"]
+__all__ = ["MENU_BUTTON_JOB", "register"]
 
-logger = logging.getLogger(__name__)
 
 MENU_BUTTON_JOB = "dashboard-menu-buttons"
 MENU_BUTTON_INTERVAL = 5  # seconds between checks: one indexed read when nothing changed
@@ -54,27 +47,12 @@ async def dashboard_command(update: Update, context: AppContext) -> None:
     await reply(update, caller.t("dashboard.command_open"), InlineKeyboardMarkup([[button]]))
 
 
-async def sync_menu_buttons(context: AppContext) -> None:
+async def menu_buttons_job(context: AppContext) -> None:
     """Give secretariat chats the dashboard's menu button; give the others back theirs."""
     data = context.bot_data
-    url = data.settings.webapp_url
-    repository = DashboardRepository(data.db)
-    for telegram_id, opens in await repository.menu_buttons_due(url, MENU_BUTTON_BATCH):
-        person = await data.people.get_by_telegram_id(telegram_id)
-        language = person.spoken_language if person else "zh"
-        button = (
-            MenuButtonWebApp(t(language, "dashboard.button"), WebAppInfo(url))
-            if opens and url
-            else MenuButtonDefault()
-        )
-        try:
-            await context.bot.set_chat_menu_button(chat_id=telegram_id, menu_button=button)
-        except NetworkError as error:
-            logger.info("menu button of %s not set yet: %s", telegram_id, error)
-            return  # Telegram is slow or away: try again at the next check
-        except TelegramError as error:
-            logger.info("menu button of %s could not be set: %s", telegram_id, error)
-        await repository.record_menu_button(telegram_id, url if opens else None, data.clock.now())
+    await sync_menu_buttons(
+        context.bot, data.db, data.clock, data.settings.webapp_url, MENU_BUTTON_BATCH
+    )
 
 
 async def start_menu_buttons(app: BotApplication) -> None:
@@ -83,7 +61,7 @@ async def start_menu_buttons(app: BotApplication) -> None:
     if settings.console_mode or app.job_queue is None:
         return
     app.job_queue.run_repeating(
-        sync_menu_buttons, MENU_BUTTON_INTERVAL, first=0, name=MENU_BUTTON_JOB
+        menu_buttons_job, MENU_BUTTON_INTERVAL, first=0, name=MENU_BUTTON_JOB
     )
 
 

@@ -32,10 +32,10 @@ async def _language(update: Update, data: BotData) -> Language:
     if user is None or not data.db.is_open:
         return language
     try:
-        person = await data.people.get_by_telegram_id(user.id)
+        chosen = await data.accounts.language_of(user.id)
     except Exception:  # the database itself may be what failed
         return language
-    return person.language if person is not None and person.language else language
+    return chosen or language
 
 
 async def _tell_user(update: Update, data: BotData, fault: DatabaseFault | None) -> None:
@@ -88,16 +88,11 @@ async def on_error(update: object, context: AppContext) -> None:
         return
     data.last_error_alert = now
     try:
-        chat_ids = await data.people.secretariat_chat_ids()
+        chats = await data.accounts.secretariat_chats()
     except Exception:
         logger.warning("could not read whom to alert about the error")
         return
-    for chat_id in chat_ids:
-        try:
-            person = await data.people.get_by_telegram_id(chat_id)
-        except Exception:
-            person = None
-        language = person.spoken_language if person else "zh"
+    for chat_id, language in chats:
         try:
             await data.messenger.send(chat_id, _alert_text(language, data, error))
         except TelegramError:

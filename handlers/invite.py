@@ -189,14 +189,19 @@ async def offer_namesake(update: Update, caller: Caller, existing: RosterEntry, 
     await reply(update, text, InlineKeyboardMarkup([first, [anyway]]))
 
 
-async def namesake_button(update: Update, context: AppContext) -> None:
-    """The button that adds a new entry anyway: the one /invite held back for its namesake."""
+async def held_entry_button(update: Update, context: AppContext) -> None:
+    """Add the entry /invite held back: anyway, beside its namesake (`iv:dup`), or as
+    secretariat once a secretariat member confirmed it (`iv:sec`)."""
     query = update.callback_query
     caller = await require_role(update, context, Role.SECRETARIAT)
     if query is None or caller is None:
         return
     state = user_state(context)
-    pending, state.namesake_entry = state.namesake_entry, None
+    confirming_secretariat = query.data == "iv:sec"
+    if confirming_secretariat:
+        pending, state.secretariat_entry = state.secretariat_entry, None
+    else:
+        pending, state.namesake_entry = state.namesake_entry, None
     if pending is None:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return
@@ -211,32 +216,7 @@ async def namesake_button(update: Update, context: AppContext) -> None:
         pending.role,
         pending.language,
         namesake_checked=True,
-    )
-
-
-async def secretariat_button(update: Update, context: AppContext) -> None:
-    """The confirmation that adds the entry /invite held back as secretariat."""
-    query = update.callback_query
-    caller = await require_role(update, context, Role.SECRETARIAT)
-    if query is None or caller is None:
-        return
-    state = user_state(context)
-    pending, state.secretariat_entry = state.secretariat_entry, None
-    if pending is None or pending.role is not Role.SECRETARIAT:
-        await query.answer(caller.t("core.button_invalid"), show_alert=True)
-        return
-    await query.answer()
-    await drop_buttons(update)
-    await create_entry(
-        update,
-        context,
-        caller,
-        pending.name,
-        pending.unit,
-        pending.role,
-        pending.language,
-        namesake_checked=True,
-        secretariat_confirmed=True,
+        secretariat_confirmed=confirming_secretariat,
     )
 
 
@@ -368,6 +348,5 @@ def register(app: BotApplication) -> None:
                 name="invite",
             )
         )
-    app.add_handler(CallbackQueryHandler(namesake_button, pattern=r"^iv:dup$"))
-    app.add_handler(CallbackQueryHandler(secretariat_button, pattern=r"^iv:sec$"))
+    app.add_handler(CallbackQueryHandler(held_entry_button, pattern=r"^iv:(dup|sec)$"))
     app.add_handler(CallbackQueryHandler(stale_invite_button, pattern=r"^iv:"))

@@ -18,6 +18,7 @@ from telegram.ext import (
 
 from bot.context import AppContext, BotApplication, user_state
 from bot.i18n import t
+from bot.roster.service import JoinRefusal
 from handlers.common import identify, reply, require_role
 from handlers.forms import cannot_skip, leave_form
 from storage.applications import Application
@@ -95,11 +96,12 @@ async def join_command(update: Update, context: AppContext) -> int:
     if chat.type != ChatType.PRIVATE:
         await reply(update, caller.t("roster.private_only"))
         return ConversationHandler.END
-    if caller.person.role is not Role.GUEST:
+    refusal = await context.bot_data.roster_service.join_refusal(caller.person)
+    if refusal is JoinRefusal.ON_ROSTER:
         role = caller.t(f"core.role_{caller.person.role.value}")
         await reply(update, caller.t("roster.join_already_member", role=role))
         return ConversationHandler.END
-    if await context.bot_data.roster_service.pending_application_of(caller.person.id):
+    if refusal is JoinRefusal.PENDING:
         await reply(update, caller.t("roster.join_pending"))
         return ConversationHandler.END
     await reply(update, caller.t("roster.join_ask_name"))
@@ -134,17 +136,19 @@ async def join_unit(update: Update, context: AppContext) -> int:
         return JOIN_UNIT
     state = user_state(context)
     name, state.join_name = state.join_name, None
-    if name is None or caller.person.role is not Role.GUEST:
+    if name is None:
         await reply(update, caller.t("roster.cancelled"))
         return ConversationHandler.END
     roster = context.bot_data.roster_service
     application = await roster.apply(caller.person, name, unit, caller.language)
-    if application is None:
+    if application is JoinRefusal.ON_ROSTER:  # joined by a link meanwhile
+        await reply(update, caller.t("roster.cancelled"))
+        return ConversationHandler.END
+    if application is JoinRefusal.PENDING:
         await reply(update, caller.t("roster.join_pending"))
         return ConversationHandler.END
-    for person in await roster.secretariat():
-        if person.telegram_id is not None and person.reachable:
-            await send_card(context, person.telegram_id, person.spoken_language, application)
+    for chat_id, language in await context.bot_data.accounts.secretariat_chats():
+        await send_card(context, chat_id, language, application)
     await reply(update, caller.t("roster.join_sent", name=name))
     return ConversationHandler.END
 

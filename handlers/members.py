@@ -11,6 +11,7 @@ from bot.context import AppContext, BotApplication
 from bot.i18n import format_datetime, load_catalog
 from bot.numbers import typed_number
 from bot.roster.export import ExportFormat
+from bot.roster.view import ROSTER_ROLES
 from handlers.common import Caller, edit_tapped, reply, reply_document, require_role, send_usage
 from handlers.join import send_card
 from handlers.members_roles import change_role
@@ -24,7 +25,6 @@ PAGE = 10
 MAX_SEARCH = 100
 AUDIT_PAGE = 15
 NAMES_SHOWN = 10
-ROSTER_ROLES = (Role.SECRETARIAT, Role.COUNCIL, Role.MEMBER)
 _PAGED = re.compile(r"^mb:([la]):(\d{1,6})$")
 _PERSON = re.compile(r"^mb:([pxXi]):(\d{1,9})$")
 _ROLE = re.compile(r"^mb:([rR]):(\d{1,9}):(member|council|secretariat)$")
@@ -41,8 +41,8 @@ def _names(entries: list[tuple[int, str]]) -> str:
 
 async def overview(caller: Caller, context: AppContext) -> tuple[str, InlineKeyboardMarkup]:
     """Counts per role (reachable, blocked, never started), who is unreachable, applications."""
-    roster = context.bot_data.roster_service.view
-    counts = await roster.reach_counts()
+    overview = await context.bot_data.roster_service.view.overview(NAMES_SHOWN)
+    counts = overview.counts
     lines = [caller.t("roster.members_title")]
     for role in ROSTER_ROLES:
         count = counts[role]
@@ -57,18 +57,13 @@ async def overview(caller: Caller, context: AppContext) -> tuple[str, InlineKeyb
             )
         )
     lines.append(caller.t("roster.members_guests", count=counts[Role.GUEST].bound))
-    unreachable = (
-        (Reach.BLOCKED, sum(counts[role].blocked for role in ROSTER_ROLES)),
-        (Reach.NEVER_STARTED, sum(counts[role].never_started for role in ROSTER_ROLES)),
-    )
-    for reach, total in unreachable:
-        entries = await roster.with_reach(reach, NAMES_SHOWN + 1)
-        names = _names([(e.id, e.name) for e in entries[:NAMES_SHOWN]])
-        if len(entries) > NAMES_SHOWN:
+    for unreachable in overview.unreachable:
+        names = _names([(e.id, e.name) for e in unreachable.first])
+        if unreachable.more:
             names += ", …"
-        lines.append(caller.t(f"roster.members_{reach.value}", count=total, names=names or "—"))
-    pending = await roster.count_pending_applications()
-    lines.append(caller.t("roster.members_pending", count=pending))
+        key = f"roster.members_{unreachable.reach.value}"
+        lines.append(caller.t(key, count=unreachable.total, names=names or "—"))
+    lines.append(caller.t("roster.members_pending", count=overview.pending_applications))
     buttons = InlineKeyboardMarkup(
         [
             [
@@ -134,11 +129,10 @@ async def person_card(
     caller: Caller, context: AppContext, person_id: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One person: entry, account, reachability; buttons to change role, remove, re-invite."""
-    roster = context.bot_data.roster_service
-    person = await roster.person(person_id)
-    if person is None or (not person.name and person.telegram_id is None):
+    card = await context.bot_data.roster_service.view.card(person_id)
+    if card is None:
         return caller.t("roster.no_entry", id=person_id), None
-    reach = await roster.view.reach_of(person.id)
+    person, reach = card.person, card.reach
     if person.telegram_id is None:
         account = caller.t("roster.card_unbound")
     elif reach is Reach.REACHABLE:

@@ -8,10 +8,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import AppContext, BotApplication
-from bot.roster.menus import clear_menu, sync_person
 from bot.roster.mydata_summary import personal_data_summary
-from bot.roster.news import tell_secretariat_of
-from bot.roster.privacy import erase_personal_data, personal_data, personal_data_file
+from bot.roster.privacy import personal_data_file
 from handlers.common import Caller, edit_tapped, identify, reply, reply_document
 from storage.people import Language, Role
 
@@ -75,14 +73,12 @@ async def settings_button(update: Update, context: AppContext) -> None:
     if match is None:
         await query.answer(caller.t("core.button_invalid"), show_alert=True)
         return
-    data = context.bot_data
-    now = data.clock.now()
+    accounts = context.bot_data.accounts
     kind, _, value = match.group(1).partition(":")
     if kind == "news":
-        await data.people.set_news_enabled(caller.person.id, value == "1", now)
+        await accounts.set_news(caller.person, value == "1")
     else:
-        await data.people.set_language(caller.person.id, "zh" if value == "zh" else "en", now)
-        await sync_person(context.bot, data.people, data.roster, caller.person.id)
+        await accounts.set_language(caller.person, "zh" if value == "zh" else "en")
     await query.answer()
     fresh = await identify(update, context)
     if fresh is not None:
@@ -97,7 +93,7 @@ async def mydata_command(update: Update, context: AppContext) -> None:
     if caller is None or chat is None:
         return
     data = context.bot_data
-    document = await personal_data(data.db, data.personal_data, caller.person, data.clock.now())
+    document = await data.accounts.export(caller.person)
     await reply(update, personal_data_summary(document, caller.language, data.settings.timezone))
     await reply_document(
         update,
@@ -148,21 +144,8 @@ async def forget_button(update: Update, context: AppContext) -> None:
         )
         await edit_tapped(update, caller.t("roster.forget_sure"), reply_markup=markup)
     else:
-        data = context.bot_data
-        telegram_id = caller.person.telegram_id
-        await erase_personal_data(data.db, data.personal_data, caller.person, data.clock.now())
-        if telegram_id is not None:
-            await clear_menu(context.bot, telegram_id)
+        await context.bot_data.accounts.erase(caller.person)
         await edit_tapped(update, caller.t("roster.forget_done"))
-        if caller.person.role is not Role.GUEST:
-            await tell_secretariat_of(
-                data.messenger,
-                data.people,
-                data.roster,
-                "erased",
-                caller.person.role,
-                person_id=caller.person.id,
-            )
 
 
 def register(app: BotApplication) -> None:

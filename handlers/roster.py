@@ -72,19 +72,11 @@ async def name_the_nameless(update: Update, context: AppContext) -> None:
     user = update.effective_user
     if user is None or user.is_bot or not user.full_name or not context.bot_data.db.is_open:
         return
-    data = context.bot_data
-    if user.id in data.named_accounts:
-        return
-    person = await data.roster_service.person_of_account(user.id)
-    if person is None:
-        return
-    if not person.name:
-        try:
-            await data.roster_service.fill_empty_name(person.id, user.full_name)
-        except DatabaseUnavailable as error:
-            logger.info("name of person %s not filled in this time: %s", person.id, error)
-            return  # tried again at the next update; this one goes on
-    data.named_accounts.add(user.id)
+    try:
+        await context.bot_data.accounts.name_from_telegram(user.id, user.full_name)
+    except DatabaseUnavailable as error:
+        # Tried again at the next update; this one goes on.
+        logger.info("name of account %s not filled in this time: %s", user.id, error)
 
 
 async def reachable_again(update: Update, context: AppContext) -> None:
@@ -125,10 +117,7 @@ async def chat_member_changed(update: Update, context: AppContext) -> None:
         return
     status = change.new_chat_member.status
     reachable = status not in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
-    data = context.bot_data
-    person = await data.roster_service.reach_changed(change.chat.id, reachable)
-    if person is not None and reachable:
-        await data.roster_service.started_again(person)
+    await context.bot_data.roster_service.reach_changed(change.chat.id, reachable)
 
 
 # -- /start CODE ---------------------------------------------------------------------------

@@ -76,7 +76,7 @@ async def served_alone(
 
 async def record_send(bot: BotHarness, notice_id: int, telegram_id: int, state: str) -> None:
     """Record how the send of a notice to one person ended, as the delivery does."""
-    person = await bot.app.bot_data.people.get_by_telegram_id(telegram_id)
+    person = await bot.people.get_by_telegram_id(telegram_id)
     assert person is not None
     outbox = NoticeOutboxRepository(bot.app.bot_data.db)
     now = bot.clock.now()

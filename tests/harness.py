@@ -10,6 +10,8 @@ from telegram import Update
 from bot.clock import FixedClock
 from bot.context import BotApplication
 from bot.transport import ApiCall, LocalBotApi, UpdateFactory
+from storage.people import PeopleRepository
+from storage.roster import RosterRepository
 
 __all__ = ["ADMIN_ID", "BotHarness", "RecordingBotApi"]
 
@@ -30,6 +32,16 @@ class BotHarness:
     errors: list[BaseException] = field(default_factory=list)
     errors_expected: bool = False
     factory: UpdateFactory = field(default_factory=UpdateFactory)
+
+    @property
+    def people(self) -> PeopleRepository:
+        """The persons as stored: to set a test up and to read back what the bot wrote."""
+        return PeopleRepository(self.app.bot_data.db)
+
+    @property
+    def roster(self) -> RosterRepository:
+        """The roster as stored (entries, roles, audit log), for the same purposes."""
+        return RosterRepository(self.app.bot_data.db)
 
     def user(self, user_id: int, name: str = "User", language: str = "en") -> dict[str, Any]:
         """A Telegram user to send updates as."""

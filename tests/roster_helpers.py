@@ -31,7 +31,7 @@ async def add_entry(
 ) -> Person:
     """Put a roster entry straight into the database."""
     data = bot.app.bot_data
-    person_id = await data.roster.add_entry(
+    person_id = await bot.roster.add_entry(
         name,
         unit,
         role,
@@ -40,15 +40,15 @@ async def add_entry(
         data.clock.now(),  # type: ignore[arg-type]
     )
     if telegram_id is not None:
-        await data.people.bind_telegram_id(person_id, telegram_id, data.clock.now())
-    person = await data.people.get(person_id)
+        await bot.people.bind_telegram_id(person_id, telegram_id, data.clock.now())
+    person = await bot.people.get(person_id)
     assert person is not None
     return person
 
 
 async def person_of(bot: BotHarness, telegram_id: int) -> Person:
     """The person bound to a Telegram account."""
-    person = await bot.app.bot_data.people.get_by_telegram_id(telegram_id)
+    person = await bot.people.get_by_telegram_id(telegram_id)
     assert person is not None
     return person
 

@@ -55,24 +55,57 @@ async def test_only_the_author_confirms_a_notice_draft(bot: BotHarness) -> None:
     assert bot.api.sent(300) == []
 
 
-async def test_an_answer_set_by_the_secretariat_needs_an_open_meeting(bot: BotHarness) -> None:
-    await council(bot, 1)
-    meeting = await confirmed_meeting(bot)
-    person = (await answers(bot, meeting.id))["Member 000"].person_id
-    admin = bot.user(ADMIN_ID)
-    calls = await bot.send(admin, f"/cancelmeeting {meeting.id}")
-    [ask] = [c for c in calls if c.callback_data()]
-    await tap(bot, admin, ask.callback_data()[0])
-    calls = await bot.send(admin, f"/meeting {meeting.id} set {person} yes")
-    assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
-    assert (await answers(bot, meeting.id))["Member 000"].response == "none"
-
-
 async def _cancel(bot: BotHarness, meeting_id: int) -> None:
     admin = bot.user(ADMIN_ID)
     calls = await bot.send(admin, f"/cancelmeeting {meeting_id}")
     [ask] = [c for c in calls if c.callback_data()]
     await tap(bot, admin, ask.callback_data()[0])
+
+
+# What the secretariat may no longer do once a meeting is cancelled, each typed as a command.
+CANCELLED_MEETING_COMMANDS = {
+    "answer by hand": "/meeting {meeting} set {person} yes",
+    "presence by hand": "/meeting {meeting} present {person}",
+    "reminder": "/remind {meeting}",
+    "second cancellation": "/cancelmeeting {meeting}",
+    "check-in code": "/checkin {meeting}",
+    "edit": "/meeting {meeting} edit place=Other hall",
+    "minutes": "/minutes {meeting}",
+}
+
+
+async def _meeting_rows(bot: BotHarness) -> list[tuple[object, ...]]:
+    """Everything a meeting's commands could change, in one comparable value."""
+    db = bot.app.bot_data.db
+    tables = await db.fetchall(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND (name LIKE 'meeting%'"
+        " OR name IN ('invitations', 'audit_log', 'notices', 'notice_outbox')) ORDER BY name"
+    )
+    rows: list[tuple[object, ...]] = []
+    for (table,) in tables:
+        found = await db.fetchall(f"SELECT * FROM {table}")
+        rows += [(table, *tuple(row)) for row in found]
+    return rows
+
+
+@pytest.mark.parametrize("action", list(CANCELLED_MEETING_COMMANDS))
+async def test_a_cancelled_meeting_refuses_and_changes_nothing(
+    bot: BotHarness, action: str
+) -> None:
+    await council(bot, 1)
+    meeting = await confirmed_meeting(bot)
+    person = (await answers(bot, meeting.id))["Member 000"].person_id
+    await _cancel(bot, meeting.id)
+    before, sent_before = await _meeting_rows(bot), len(bot.api.sent(100))
+    admin = bot.user(ADMIN_ID)
+    command = CANCELLED_MEETING_COMMANDS[action].format(meeting=meeting.id, person=person)
+    calls = await bot.send(admin, command)
+    assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
+    assert [c for c in calls if c.callback_data() or c.method == "sendPhoto"] == []
+    calls = await bot.send(admin, "Minutes text")  # nothing waits for minutes either
+    assert not any("Confirm" in text for text in bot.texts_to(ADMIN_ID, calls))
+    assert await _meeting_rows(bot) == before
+    assert len(bot.api.sent(100)) == sent_before
 
 
 async def test_an_answer_for_someone_not_invited_is_refused(bot: BotHarness) -> None:
@@ -102,27 +135,6 @@ def test_reminders_go_out_before_the_start_of_an_open_meeting_only() -> None:
     assert not may_remind(cancelled, starts - timedelta(days=1))
 
 
-async def test_a_reminder_for_a_cancelled_meeting_sends_nothing(bot: BotHarness) -> None:
-    await council(bot, 1)
-    meeting = await confirmed_meeting(bot)
-    await _cancel(bot, meeting.id)
-    before = len(bot.api.sent(100))
-    calls = await bot.send(bot.user(ADMIN_ID), f"/remind {meeting.id}")
-    assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
-    assert len(bot.api.sent(100)) == before
-
-
-async def test_presence_entered_by_hand_needs_an_open_meeting(bot: BotHarness) -> None:
-    await council(bot, 1)
-    meeting = await confirmed_meeting(bot)
-    person = (await answers(bot, meeting.id))["Member 000"].person_id
-    await _cancel(bot, meeting.id)
-    calls = await bot.send(bot.user(ADMIN_ID), f"/meeting {meeting.id} present {person}")
-    assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
-    assert await bot.app.bot_data.db.fetchall("SELECT * FROM meeting_attendance") == []
-    assert await bot.app.bot_data.db.fetchall("SELECT * FROM audit_log") == []
-
-
 async def test_presence_entered_by_hand_needs_a_roster_entry(bot: BotHarness) -> None:
     await council(bot, 1)
     meeting = await confirmed_meeting(bot)
@@ -141,46 +153,6 @@ async def test_presence_entered_by_hand_is_audited(bot: BotHarness) -> None:
     assert [tuple(row) for row in rows] == [
         ("meeting_presence_set", f"meeting #{meeting.id}: present")
     ]
-
-
-async def test_a_cancelled_meeting_offers_no_second_cancellation(bot: BotHarness) -> None:
-    await council(bot, 1)
-    meeting = await confirmed_meeting(bot)
-    await _cancel(bot, meeting.id)
-    calls = await bot.send(bot.user(ADMIN_ID), f"/cancelmeeting {meeting.id}")
-    assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
-    assert [c for c in calls if c.callback_data()] == []
-
-
-async def test_a_cancelled_meeting_has_no_check_in_code(bot: BotHarness) -> None:
-    await council(bot, 1)
-    meeting = await confirmed_meeting(bot)
-    await _cancel(bot, meeting.id)
-    calls = await bot.send(bot.user(ADMIN_ID), f"/checkin {meeting.id}")
-    assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
-    assert [c for c in calls if c.method == "sendPhoto"] == []
-    row = await bot.app.bot_data.db.fetchone("SELECT checkin_code FROM meetings")
-    assert row is not None and row[0] is None
-
-
-async def test_a_cancelled_meeting_cannot_be_edited(bot: BotHarness) -> None:
-    await council(bot, 1)
-    meeting = await confirmed_meeting(bot)
-    await _cancel(bot, meeting.id)
-    calls = await bot.send(bot.user(ADMIN_ID), f"/meeting {meeting.id} edit place=Other hall")
-    assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
-    row = await bot.app.bot_data.db.fetchone("SELECT place FROM meetings")
-    assert row is not None and row[0] == meeting.place
-
-
-async def test_minutes_of_a_cancelled_meeting_are_not_taken(bot: BotHarness) -> None:
-    await council(bot, 1)
-    meeting = await confirmed_meeting(bot)
-    await _cancel(bot, meeting.id)
-    calls = await bot.send(bot.user(ADMIN_ID), f"/minutes {meeting.id}")
-    assert "no longer open" in bot.texts_to(ADMIN_ID, calls)[-1]
-    calls = await bot.send(bot.user(ADMIN_ID), "Minutes text")
-    assert not any("Confirm" in text for text in bot.texts_to(ADMIN_ID, calls))
 
 
 async def test_a_notice_draft_is_not_shown_as_a_notice(bot: BotHarness) -> None:

@@ -51,7 +51,7 @@ async def test_forged_language_button_is_refused_without_change(bot: BotHarness)
     await bot.send(user, "/language")
     calls = await bot.tap(user, "lang:fr")
     assert bot.alerts(calls) == ["This button is no longer valid."]
-    person = await bot.app.bot_data.people.get_by_telegram_id(42)
+    person = await bot.people.get_by_telegram_id(42)
     assert person is not None and person.language is None
 
 
@@ -93,7 +93,7 @@ async def test_unknown_button_is_answered_as_no_longer_valid(bot: BotHarness) ->
 
 
 async def test_a_nameless_admin_takes_their_telegram_name_once(bot: BotHarness) -> None:
-    people = bot.app.bot_data.people
+    people = bot.people
     admin = await people.get_by_telegram_id(ADMIN_ID)
     assert admin is not None and admin.name == ""  # made from ASSOC_ADMIN_IDS at start-up
     await bot.send(bot.user(ADMIN_ID, "Zhang Wei"), "/help")
@@ -102,3 +102,8 @@ async def test_a_nameless_admin_takes_their_telegram_name_once(bot: BotHarness) 
     await bot.send(bot.user(ADMIN_ID, "Someone Else"), "/help")
     admin = await people.get_by_telegram_id(ADMIN_ID)
     assert admin is not None and admin.name == "Zhang Wei"
+
+
+async def test_the_guest_welcome_promises_nothing_a_guest_does_not_get(bot: BotHarness) -> None:
+    [text] = bot.texts_to(90, await bot.send(bot.user(90, "Ivan", "en"), "/start"))
+    assert "answer meeting invitations" not in text and "/join" in text

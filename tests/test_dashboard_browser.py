@@ -220,9 +220,7 @@ async def test_a_secretary_demoted_while_the_page_is_open_is_refused_on_the_next
     await add_person(bot, "Hidden Name", "member", None)
     url = telegram_url(bot, "/dash", launch(7100, bot.clock.now()))
     await open_page(browser, url, "home")
-    await bot.app.bot_data.roster.change_role(
-        person_id, Role.MEMBER, None, bot.clock.now(), "demote"
-    )
+    await bot.roster.change_role(person_id, Role.MEMBER, None, bot.clock.now(), "demote")
     link = await wait_for(browser, 'a[href^="/dash/roster#"]')
     await off_loop(link.click)
     await wait_for(browser, '[data-page="refused"]')

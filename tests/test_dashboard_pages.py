@@ -36,7 +36,7 @@ async def roster(bot: BotHarness) -> None:
     await add_person(bot, "Wang Fang", "member", 82, unit="Kunming Foreign Affairs Office")
     await add_person(bot, "Chen Jie", "member", None, unit="Yunnan University")
     await add_person(bot, '=HYPERLINK("http://x")', "member", None, unit="+86 unit")
-    await bot.app.bot_data.people.set_reachable_by_telegram_id(82, False, bot.clock.now())
+    await bot.people.set_reachable_by_telegram_id(82, False, bot.clock.now())
 
 
 def names(html: str) -> list[str]:
@@ -128,11 +128,9 @@ async def test_a_download_link_stops_working_for_someone_no_longer_secretariat(
     await roster(bot)
     html = await admin_page(bot, "/dash/roster")
     link = re.findall(r'data-download href="([^"]+)"', html)[0].replace("&amp;", "&")
-    admin = await bot.app.bot_data.people.get_by_telegram_id(ADMIN_ID)
+    admin = await bot.people.get_by_telegram_id(ADMIN_ID)
     assert admin is not None
-    await bot.app.bot_data.roster.change_role(
-        admin.id, admin.role.MEMBER, None, bot.clock.now(), "demote"
-    )
+    await bot.roster.change_role(admin.id, admin.role.MEMBER, None, bot.clock.now(), "demote")
     page = await fetch(bot, link)
     assert page.status == 403
     assert "Li Hua" not in page.text
@@ -166,9 +164,9 @@ async def test_the_meeting_board_charts_answers_with_the_quorum_line(bot: BotHar
 async def test_the_meeting_board_reads_in_chinese_for_a_chinese_reader(bot: BotHarness) -> None:
     await council(bot, 2)
     meeting = await confirmed_meeting(bot)
-    admin = await bot.app.bot_data.people.get_by_telegram_id(ADMIN_ID)
+    admin = await bot.people.get_by_telegram_id(ADMIN_ID)
     assert admin is not None
-    await bot.app.bot_data.people.set_language(admin.id, "zh", bot.clock.now())
+    await bot.people.set_language(admin.id, "zh", bot.clock.now())
     html = await admin_page(bot, f"/dash/meetings/{meeting.id}", "en")
     assert "法定人数：预计出席 0 人，需要 2 人" in html
     assert "参加" in html and "未答复" in html
@@ -205,9 +203,9 @@ async def test_on_the_day_the_board_shows_who_is_present_and_walk_ins_apart(
         await bot.send(user, f"/start {payload}")
     html = await admin_page(bot, f"/dash/meetings/{meeting.id}")
     assert "Present 4 of 6 · quorum 4 reached" in html
-    admin = await bot.app.bot_data.people.get_by_telegram_id(ADMIN_ID)
+    admin = await bot.people.get_by_telegram_id(ADMIN_ID)
     assert admin is not None
-    await bot.app.bot_data.people.set_language(admin.id, "zh", bot.clock.now())
+    await bot.people.set_language(admin.id, "zh", bot.clock.now())
     chinese = await admin_page(bot, f"/dash/meetings/{meeting.id}")
     assert "已到场 4 人，共邀请 6 人 · 法定人数 4 人，已达到" in chinese
     assert "已到场（4）" in chinese and "14:30 签到" in chinese
@@ -292,9 +290,9 @@ async def test_a_notice_with_receipts_shows_who_has_not_confirmed(bot: BotHarnes
     listing = await admin_page(bot, "/dash/notices")
     assert "Confirmed 1 of 4" in listing
 
-    admin = await bot.app.bot_data.people.get_by_telegram_id(ADMIN_ID)
+    admin = await bot.people.get_by_telegram_id(ADMIN_ID)
     assert admin is not None
-    await bot.app.bot_data.people.set_language(admin.id, "zh", bot.clock.now())
+    await bot.people.set_language(admin.id, "zh", bot.clock.now())
     chinese = await admin_page(bot, "/dash/notices/1")
     assert "已确认 1 人，共 4 人" in chinese and "尚未确认（3）" in chinese
 
@@ -316,7 +314,7 @@ async def test_questions_passed_to_the_secretariat_show_waiting_and_answered(
     await questions.mark_sent(waiting, 401)
     answered = await questions.add(401, "en", "When are dues paid?", now + timedelta(minutes=1))
     await questions.mark_sent(answered, 401)
-    admin = await bot.app.bot_data.people.get_by_telegram_id(ADMIN_ID)
+    admin = await bot.people.get_by_telegram_id(ADMIN_ID)
     assert admin is not None
     await questions.answer(answered, "Each March.", admin.id, now + timedelta(hours=1))
     offered = await questions.add(401, "en", "Not passed on", now)

@@ -209,9 +209,7 @@ async def test_a_secretary_demoted_after_launching_is_refused_at_the_next_reques
     person_id = await add_person(bot, "Sec Two", "secretariat", 7100)
     launch_data = launch(7100, bot.clock.now())
     assert (await fetch(bot, "/dash/roster", launch_data)).status == 200
-    await bot.app.bot_data.roster.change_role(
-        person_id, Role.MEMBER, None, bot.clock.now(), "demote"
-    )
+    await bot.roster.change_role(person_id, Role.MEMBER, None, bot.clock.now(), "demote")
     page = await fetch(bot, "/dash/roster", launch_data)
     assert page.status == 403
     assert SECRET_NAME not in page.text

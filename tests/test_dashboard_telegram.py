@@ -127,9 +127,7 @@ async def test_leaving_the_secretariat_gives_the_ordinary_menu_button_back(
 ) -> None:
     person_id = await add_person(bot, "Sec Zhang", "secretariat", 7003)
     await run_menu_job(bot)
-    await bot.app.bot_data.roster.change_role(
-        person_id, Role.MEMBER, None, bot.clock.now(), "demote"
-    )
+    await bot.roster.change_role(person_id, Role.MEMBER, None, bot.clock.now(), "demote")
     bot.api.calls.clear()
     await run_menu_job(bot)
     assert menu_buttons(bot) == {7003: {"type": "default"}}

@@ -99,7 +99,7 @@ async def test_a_tap_on_a_busy_database_waits_once_not_again_for_menu_bookkeepin
 ) -> None:
     [ann] = await council(bot, 1)
     meeting = await confirmed_meeting(bot)
-    roster = bot.app.bot_data.roster
+    roster = bot.roster
     assert await roster.stale_menu_of(100) is not None  # her menu is still to be set
     waits = InstantWaits(budget=4.0)
     bot.app.bot_data.db.waits = waits

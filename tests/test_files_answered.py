@@ -50,7 +50,7 @@ async def test_guest_photo_is_answered_and_a_file_name_is_escaped(bot: BotHarnes
     assert answer.startswith("&lt;b&gt;x&lt;/b&gt;.pdf:")
 
 
-async def test_notice_caption_from_a_member_is_still_refused_as_a_command(
+async def test_notice_caption_from_a_member_is_refused_as_a_command(
     bot: BotHarness,
 ) -> None:
     await add_entry(bot, "Anna", Role.MEMBER, telegram_id=73)
@@ -60,3 +60,14 @@ async def test_notice_caption_from_a_member_is_still_refused_as_a_command(
     await bot.feed(update)
     [answer] = bot.texts_to(73, bot.api.calls[before:])
     assert "only for the secretariat" in answer
+
+
+async def test_a_file_that_is_not_utf8_is_answered_in_the_senders_language(
+    bot: BotHarness,
+) -> None:
+    zh_admin = bot.user(ADMIN_ID, "Sec", "zh")
+    await bot.send(zh_admin, "/language")
+    await bot.tap(zh_admin, "lang:zh")
+    bot.api.add_file("gbk", "第一条 名称".encode("gb18030"))
+    [answer] = bot.texts_to(ADMIN_ID, await send_document(bot, zh_admin, "gbk", "章程.md"))
+    assert "UTF-8 文本" in answer and "not UTF-8" not in answer

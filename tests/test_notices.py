@@ -146,7 +146,7 @@ async def test_report_counts_blocked_never_started_failed_and_lists_them(bot: Bo
     assert "Blocker — Unit B (blocked the bot)" in listing
     assert "Unbound — Unit D (never started the bot)" in listing
     assert "Gone — Unit C (never started the bot)" in listing
-    people = bot.app.bot_data.people
+    people = bot.people
     blocker = await people.get_by_telegram_id(102)
     assert blocker is not None and not blocker.reachable
 
@@ -241,12 +241,12 @@ async def test_blocking_and_restarting_the_bot_updates_reachability(bot: BotHarn
     blocked = bot.factory.my_chat_member(user, "kicked")
     blocked["my_chat_member"]["new_chat_member"]["until_date"] = 0
     await bot.feed(blocked)
-    person = await bot.app.bot_data.people.get_by_telegram_id(101)
+    person = await bot.people.get_by_telegram_id(101)
     assert person is not None and not person.reachable
     restarted = bot.factory.my_chat_member(user, "member")
     restarted["my_chat_member"]["old_chat_member"]["until_date"] = 0
     await bot.feed(restarted)
-    person = await bot.app.bot_data.people.get_by_telegram_id(101)
+    person = await bot.people.get_by_telegram_id(101)
     assert person is not None and person.reachable
 
 

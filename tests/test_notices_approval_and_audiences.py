@@ -56,7 +56,7 @@ async def test_approval_with_no_other_reachable_secretariat_member_is_refused_up
     assert await service_notices(bot) == []
 
     chinese = bot.user(ADMIN_ID, "Sec", "zh")
-    await bot.app.bot_data.people.set_language(1, "zh", bot.clock.now())
+    await bot.people.set_language(1, "zh", bot.clock.now())
     calls = await bot.send(chinese, "/notice\n需要批准")
     assert "没有其他秘书处成员可以批准" in bot.texts_to(ADMIN_ID, calls)[0]
 
@@ -197,7 +197,7 @@ async def test_the_app_language_noted_is_exported_and_erased_with_the_person(
     from bot.roster.privacy import erase_personal_data, personal_data_json
 
     data = bot.app.bot_data
-    found = await data.people.get(person)
+    found = await bot.people.get(person)
     assert found is not None
     exported = await personal_data_json(data.db, data.personal_data, found, bot.clock.now())
     assert "notice_client_languages" in exported.decode()
@@ -246,7 +246,7 @@ async def test_photo_caption_without_text_gets_usage_and_example(bot: BotHarness
         assert "goes in the caption" in answer[0], caption
         assert "Usage: /notice" in answer[1] and "Example:" in answer[1], caption
     assert await service_notices(bot) == []
-    await bot.app.bot_data.people.set_language(1, "zh", bot.clock.now())
+    await bot.people.set_language(1, "zh", bot.clock.now())
     answer = await caption_answer(bot, "/notice audience=all")
     assert "说明" in answer[0] and "/notice" in answer[1]
 

@@ -54,9 +54,9 @@ async def test_uploaded_excel_roster_previews_reports_rows_and_imports_on_confir
     report = "\n".join(bot.texts_to(ADMIN_ID, calls))
     assert "Roster imported</b>: 3 new" in report
     assert len(LINK.findall(report)) == 2
-    council = await bot.app.bot_data.people.list_by_roles((Role.COUNCIL,))
+    council = await bot.people.list_by_roles((Role.COUNCIL,))
     assert [(p.name, p.unit, p.language) for p in council] == [("李华", "云南大学", "zh")]
-    wang = await bot.app.bot_data.people.get_by_telegram_id(777)
+    wang = await bot.people.get_by_telegram_id(777)
     assert wang is not None and wang.name == "Wang Fang"
 
 
@@ -70,7 +70,7 @@ async def test_a_damaged_or_foreign_xlsx_is_answered_and_changes_nothing(
     bot.api.add_file("other", workbook(("姓名", "单位"), ("李华", "云大")))
     [answer] = bot.texts_to(ADMIN_ID, await send_document(bot, admin, "other", "名册.xlsx"))
     assert "missing" in answer or "缺少" in answer
-    assert await bot.app.bot_data.people.list_by_roles((Role.COUNCIL, Role.MEMBER)) == []
+    assert await bot.people.list_by_roles((Role.COUNCIL, Role.MEMBER)) == []
 
 
 async def test_cli_imports_an_excel_roster_and_reports_bad_rows_by_row_number(

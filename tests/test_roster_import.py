@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
+
 from bot.config import Settings
 from bot.roster.cli import import_file
 from storage.people import Role
 from tests.harness import ADMIN_ID, BotHarness
-from tests.roster_helpers import LINK, send_document
+from tests.roster_helpers import LINK, add_entry, send_document
 
 GOOD = (
     "name,unit,role,telegram_id,language\n"
@@ -42,13 +44,11 @@ async def test_cli_import_adds_entries_and_prints_a_link_per_unbound_entry(
     assert len(links) == 2  # Wang Fang has a Telegram id already
     assert "Li Hua\tYunnan University\tcouncil\thttps://t.me/youxie_bot?start=" in text
 
-    council = await bot.app.bot_data.people.list_by_roles((Role.COUNCIL,))
+    council = await bot.people.list_by_roles((Role.COUNCIL,))
     assert [(p.name, p.unit, p.language, p.telegram_id) for p in council] == [
         ("Li Hua", "Yunnan University", "zh", None)
     ]
-    [member] = [
-        p for p in await bot.app.bot_data.people.list_by_roles((Role.MEMBER,)) if p.telegram_id
-    ]
+    [member] = [p for p in await bot.people.list_by_roles((Role.MEMBER,)) if p.telegram_id]
     assert (member.name, member.telegram_id) == ("Wang Fang", 777)
 
 
@@ -130,7 +130,7 @@ async def test_excel_gb18030_csv_with_chinese_roles_imports(
     text = "name,unit,role,telegram_id,language\r\n李华,云南大学,理事,,中文\r\n"
     out = io.StringIO()
     assert await cli(settings, write(tmp_path, text, encoding="gb18030"), out) == 0
-    person = (await bot.app.bot_data.people.list_by_roles((Role.COUNCIL,)))[0]
+    person = (await bot.people.list_by_roles((Role.COUNCIL,)))[0]
     assert (person.name, person.unit, person.language) == ("李华", "云南大学", "zh")
 
 
@@ -142,13 +142,13 @@ async def test_secretariat_sends_the_csv_sees_a_preview_and_confirms(bot: BotHar
     assert "3 new, 0 updated, 0 unchanged, 1 rejected" in preview.text
     assert 'Row 5: role "boss"' in preview.text
     assert preview.button_texts() == ["Confirm import", "Cancel"]
-    assert await bot.app.bot_data.people.list_by_roles((Role.COUNCIL,)) == []
+    assert await bot.people.list_by_roles((Role.COUNCIL,)) == []
 
     calls = await bot.tap(admin, preview.callback_data()[0])
     texts = "\n".join(bot.texts_to(ADMIN_ID, calls))
     assert "Roster imported" in texts and "3 new" in texts
     assert len(LINK.findall(texts)) == 2
-    assert len(await bot.app.bot_data.people.list_by_roles((Role.COUNCIL,))) == 1
+    assert len(await bot.people.list_by_roles((Role.COUNCIL,))) == 1
 
     again = await bot.tap(admin, preview.callback_data()[0])
     assert bot.alerts(again) == ["This button is no longer valid."]
@@ -182,9 +182,9 @@ async def test_reimporting_a_removed_member_restores_the_same_entry(
         write(tmp_path, GOOD.replace("Wang Fang,,", "Wang Fang,Kunming,"), "k.csv"),
         io.StringIO(),
     )
-    people = bot.app.bot_data.people
+    people = bot.people
     [wang] = [p for p in await people.list_by_roles((Role.MEMBER,)) if p.telegram_id == 777]
-    await bot.app.bot_data.roster.change_role(wang.id, Role.GUEST, None, bot.clock.now(), "removed")
+    await bot.roster.change_role(wang.id, Role.GUEST, None, bot.clock.now(), "removed")
     out = io.StringIO()
     await cli(
         settings,
@@ -208,7 +208,7 @@ async def test_a_guest_who_named_themselves_like_an_entry_is_not_matched(
     text = "name,unit,role,telegram_id,language\nZhang Xiaoming,,council,,zh\n"
     await cli(settings, write(tmp_path, text), out)
     assert "1 new" in out.getvalue()
-    guest = await bot.app.bot_data.people.get_by_telegram_id(501)
+    guest = await bot.people.get_by_telegram_id(501)
     assert guest is not None and guest.role is Role.GUEST
 
 
@@ -263,3 +263,38 @@ async def test_a_preview_confirmed_within_the_hour_imports(bot: BotHarness) -> N
     bot.clock.advance(minutes=59)
     calls = await bot.tap(admin, preview.callback_data()[0])
     assert "Roster imported" in "\n".join(bot.texts_to(ADMIN_ID, calls))
+
+
+@pytest.mark.parametrize(
+    ("content", "preview_says"),
+    [
+        # An open quote: the rows from there on cannot be read, and the preview says where.
+        (
+            b'name,unit,role\n"Li Hua,Unit,member\nAnna,Unit,member\n',
+            "Row 2: the CSV cannot be read from here on",
+        ),
+        # Without telegram_id and language columns.
+        (b"name,unit,role\nLi Hua,Unit,member\n", "1 new, 0 updated, 0 unchanged, 0 rejected"),
+    ],
+)
+async def test_the_preview_of_an_uploaded_roster(
+    bot: BotHarness, content: bytes, preview_says: str
+) -> None:
+    bot.api.add_file("f", content)
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    preview = bot.texts_to(ADMIN_ID, await send_document(bot, admin, "f", "roster.csv"))[0]
+    assert preview_says in preview
+
+
+async def test_an_import_leaves_the_language_a_person_chose(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    anna = await add_entry(bot, "Anna", Role.MEMBER, "en", telegram_id=82, unit="Unit")
+    bot.api.add_file("zh", b"name,unit,role,telegram_id,language\nAnna,Unit,member,82,zh\n")
+    calls = await send_document(bot, admin, "zh", "roster.csv")
+    assert "0 new, 0 updated, 1 unchanged" in bot.texts_to(ADMIN_ID, calls)[0]
+    await bot.tap(
+        admin,
+        bot.api.last_message_to(ADMIN_ID)["reply_markup"]["inline_keyboard"][0][0]["callback_data"],
+    )
+    person = await bot.people.get(anna.id)
+    assert person is not None and person.language == "en"

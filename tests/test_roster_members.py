@@ -258,3 +258,27 @@ async def test_running_bot_updates_menus_after_a_command_line_import(
     before = len(bot.api.calls)
     await menu_job.run(bot.app)  # nothing left to do
     assert [c for c in bot.api.calls[before:] if c.method == "setMyCommands"] == []
+
+
+async def test_members_searches_by_name_or_unit(bot: BotHarness) -> None:
+    wang = await add_entry(bot, "王芳", Role.COUNCIL, "zh", unit="昆明市外办")
+    li = await add_entry(bot, "Li Hua", Role.MEMBER, unit="Yunnan University")
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    [found] = [c for c in await bot.send(admin, "/members 外办") if c.method == "sendMessage"]
+    assert "matching “外办” (1)" in found.text
+    assert found.callback_data() == [f"mb:p:{wang.id}"]
+    [found] = [c for c in await bot.send(admin, "/members yunnan") if c.method == "sendMessage"]
+    assert found.callback_data() == [f"mb:p:{li.id}"]
+    [none] = bot.texts_to(ADMIN_ID, await bot.send(admin, "/members Nobody"))
+    assert none == "No one on the roster has “Nobody” in their name or unit."
+
+
+async def test_a_card_names_the_persons_language_in_the_readers_language(
+    bot: BotHarness,
+) -> None:
+    li = await add_entry(bot, "李华", Role.MEMBER, "zh", unit="云大")
+    zh_admin = bot.user(ADMIN_ID, "Sec", "zh")
+    await bot.send(zh_admin, "/language")
+    await bot.tap(zh_admin, "lang:zh")
+    [card] = bot.texts_to(ADMIN_ID, await bot.send(zh_admin, f"/members {li.id}"))
+    assert "语言：中文" in card

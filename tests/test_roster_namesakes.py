@@ -8,7 +8,7 @@ from tests.roster_helpers import LINK, add_entry
 
 
 async def council_count(bot: BotHarness) -> int:
-    return len(await bot.app.bot_data.people.list_by_roles((Role.COUNCIL,)))
+    return len(await bot.people.list_by_roles((Role.COUNCIL,)))
 
 
 async def test_invite_of_a_bound_namesake_adds_nothing_and_offers_the_entry(
@@ -48,7 +48,7 @@ async def test_guided_invite_of_an_unbound_namesake_offers_their_new_link(
     assert answer.callback_data()[0] == f"mb:i:{li.id}"
     calls = await bot.tap(admin, f"mb:i:{li.id}")
     assert LINK.findall(" ".join(bot.texts_to(ADMIN_ID, calls)))
-    assert len(await bot.app.bot_data.people.list_by_roles((Role.MEMBER,))) == 1
+    assert len(await bot.people.list_by_roles((Role.MEMBER,))) == 1
 
 
 async def test_invite_of_a_removed_namesake_offers_to_put_them_back(bot: BotHarness) -> None:

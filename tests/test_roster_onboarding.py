@@ -66,7 +66,7 @@ async def test_wrong_used_and_expired_codes_say_so_and_change_nothing(bot: BotHa
     bot.clock.advance(days=31)
     calls = await bot.send(second, f"/start {late}")
     assert "expired" in only_message(calls, 64).text
-    assert await bot.app.bot_data.people.get_by_telegram_id(64) is None
+    assert await bot.people.get_by_telegram_id(64) is None
     assert (await person_of(bot, 63)).name == "Anna"
 
 

@@ -111,8 +111,8 @@ async def test_forgetme_needs_two_confirmations_then_erases_and_keeps_counts(
     [done] = [c for c in calls if c.method == "editMessageText"]
     assert "has been erased" in done.text
     assert erased == [person.id]
-    assert await bot.app.bot_data.people.get_by_telegram_id(91) is None
-    row = await bot.app.bot_data.people.get(person.id)
+    assert await bot.people.get_by_telegram_id(91) is None
+    row = await bot.people.get(person.id)
     assert row is not None
     assert (row.name, row.unit, row.telegram_id, row.role) == ("", "", None, Role.COUNCIL)
     answer = await bot.app.bot_data.db.fetchone("SELECT * FROM sample_answers")
@@ -151,7 +151,7 @@ async def test_an_erased_council_member_leaves_audiences_and_quorums_of_meetings
     await bot.tap(user, "fg:ask")
     await bot.tap(user, "fg:yes")
 
-    assert await bot.app.bot_data.people.get_by_telegram_id(91) is None
+    assert await bot.people.get_by_telegram_id(91) is None
     # A meeting still to come no longer counts them: 3 invited, 2 required, nobody expected.
     view = bot.texts_to(ADMIN_ID, await bot.send(admin, f"/meeting {coming.id}"))[0]
     assert "Yes 0 · No 0 · Maybe 0 · No answer 3 (of 3 invited)" in view

@@ -39,7 +39,7 @@ async def test_any_update_from_a_never_started_member_makes_them_reachable_again
     bot.api.responders["sendMessage"] = respond
     report = await notice(bot, "Before Start")
     assert "never started the bot: 1" in report
-    person = await bot.app.bot_data.people.get_by_telegram_id(LATE)
+    person = await bot.people.get_by_telegram_id(LATE)
     assert person is not None and not person.reachable
 
     started = True  # they press Start (or write, or tap a button of an old message)
@@ -54,7 +54,7 @@ async def test_any_update_from_a_never_started_member_makes_them_reachable_again
         )
     else:
         await bot.send(member, first_update)
-    person = await bot.app.bot_data.people.get_by_telegram_id(LATE)
+    person = await bot.people.get_by_telegram_id(LATE)
     assert person is not None and person.reachable
 
     report = await notice(bot, "After Start")

@@ -26,7 +26,7 @@ def write(tmp_path: Path, text: str) -> str:
 
 async def names_with_role(bot: BotHarness, role: Role) -> list[str]:
     """The named people with that role (the configured admin starts out nameless)."""
-    return [p.name for p in await bot.app.bot_data.people.list_by_roles((role,)) if p.name]
+    return [p.name for p in await bot.people.list_by_roles((role,)) if p.name]
 
 
 async def audit_actions(bot: BotHarness) -> list[str]:

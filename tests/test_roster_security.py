@@ -6,7 +6,7 @@ import pytest
 
 from storage.people import Role
 from tests.harness import ADMIN_ID, BotHarness
-from tests.roster_helpers import add_entry, send_document
+from tests.roster_helpers import LINK, add_entry, send_document
 
 REFUSAL = "Sorry, this is only for the secretariat."
 
@@ -63,8 +63,8 @@ async def test_member_sending_a_roster_csv_is_refused(
 
 async def forged_data(bot: BotHarness) -> list[str]:
     """Buttons a member might forge: promote herself, act on others, other uploads, junk."""
-    admin_person = await bot.app.bot_data.people.get_by_telegram_id(ADMIN_ID)
-    mallory = await bot.app.bot_data.people.get_by_telegram_id(99)
+    admin_person = await bot.people.get_by_telegram_id(ADMIN_ID)
+    mallory = await bot.people.get_by_telegram_id(99)
     other = await add_entry(bot, "Victim", Role.COUNCIL, telegram_id=98)
     assert admin_person is not None and mallory is not None
     guest = bot.user(97, "Applicant")
@@ -170,4 +170,73 @@ async def test_demoted_secretariat_member_cannot_use_an_old_approval_button(
     before = await snapshot(bot)
     calls = await bot.tap(user, card.callback_data()[0], message=bot.api.messages[(5001, 1)])
     assert bot.alerts(calls) == [REFUSAL]
+    assert await snapshot(bot) == before
+
+
+# Each step of a form a secretariat member started, taken after they lost the secretariat's
+# rights: the sends before the demotion, then the step that must be refused.
+_INVITE_STEPS = {
+    "name": (["/invite"], "Eve"),
+    "unit": (["/invite", "Eve"], "-"),
+    "role": (["/invite", "Eve", "-"], "iv:new:member"),
+    "secretariat confirmation": (["/invite Eve | Unit | secretariat"], "iv:sec"),
+    "namesake added anyway": (["/invite Victim | Unit | council"], "iv:dup"),
+}
+
+
+@pytest.mark.parametrize("step", list(_INVITE_STEPS))
+async def test_a_demoted_secretariat_member_cannot_finish_an_invite(
+    bot: BotHarness, step: str
+) -> None:
+    second = await add_entry(bot, "Second", Role.SECRETARIAT, "en", telegram_id=5001)
+    await add_entry(bot, "Victim", Role.COUNCIL, telegram_id=98)
+    user = bot.user(5001, "Second", "en")
+    before_demotion, refused = _INVITE_STEPS[step]
+    for text in before_demotion:
+        await bot.send(user, text)
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    await bot.send(admin, f"/members {second.id}")
+    await bot.tap(admin, f"mb:R:{second.id}:member")
+    before = await snapshot(bot)
+    if refused.startswith("iv:"):
+        calls = await bot.tap(user, refused)
+        assert bot.alerts(calls) == [REFUSAL]
+    else:
+        calls = await bot.send(user, refused)
+        assert bot.texts_to(5001, calls) == [REFUSAL]
+    assert await snapshot(bot) == before
+
+
+async def test_no_one_time_link_gives_the_secretariats_rights(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    await bot.send(admin, "/invite")
+    before = await snapshot(bot)
+    calls = await bot.tap(admin, "iv:link:secretariat")
+    assert bot.alerts(calls) == ["This button is no longer valid."]
+    assert await snapshot(bot) == before
+
+
+async def test_a_guest_who_joined_the_roster_mid_application_sends_none(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    calls = await bot.send(admin, "/invite Anna | Unit | member | en")
+    [code] = LINK.findall("\n".join(bot.texts_to(ADMIN_ID, calls)))
+    guest = bot.user(76, "Anna", "en")
+    await bot.send(guest, "/join")
+    await bot.send(guest, "Anna")
+    await bot.send(guest, f"/start {code}")  # bound as a member before giving the unit
+    calls = await bot.send(guest, "Unit")
+    assert bot.texts_to(76, calls) == ["Cancelled. Nothing was changed."]
+    assert bot.texts_to(ADMIN_ID, calls) == []
+    assert await bot.app.bot_data.db.fetchall("SELECT * FROM applications") == []
+
+
+async def test_a_removed_person_offers_no_second_removal(bot: BotHarness) -> None:
+    admin = bot.user(ADMIN_ID, "Sec", "en")
+    gone = await add_entry(bot, "Gone", Role.MEMBER, telegram_id=96)
+    await bot.send(admin, f"/members {gone.id}")
+    await bot.tap(admin, f"mb:X:{gone.id}")
+    before = await snapshot(bot)
+    calls = await bot.tap(admin, f"mb:x:{gone.id}")
+    assert bot.alerts(calls) == ["This button is no longer valid."]
+    assert [c for c in calls if c.method != "answerCallbackQuery"] == []
     assert await snapshot(bot) == before

@@ -28,6 +28,7 @@ from storage.roster import RosterEntry, RosterRepository
 
 __all__ = [
     "EntryOutcome",
+    "JoinRefusal",
     "NewEntryResult",
     "Redemption",
     "RenewOutcome",
@@ -77,6 +78,13 @@ class NewEntryResult:
     existing: RosterEntry | None = None
 
 
+class JoinRefusal(StrEnum):
+    """Why a person may not apply to join."""
+
+    ON_ROSTER = "on_roster"  # they have a role already
+    PENDING = "pending"  # their application waits for a decision
+
+
 class RenewOutcome(StrEnum):
     """What asking for a new personal link did."""
 
@@ -117,7 +125,7 @@ class RosterService:
         self._clock = clock
         self._messenger = messenger
         self.joined_hooks: list[PersonHook] = joined_hooks if joined_hooks is not None else []
-        self.view = RosterView(self._roster, self._applications)
+        self.view = RosterView(self._people, self._roster, self._applications)
 
     # People ----------------------------------------------------------------------------------
 
@@ -129,32 +137,22 @@ class RosterService:
         """The person bound to this Telegram account."""
         return await self._people.get_by_telegram_id(telegram_id)
 
-    async def secretariat(self) -> list[Person]:
-        """Every secretariat member."""
-        return await self._people.list_by_roles((Role.SECRETARIAT,))
-
-    async def fill_empty_name(self, person_id: int, name: str) -> None:
-        """A person without a name takes the one they gave Telegram."""
-        await self._people.fill_empty_name(person_id, name[:100], self._clock.now())
-
     async def heard_from(self, telegram_id: int) -> None:
         """Someone wrote in a private chat: reachable again, and the features are told."""
         person_id = await self._people.mark_heard_from(telegram_id, self._clock.now())
         if person_id is not None:
             await announce_joined(self.joined_hooks, person_id)
 
-    async def reach_changed(self, telegram_id: int, reachable: bool) -> Person | None:
+    async def reach_changed(self, telegram_id: int, reachable: bool) -> None:
         """A block, a leave or a new start recorded; the secretariat told when it moved a
-        member's reach (and so the count behind a quorum)."""
+        member's reach (and so the count behind a quorum). Someone who started the bot
+        again gets a current menu and what they missed."""
         before = await self._people.get_by_telegram_id(telegram_id)
         person = await self._messenger.chat_member_changed(telegram_id, reachable)
         await tell_secretariat_of_reach(self._messenger, self._people, self._roster, before, person)
-        return person
-
-    async def started_again(self, person: Person) -> None:
-        """Someone unblocked the bot: a current menu, and what they missed."""
-        await sync_menu(self._messenger.bot, self._roster, person)
-        await announce_joined(self.joined_hooks, person.id)
+        if person is not None and reachable:
+            await sync_menu(self._messenger.bot, self._roster, person)
+            await announce_joined(self.joined_hooks, person.id)
 
     # Menus -----------------------------------------------------------------------------------
 
@@ -296,20 +294,27 @@ class RosterService:
 
     # Applications ----------------------------------------------------------------------------
 
-    async def pending_application_of(self, person_id: int) -> Application | None:
-        """The person's application still waiting for a decision."""
-        return await self._applications.pending_application_of(person_id)
+    async def join_refusal(self, person: Person) -> JoinRefusal | None:
+        """Why the person may not apply to join (only a guest without a pending one may)."""
+        if person.role is not Role.GUEST:
+            return JoinRefusal.ON_ROSTER
+        if await self._applications.pending_application_of(person.id):
+            return JoinRefusal.PENDING
+        return None
 
     async def apply(
         self, person: Person, name: str, unit: str, language: Language
-    ) -> Application | None:
-        """Store a guest's application; None when one is pending already."""
+    ) -> Application | JoinRefusal:
+        """Store a guest's application, or say why not (on the roster, one pending)."""
+        if person.role is not Role.GUEST:
+            return JoinRefusal.ON_ROSTER
         application_id = await self._applications.create_application(
             person.id, name, unit, language, self._clock.now()
         )
         if application_id is None:
-            return None
-        return await self._applications.get_application(application_id)
+            return JoinRefusal.PENDING
+        application = await self._applications.get_application(application_id)
+        return application if application is not None else JoinRefusal.PENDING
 
     async def application(self, application_id: int) -> Application | None:
         """The application with this id."""

@@ -40,3 +40,8 @@ async def test_browse_chapters_then_chapter_then_article(bot: BotHarness) -> Non
 async def test_mission_page(bot: BotHarness) -> None:
     calls = await bot.send(bot.user(MEMBER), "/mission")
     assert any("Zhang Xiaoming" in text for text in bot.texts_to(MEMBER, calls))
+
+
+async def test_ask_without_a_question_asks_for_it(bot: BotHarness) -> None:
+    [text] = bot.texts_to(90, await bot.send(bot.user(90, "Ivan", "zh"), "/ask"))
+    assert text.startswith("您想了解什么？")
