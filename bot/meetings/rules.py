@@ -102,7 +102,8 @@ def guided_error(field: str, text: str, timezone: ZoneInfo, now: datetime) -> st
             return "past" if parse_local_datetime(text, timezone) <= now else None
         except FormError as error:
             return error.field
-    if "|" in text or not text or (field == "title" and len(text) > MAX_TITLE):
+    longest = MAX_TITLE if field == "title" else MAX_PLACE
+    if "|" in text or not text or len(text) > longest:
         return field
     return None
 
