@@ -144,7 +144,11 @@ async def minutes_confirmed(update: Update, context: AppContext) -> None:
         return
     audience: MinutesAudience = "present" if match.group(3) == "p" else "invited"
     total = await minutes_service(context).send(meeting, int(match.group(2)), audience)
-    if total is None:
+    if total == "not_open":
+        await query.answer(caller.t("meetings.meeting_not_open", id=meeting.id), show_alert=True)
+        await drop_buttons(update)
+        return
+    if total == "already":
         await query.answer(caller.t("meeting_day.minutes_already"), show_alert=True)
         return
     await query.answer()

@@ -59,6 +59,24 @@ async def test_text_minutes_reach_everyone_invited_after_confirm_with_a_report(
     assert "to everyone invited: 3 of 3 delivered" in html_to_text(view)
 
 
+async def test_minutes_of_a_meeting_cancelled_after_the_preview_are_not_sent(
+    bot: BotHarness,
+) -> None:
+    ann, _ = await council(bot, 2)
+    meeting = await confirmed_meeting(bot)
+    admin = bot.user(ADMIN_ID, "Sec")
+    await bot.send(admin, f"/minutes {meeting.id}")
+    await bot.send(admin, "Decided: budget approved.")
+    confirm = confirm_data(bot)
+    [ask] = [c for c in await bot.send(admin, f"/cancelmeeting {meeting.id}") if c.callback_data()]
+    await bot.tap(admin, ask.callback_data()[0])
+    calls = await bot.tap(admin, confirm)
+    assert bot.alerts(calls) == [f"Meeting #{meeting.id} is no longer open."]
+    await settle(bot)
+    assert not any("Minutes of meeting" in text for text in bot.texts_to(ann["id"]))
+    assert await bot.app.bot_data.db.fetchall("SELECT * FROM notice_outbox") == []
+
+
 async def test_document_minutes_to_those_present_only(bot: BotHarness) -> None:
     ann, bob = await council(bot, 2)
     meeting = await confirmed_meeting(bot)

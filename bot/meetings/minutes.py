@@ -88,11 +88,18 @@ class MeetingMinutes:
         """How many people the minutes would reach."""
         return await self.repo.recipients(meeting.id, audience)
 
-    async def send(self, meeting: Meeting, notice_id: int, audience: MinutesAudience) -> int | None:
-        """Start the paced, crash-safe delivery; the number of recipients (None: already)."""
+    async def send(
+        self, meeting: Meeting, notice_id: int, audience: MinutesAudience
+    ) -> int | Literal["not_open", "already"]:
+        """Start the paced, crash-safe delivery; the number of recipients, or why nothing
+        starts: the meeting is no longer open (cancelled since the preview), or the minutes
+        were sent already."""
+        if meeting.status != "open":
+            return "not_open"
         total = await self.repo.start(meeting.id, notice_id, audience, self.clock.now())
-        if total is not None:
-            self.notices.deliver(notice_id)
+        if total is None:
+            return "already"
+        self.notices.deliver(notice_id)
         return total
 
 
