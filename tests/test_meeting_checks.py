@@ -108,7 +108,9 @@ async def test_the_guided_form_refuses_a_time_gone_by_and_asks_again(bot: BotHar
     assert "Where" in bot.texts_to(ADMIN_ID, await bot.send(admin, "2026-12-20 09:00"))[0]
 
 
-async def test_the_guided_form_refuses_a_title_or_place_with_a_bar_or_too_long(bot: BotHarness) -> None:
+async def test_the_guided_form_refuses_a_title_or_place_with_a_bar_or_too_long(
+    bot: BotHarness,
+) -> None:
     admin = bot.user(ADMIN_ID, "Sec")
     await bot.send(admin, "/newmeeting")
     [title] = bot.texts_to(ADMIN_ID, await bot.send(admin, "Spring | council"))
