@@ -18,7 +18,7 @@ ExcInfo = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
 class OneLineFormatter(logging.Formatter):
-    """A formatter that never prints a traceback or a stack."""
+    """A formatter that never prints a traceback or a stack (a stack is a traceback too)."""
 
     def formatException(self, ei: ExcInfo | tuple[None, None, None]) -> str:
         """`ErrorType: message (raised at file:line in function)`."""
@@ -31,10 +31,6 @@ class OneLineFormatter(logging.Formatter):
             last = frames[-1]
             text += f" (raised at {last.filename}:{last.lineno} in {last.name})"
         return " ".join(text.split())
-
-    def formatStack(self, stack_info: str) -> str:
-        """Nothing: a stack is a traceback too."""
-        return ""
 
     def format(self, record: logging.LogRecord) -> str:
         """The record on one line, its error (if any) after ` | `."""
