@@ -9,17 +9,21 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from bot.knowledge.catalogue import Catalogue, GroupKey
 from bot.knowledge.dense import DenseIndex, EntryHit
 from bot.knowledge.embedding import Vector
 from bot.knowledge.information import information
 from bot.knowledge.intents import SmallTalk
+from bot.knowledge.particulars import (
+    asks_about_a_coming_date,
+    asks_for_contact_detail,
+    holds_contact_detail,
+)
 from bot.knowledge.passages import passages
 from bot.knowledge.text import Analyzer, Concept, languages_of
 from storage.articles import Entry, KnowledgeRepository, SearchRow
 
-__all__ = ["Catalogue", "Match", "SearchResult", "Tuning", "rank"]
-
-GroupKey = tuple[str, str, int]
+__all__ = ["Catalogue", "GroupKey", "Match", "SearchResult", "Tuning", "rank"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,7 @@ class Tuning:
     min_similarity_zh: float = 0.875
     min_similarity_en: float = 0.835
     coverage_similarity: float = 0.02
+    coming_date_margin: float = 0.03
 
     def min_similarity(self, language: str) -> float:
         """How close by meaning a passage in `language` must be to answer a question.
@@ -76,49 +81,6 @@ class SearchResult:
     covered: bool
     reference: int | None = None
     small_talk: SmallTalk | None = None
-
-
-class Catalogue:
-    """The current entries in memory: which ones say the same thing in the other language."""
-
-    def __init__(self, entries: Sequence[Entry]) -> None:
-        self.entries = {entry.id: entry for entry in entries}
-        self.by_key: dict[tuple[GroupKey, str], Entry] = {}
-        shapes: dict[tuple[str, str], list[int]] = {}
-        for entry in entries:
-            shapes.setdefault((entry.kind, entry.language), []).append(self._ordinal(entry))
-        self.parallel = {
-            kind: shapes.get((kind, "zh")) == shapes.get((kind, "en")) is not None
-            for kind in ("articles", "mission")
-        }
-        for entry in entries:
-            self.by_key[(self.key(entry), entry.language)] = entry
-        self.languages = {(kind, language) for kind, language in shapes}
-
-    def readable(self, key: GroupKey, language: str) -> bool:
-        """False for a text of the other language when the reader's language has its own
-        (the two texts are out of step, so the reader's own is the one to quote)."""
-        kind, text_language, _ = key
-        return text_language in ("*", language) or (kind, language) not in self.languages
-
-    @staticmethod
-    def _ordinal(entry: Entry) -> int:
-        """Number for articles, position for sections."""
-        return entry.number if entry.number is not None else entry.position
-
-    def key(self, entry: Entry) -> GroupKey:
-        """Entries sharing a key are one text in two languages (when the texts are parallel)."""
-        language = "*" if self.parallel.get(entry.kind) else entry.language
-        return entry.kind, language, self._ordinal(entry)
-
-    def shown(self, key: GroupKey, language: str) -> Entry | None:
-        """The entry of a group in the reader's language, else in the other one."""
-        other = "en" if language == "zh" else "zh"
-        for lang in (language, other):
-            entry = self.by_key.get((key, lang))
-            if entry is not None:
-                return entry
-        return None
 
 
 def fts_query(concepts: Sequence[Concept]) -> str:
@@ -284,7 +246,12 @@ def _closeness(
 
 
 def _covered(
-    group: _Group, catalogue: Catalogue, languages: Sequence[str], semantic: bool, tuning: Tuning
+    group: _Group,
+    catalogue: Catalogue,
+    languages: Sequence[str],
+    semantic: bool,
+    tuning: Tuning,
+    margin: float = 0.0,
 ) -> bool:
     """Whether the best text answers the question, from the words and the meaning.
 
@@ -292,14 +259,15 @@ def _covered(
     when its best passage is close enough by meaning, the share of the question's words
     it matches adding a little: a question about something the documents do not say
     (the weather, a phone number) finds only passages about neighbouring matters, and
-    those stay below the bar whatever the charter. Without the model, the words decide.
+    those stay below the bar whatever the charter. `margin` raises the bar (see
+    `particulars`). Without the model, the words decide.
     """
     if not semantic:
         return _lexically_covered(group, tuning)
     if group.coverage >= 0.999:
         return True
     closeness = _closeness(group, catalogue, languages, tuning)
-    return closeness + tuning.coverage_similarity * group.coverage >= 0
+    return closeness + tuning.coverage_similarity * group.coverage >= margin
 
 
 async def rank(
@@ -368,9 +336,12 @@ async def rank(
         best = matches[0]
         matches[0] = replace(best, passage=_passage_by_words(best.entry, concepts, analyzer))
     written = languages_of(question) or (language,)
-    covered = _covered(scored[0][2], catalogue, written, semantic, tuning)
+    margin = tuning.coming_date_margin if asks_about_a_coming_date(question) else 0.0
+    covered = _covered(scored[0][2], catalogue, written, semantic, tuning, margin)
     if every_word:
         covered = covered and scored[0][2].coverage >= 0.999
+    if covered and asks_for_contact_detail(question):
+        covered = bool(matches) and holds_contact_detail(matches[0].entry.body)
     return SearchResult(question, language, tuple(matches), covered)
 
 

@@ -133,6 +133,9 @@ async def test_greetings_get_the_friendly_reply_and_reach_no_one_else(
         ("Who won the football match last night?", "en"),
         ("明天会下雨吗？", "zh"),
         ("附近有什么好吃的餐馆？", "zh"),
+        ("What's the secretariat's phone number?", "en"),
+        ("What's the email address of the secretariat?", "en"),
+        ("下周末有什么活动？", "zh"),
     ],
 )
 async def test_questions_the_documents_do_not_answer_are_offered_to_the_secretariat(

