@@ -5,7 +5,9 @@ in general English ("membrship", "proxxy", "buisness"); it is replaced by the do
 word one edit away (a letter missing, added, changed, or two letters swapped), the
 commonest in the documents when there are several. Short words are left alone: at four
 letters or fewer too many words are one edit apart. Chinese words typed with a
-character of the same sound are corrected too (`bot/knowledge/homophones.py`).
+character of the same sound are corrected too (`bot/knowledge/homophones.py`), and
+Chinese abbreviations are spelt out as the documents' full names (专委会 for 专门委员会:
+`bot/knowledge/abbreviations.py`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from bot.knowledge.abbreviations import AbbreviationReader
 from bot.knowledge.homophones import HomophoneSpeller
 from bot.knowledge.information import zipf
 
@@ -52,6 +55,7 @@ class Speller:
     def __init__(self, texts: Iterable[str]) -> None:
         texts = list(texts)
         self.chinese = HomophoneSpeller(texts)
+        self.abbreviations = AbbreviationReader(texts)
         self.counts: Counter[str] = Counter()
         for text in texts:
             self.counts.update(w for w in _WORD.findall(text.lower()) if len(w) >= MIN_LENGTH - 1)
@@ -82,4 +86,5 @@ class Speller:
             suggestion = self.suggestion(word.lower())
             return suggestion if suggestion is not None else word
 
-        return self.chinese.correct(re.sub(r"[A-Za-z]+", replace, question))
+        corrected = self.chinese.correct(re.sub(r"[A-Za-z]+", replace, question))
+        return self.abbreviations.expand(corrected)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.knowledge.information import information
+from bot.knowledge.parser import parse_articles
 from bot.knowledge.service import KnowledgeBase
 from bot.knowledge.spelling import Speller
 from storage.database import Database
@@ -77,3 +78,37 @@ async def test_a_chinese_question_with_a_slip_finds_the_article(kb: KnowledgeBas
     result = await kb.search("推会", "zh")
     assert result.covered and result.matches[0].entry.number == 15
     assert result.question == "推会"
+
+
+def test_a_chinese_abbreviation_is_read_as_the_documents_full_name() -> None:
+    speller = Speller([*CHINESE, "本会设立三个专门委员会。"])
+    assert speller.correct("协会有哪些专委会？") == "协会有哪些专门委员会？"
+    assert speller.correct("会代会几年一届") == "会员代表大会几年一届"
+
+
+def test_words_of_general_chinese_and_unknown_names_are_not_read_as_abbreviations() -> None:
+    speller = Speller([*CHINESE, "外国友人可以申请入会。"])
+    for question in ("外国人可以加入吗", "能用腾讯会议吗", "常务理事会", "专委会"):
+        assert speller.correct(question) == question
+
+
+COMMITTEES = """# 章程
+## 第一章 机构
+### 第一条
+本会设立外事、文化、青年三个专门委员会。
+### 第二条
+理事会每年召开两次会议。
+### 第三条
+会员每年交纳会费。
+"""
+
+
+async def test_a_question_with_an_abbreviation_finds_the_article(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "kb.sqlite3")
+    try:
+        base = KnowledgeBase(db)
+        await base.import_articles(parse_articles(COMMITTEES, "zh"))
+        result = await base.search("协会下面有哪些专委会？", "zh")
+        assert result.covered and result.matches[0].entry.number == 1
+    finally:
+        await db.close()
