@@ -19,7 +19,7 @@ from bot.knowledge.segmenter import segmenter
 __all__ = ["Analyzer", "Concept", "default_analyzer", "languages_of"]
 
 DATA_DIR = Path(__file__).parent
-ANALYZER_VERSION = "4"
+ANALYZER_VERSION = "5"
 _RUNS = re.compile(r"([\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+)|([a-z0-9]+(?:'[a-z]+)?)")
 _CHINESE_NUMBER = re.compile(f"[{CHINESE_NUMERAL_CHARS}]{{2,}}")
 _SYNONYM_PREFIX = "qx"
@@ -62,9 +62,17 @@ _STEMMER = snowballstemmer.stemmer("english")
 
 
 @cache
+def _irregular() -> dict[str, str]:
+    """Irregular English forms ("paid", "chosen", "children") and the words they are forms of."""
+    table = tomllib.loads((DATA_DIR / "inflections.toml").read_text(encoding="utf-8"))
+    return {form: base for base, forms in table.get("en", {}).items() for form in forms.split()}
+
+
+@cache
 def stem(word: str) -> str:
-    """Reduce an English word to its Snowball (Porter 2) stem."""
-    return str(_STEMMER.stemWord(word))
+    """Reduce an English word to its Snowball (Porter 2) stem, an irregular form ("paid",
+    "held") to the stem of its base word ("pay", "hold")."""
+    return str(_STEMMER.stemWord(_irregular().get(word, word)))
 
 
 def normalise(text: str) -> str:
@@ -125,6 +133,7 @@ class Analyzer:
         for item in sorted(f"{k}={sorted(v)}" for k, v in self._en_phrases.items()):
             digest.update(item.encode())
         digest.update(" ".join(sorted(self.stop_en | self.stop_zh)).encode())
+        digest.update(" ".join(f"{k}={v}" for k, v in sorted(_irregular().items())).encode())
         self.fingerprint = digest.hexdigest()[:16]
 
     @classmethod

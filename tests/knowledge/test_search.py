@@ -177,3 +177,11 @@ def test_a_synonym_phrase_matches_with_stop_words_between_its_words() -> None:
     assert "qxleave" in analyzer.terms("Members may cancel their membership in writing.")
     (amount, dues) = analyzer.concepts("How much are the dues?")
     assert amount.terms == frozenset({"qxamount"}) and dues.terms == frozenset({"qxdues"})
+
+
+def test_an_irregular_form_matches_its_base_word() -> None:
+    analyzer = default_analyzer()
+    (paid,) = [c for c in analyzer.concepts("Are council members paid?") if c.text == "paid"]
+    assert paid.terms & set(analyzer.terms("Council members receive no pay."))
+    assert "hold" in analyzer.terms("The meeting is held once a year.")
+    assert "found" in analyzer.terms("It was found in the minutes.")  # a word of its own
