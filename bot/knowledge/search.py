@@ -45,6 +45,7 @@ class Tuning:
     semantic_weight: float = 0.5
     trust_power: float = 1.0
     consensus_bonus: float = 0.15
+    coverage_bonus: float = 0.1
     min_similarity_zh: float = 0.875
     min_similarity_en: float = 0.835
     coverage_similarity: float = 0.02
@@ -321,6 +322,10 @@ async def rank(
             score = (1 - tuning.semantic_weight) * score + tuning.semantic_weight * closeness
             if len(group.places) == 2 and max(group.places.values()) == 0:
                 score += tuning.consensus_bonus  # the closest text in both languages
+            # Texts about equally close by meaning are often a few hundredths apart by
+            # chance; the share of the question's words a text matches tells them apart
+            # (even when the words rank little because the best text by words matches few).
+            score += tuning.coverage_bonus * group.coverage
         scored.append((score, key, group))
     scored.sort(key=lambda item: -item[0])
     matches = []
