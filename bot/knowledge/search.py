@@ -46,6 +46,7 @@ class Tuning:
     trust_power: float = 1.0
     consensus_bonus: float = 0.15
     coverage_bonus: float = 0.1
+    chinese_weight_for_english: float = 0.8
     min_similarity_zh: float = 0.875
     min_similarity_en: float = 0.835
     coverage_similarity: float = 0.02
@@ -117,9 +118,9 @@ class _Group:
     lexical: float = 0.0
     coverage: float = 0.0
     matched: float = 0.0
-    similarity: float = 0.0
     standing: float = 0.0
     hits: dict[int, EntryHit] = field(default_factory=dict)
+    standings: dict[str, float] = field(default_factory=dict)
     places: dict[str, int] = field(default_factory=dict)
 
 
@@ -169,14 +170,24 @@ async def _lexical(
 
 
 def _semantic(
-    groups: dict[GroupKey, _Group], catalogue: Catalogue, dense: DenseIndex, query: Vector
+    groups: dict[GroupKey, _Group],
+    catalogue: Catalogue,
+    dense: DenseIndex,
+    query: Vector,
+    languages: Sequence[str],
+    tuning: Tuning,
 ) -> None:
     """Add each text's best passage (either language) to the groups, with its standing.
 
     A similarity means little by itself (the model rates every text of a charter as fairly
     close to any question about associations, and its scale differs by language); what
     tells is how far the best passage stands above the texts' typical similarity, in
-    standard deviations.
+    standard deviations. A text in both languages stands as high as its closer version,
+    except for a question written in English only: the model puts such a question close
+    to short Chinese passages whatever they say (a list item of a few characters stands
+    out for English questions of every kind, which English passages do not do for Chinese
+    questions), so there the Chinese version's standing only counts averaged with the
+    English one's, weighted by `chinese_weight_for_english`.
     """
     best = dense.best_per_entry(query)
     scale: dict[str, tuple[float, float]] = {}
@@ -197,12 +208,18 @@ def _semantic(
         if entry is None:
             continue
         middle, spread = scale[entry.language]
-        standing = (hit.similarity - middle) / spread
         group = groups.setdefault(catalogue.key(entry), _Group())
         group.hits[entry_id] = hit
-        if standing > group.standing or not group.similarity:
-            group.similarity = hit.similarity
-            group.standing = standing
+        group.standings[entry.language] = (hit.similarity - middle) / spread
+    english = tuple(languages) == ("en",)
+    for group in groups.values():
+        both = group.standings.keys() == {"zh", "en"}
+        if english and both:
+            weight = tuning.chinese_weight_for_english
+            zh, en = group.standings["zh"], group.standings["en"]
+            group.standing = (en + weight * zh) / (1 + weight)
+        elif group.standings:
+            group.standing = max(group.standings.values())
 
 
 def _lexically_covered(group: _Group, tuning: Tuning) -> bool:
@@ -296,9 +313,10 @@ async def rank(
     groups = await _lexical(repo, catalogue, concepts, language, tuning)
     vector = await query if isinstance(query, asyncio.Future) else query
     semantic = dense is not None and vector is not None and len(dense) > 0
+    written = languages_of(question) or (language,)
     if semantic:
         assert dense is not None and vector is not None
-        _semantic(groups, catalogue, dense, vector)
+        _semantic(groups, catalogue, dense, vector, written, tuning)
     groups = {
         key: group
         for key, group in groups.items()
@@ -340,7 +358,6 @@ async def rank(
     if matches and not matches[0].passage:
         best = matches[0]
         matches[0] = replace(best, passage=_passage_by_words(best.entry, concepts, analyzer))
-    written = languages_of(question) or (language,)
     margin = tuning.coming_date_margin if asks_about_a_coming_date(question) else 0.0
     covered = _covered(scored[0][2], catalogue, written, semantic, tuning, margin)
     if every_word:
