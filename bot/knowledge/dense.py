@@ -59,12 +59,31 @@ class DenseIndex:
         result: NDArray[np.float32] = self.matrix @ query
         return result
 
-    def best_scores(self, scores: NDArray[np.float64]) -> dict[int, float]:
-        """Each entry's best of `scores`, one score per passage in the index's order."""
-        if not len(scores):
+    def best_without_length_lean(self, query: Vector, entry_ids: set[int]) -> dict[int, float]:
+        """The best similarity of each of `entry_ids` once what passage length explains is out.
+
+        Part of how close the model puts an English question to a Chinese passage comes from
+        the passage's length, not from what it says (the shorter, the closer). A straight
+        line fitted to this question's similarities against the log length of the entries'
+        passages measures that part, and it is taken out of each passage's similarity
+        before the best per entry is taken. The similarities themselves (the bar a passage
+        must clear to answer, the passage quoted) are left as they are.
+        """
+        scores = self.similarities(query).astype(np.float64)
+        rows = np.array([p.entry_id in entry_ids for p in self.passages], dtype=bool)
+        lengths = self.log_lengths[rows]
+        if rows.sum() < 3 or not lengths.var():
             return {}
+        similarities = scores[rows]
+        centred = lengths - lengths.mean()
+        slope = float(np.mean(centred * (similarities - similarities.mean())) / lengths.var())
+        scores[rows] = similarities - slope * centred
         best = np.maximum.reduceat(scores, self._starts)
-        return dict(zip(self._entries, best.tolist(), strict=True))
+        return {
+            entry_id: value
+            for entry_id, value in zip(self._entries, best.tolist(), strict=True)
+            if entry_id in entry_ids
+        }
 
     def best_per_entry(self, query: Vector) -> dict[int, EntryHit]:
         """Each entry's best passage (the first, when passages tie) and its similarity."""

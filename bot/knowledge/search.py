@@ -188,13 +188,14 @@ def _semantic(
     out for English questions of every kind, which English passages do not do for Chinese
     questions), so there the Chinese version's standing only counts averaged with the
     English one's, weighted by `chinese_weight_for_english`, and with the lean to short
-    passages taken out (see `_without_length_lean`).
+    passages taken out (see `DenseIndex.best_without_length_lean`).
     """
     best = dense.best_per_entry(query)
     english = tuple(languages) == ("en",)
     closeness = {entry_id: hit.similarity for entry_id, hit in best.items()}
     if english:
-        closeness.update(_without_length_lean(dense, catalogue, query, "zh"))
+        chinese = {i for i, entry in catalogue.entries.items() if entry.language == "zh"}
+        closeness.update(dense.best_without_length_lean(query, chinese))
     scale: dict[str, tuple[float, float]] = {}
     for language in ("zh", "en"):
         values = np.array(
@@ -224,40 +225,6 @@ def _semantic(
             group.standing = (en + weight * zh) / (1 + weight)
         elif group.standings:
             group.standing = max(group.standings.values())
-
-
-def _without_length_lean(
-    dense: DenseIndex, catalogue: Catalogue, query: Vector, language: str
-) -> dict[int, float]:
-    """Each text's best similarity in `language` once what passage length explains is out.
-
-    Part of how close the model puts an English question to a Chinese passage comes from
-    the passage's length, not from what it says (the shorter, the closer). A straight
-    line fitted to this question's similarities against the log length of the passages
-    in `language` measures that part, and it is taken out of each passage's similarity
-    before the best per text is taken. The similarities themselves (the bar a passage
-    must clear to answer, the passage quoted) are left as they are.
-    """
-    scores = dense.similarities(query).astype(np.float64)
-    rows = np.array(
-        [
-            p.entry_id in catalogue.entries and catalogue.entries[p.entry_id].language == language
-            for p in dense.passages
-        ],
-        dtype=bool,
-    )
-    lengths = dense.log_lengths[rows]
-    if rows.sum() < 3 or not lengths.var():
-        return {}
-    similarities = scores[rows]
-    centred = lengths - lengths.mean()
-    slope = float(np.mean(centred * (similarities - similarities.mean())) / lengths.var())
-    scores[rows] = similarities - slope * centred
-    return {
-        entry_id: value
-        for entry_id, value in dense.best_scores(scores).items()
-        if entry_id in catalogue.entries and catalogue.entries[entry_id].language == language
-    }
 
 
 def _lexically_covered(group: _Group, tuning: Tuning) -> bool:

