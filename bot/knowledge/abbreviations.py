@@ -52,5 +52,8 @@ class AbbreviationReader:
         """The question with its abbreviations spelt out."""
         if not self._text:
             return question
-        words = segmenter().cut(question)
-        return "".join(self.full_name(word) or word for word in words)
+        return _RUN.sub(lambda match: self._expand_run(match.group(0)), question)
+
+    def _expand_run(self, run: str) -> str:
+        """One run of Chinese characters with its abbreviations spelt out."""
+        return "".join(self.full_name(word) or word for word in segmenter().cut(run))
