@@ -50,6 +50,7 @@ class Tuning:
     min_similarity_zh: float = 0.875
     min_similarity_en: float = 0.835
     coverage_similarity: float = 0.02
+    consensus_similarity: float = 0.01
     coming_date_margin: float = 0.03
 
     def min_similarity(self, language: str) -> float:
@@ -282,15 +283,24 @@ def _covered(
     when its best passage is close enough by meaning, the share of the question's words
     it matches adding a little: a question about something the documents do not say
     (the weather, a phone number) finds only passages about neighbouring matters, and
-    those stay below the bar whatever the charter. `margin` raises the bar (see
-    `particulars`). Without the model, the words decide.
+    those stay below the bar whatever the charter. When the text is the closest by
+    meaning in both languages, two readings of the question agree on it, and the bar is
+    `consensus_similarity` lower. `margin` raises the bar (see `particulars`). Without
+    the model, the words decide.
     """
     if not semantic:
         return _lexically_covered(group, tuning)
     if group.coverage >= 0.999:
         return True
     closeness = _closeness(group, catalogue, languages, tuning)
+    if _closest_in_both(group):
+        closeness += tuning.consensus_similarity
     return closeness + tuning.coverage_similarity * group.coverage >= margin
+
+
+def _closest_in_both(group: _Group) -> bool:
+    """Whether the text is the closest by meaning in Chinese and in English alike."""
+    return len(group.places) == 2 and max(group.places.values()) == 0
 
 
 async def rank(
@@ -343,7 +353,7 @@ async def rank(
         if semantic:
             closeness = max(0.0, group.standing) / top_standing
             score = (1 - tuning.semantic_weight) * score + tuning.semantic_weight * closeness
-            if len(group.places) == 2 and max(group.places.values()) == 0:
+            if _closest_in_both(group):
                 score += tuning.consensus_bonus  # the closest text in both languages
             # Texts about equally close by meaning are often a few hundredths apart by
             # chance; the share of the question's words a text matches tells them apart
