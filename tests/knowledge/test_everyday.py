@@ -136,6 +136,8 @@ async def test_greetings_get_the_friendly_reply_and_reach_no_one_else(
         ("What's the secretariat's phone number?", "en"),
         ("What's the email address of the secretariat?", "en"),
         ("下周末有什么活动？", "zh"),
+        ("Is the office air-conditioned?", "en"),
+        ("How many people follow the association on social media?", "en"),
     ],
 )
 async def test_questions_the_documents_do_not_answer_are_offered_to_the_secretariat(
