@@ -27,19 +27,25 @@ _CONTACT_EN = (
     r"|e-?mail(?:\s+address)?|web\s*site|web\s+address|url"
     r"|(?:bank\s+)?account(?:\s+(?:number|no\.?|details))|bank\s+account|iban|wechat\s+id"
 )
-# "What's the phone number for ...", "What is the office's fax number", "Which bank
-# account ...": a question word, a verb "to be" or nothing, then a few words before the detail.
-_ASKS_EN = re.compile(
-    rf"\b(?:what(?:'s|s|\s+is|\s+are|\s+was)|which)\b(?:\s+[\w'-]+){{0,4}}?\s+(?:{_CONTACT_EN})\b",
+# "What's the phone number for ...", "What is the office's fax number?": "what" and a verb
+# "to be", a few words, then the detail, which ends the question or is followed by "for",
+# "of", "to" ("What's the email policy?" asks for a policy). "Which bank account ...".
+_WHAT_EN = re.compile(
+    rf"\bwhat(?:'s|s|\s+is|\s+are|\s+was)\b(?:\s+[\w'-]+){{0,4}}?\s+(?:{_CONTACT_EN})"
+    r"(?=\s*(?:$|[?？.!,;]|(?:for|of|to|at|in)\b))",
     re.IGNORECASE,
 )
-# A bare request of a few words: "secretariat phone number", "email of the secretariat?".
+_WHICH_EN = re.compile(rf"\bwhich\s+(?:[\w'-]+\s+){{0,2}}?(?:{_CONTACT_EN})\b", re.IGNORECASE)
+# A bare request of a few words: "secretariat phone number", "email of the secretariat?"
+# (not "Is there a website?", which the Articles may answer).
 _BARE_EN = re.compile(
-    rf"^\s*(?:[\w'-]+\s+){{0,3}}(?:{_CONTACT_EN})(?:\s+[\w'-]+){{0,3}}\s*[?？]?\s*$", re.IGNORECASE
+    r"^\s*(?!(?:is|are|do|does|did|can|could|will|would|has|have|should|may|how|why|when|where|who)\b)"
+    rf"(?:[\w'-]+\s+){{0,3}}(?:{_CONTACT_EN})(?:\s+(?:of|for)\s+(?:the\s+)?[\w'-]+)?\s*[?？]?\s*$",
+    re.IGNORECASE,
 )
 _CONTACT_ZH = (
     r"电话(?:号码)?|手机号(?:码)?|联系方式|传真(?:号码)?|邮箱(?:地址)?|电子邮件|电邮"
-    r"|网址|银行账号|银行帐号|账号|帐号|卡号|微信号|公众号"
+    r"|网址|网站(?:地址)?|银行账号|银行帐号|账号|帐号|卡号|微信号|公众号"
 )
 # "秘书处电话是多少", "邮箱地址是什么", "公众号叫什么", "账号多少".
 _ASKS_ZH = re.compile(
@@ -61,7 +67,7 @@ _COMING_ZH = re.compile(r"今天|今晚|明天|后天|这周|本周|这个?周�
 def asks_for_contact_detail(question: str) -> bool:
     """Whether the question asks for a phone number, an address to write to, an account."""
     text = question.replace("’", "'")
-    if _ASKS_EN.search(text) or _ASKS_ZH.search(text):
+    if _WHAT_EN.search(text) or _WHICH_EN.search(text) or _ASKS_ZH.search(text):
         return True
     return bool(_BARE_EN.match(text) or _BARE_ZH.match(text))
 

@@ -20,11 +20,14 @@ from bot.knowledge.particulars import (
         "What’s the email address of the secretariat?",
         "secretariat phone number",
         "What is the association's website?",
+        "What are the bank account details for paying dues?",
+        "Which website do I apply on?",
         "秘书处电话是多少？",
         "会费转账的银行账号是多少？",
         "秘书处的邮箱地址是什么？",
         "协会的微信公众号叫什么？",
         "秘书处电话",
+        "协会的网站是什么？",
     ],
 )
 def test_a_question_for_a_contact_detail_is_recognised(question: str) -> None:
@@ -37,10 +40,15 @@ def test_a_question_for_a_contact_detail_is_recognised(question: str) -> None:
         "I moved and got a new phone number. Do I have to tell anyone?",
         "What should I do when my phone number changes?",
         "手机号换了要告诉协会吗",
+        "在网站上怎么申请入会？",
         "How much are the dues?",
         "会费是多少？",
         "Who audits the accounts?",
         "What is the account of the council's work given to?",
+        "What's the email policy of the association?",
+        "What are the phone rules during meetings?",
+        "Is there a website?",
+        "Can I email my application?",
     ],
 )
 def test_a_question_that_only_mentions_a_detail_is_searched_as_usual(question: str) -> None:
