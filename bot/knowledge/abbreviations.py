@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
 
 from bot.knowledge.information import zipf
 from bot.knowledge.segmenter import segmenter
@@ -28,8 +27,9 @@ MAX_GAP = 2
 class AbbreviationReader:
     """Knows the documents' Chinese text; spells out a question's abbreviations."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
-        self._text = "\n".join(run for text in texts for run in _RUN.findall(text))
+    def __init__(self, text: str) -> None:
+        """`text`: the documents' Chinese, one run of characters a line."""
+        self._text = text
 
     def full_name(self, word: str) -> str | None:
         """The documents' phrase that `word` abbreviates, or None."""

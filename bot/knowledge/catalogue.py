@@ -27,6 +27,10 @@ class Catalogue:
         for entry in entries:
             self.by_key[(self.key(entry), entry.language)] = entry
         self.languages = {(kind, language) for kind, language in shapes}
+        self.ids_in = {
+            language: frozenset(e.id for e in entries if e.language == language)
+            for language in ("zh", "en")
+        }
 
     def readable(self, key: GroupKey, language: str) -> bool:
         """False for a text of the other language when the reader's language has its own

@@ -46,6 +46,7 @@ class DenseIndex:
         self._entries = entry_ids[self._starts].tolist()
         self._sizes = np.diff(np.append(self._starts, len(entry_ids)))
         self._rows = np.arange(len(entry_ids))
+        self._row_entries = entry_ids
         lengths = [max(len(p.context), 1) for p in self.passages]
         self.log_lengths = np.log(np.array(lengths, dtype=np.float64))
 
@@ -59,7 +60,9 @@ class DenseIndex:
         result: NDArray[np.float32] = self.matrix @ query
         return result
 
-    def best_without_length_lean(self, query: Vector, entry_ids: set[int]) -> dict[int, float]:
+    def best_without_length_lean(
+        self, query: Vector, entry_ids: frozenset[int] | set[int]
+    ) -> dict[int, float]:
         """The best similarity of each of `entry_ids` once what passage length explains is out.
 
         Part of how close the model puts an English question to a Chinese passage comes from
@@ -70,7 +73,7 @@ class DenseIndex:
         must clear to answer, the passage quoted) are left as they are.
         """
         scores = self.similarities(query).astype(np.float64)
-        rows = np.array([p.entry_id in entry_ids for p in self.passages], dtype=bool)
+        rows = np.isin(self._row_entries, np.fromiter(entry_ids, dtype=np.int64))
         lengths = self.log_lengths[rows]
         if rows.sum() < 3 or not lengths.var():
             return {}

@@ -78,7 +78,7 @@ class HomophoneSpeller:
 
     def __init__(self, texts: Iterable[str]) -> None:
         runs = [run for text in texts for run in _RUN.findall(text)]
-        self._text = "\n".join(runs)
+        self.text = "\n".join(runs)  # the documents' Chinese, one run of characters a line
         self.counts: Counter[str] = Counter(
             word
             for run in runs
@@ -92,7 +92,7 @@ class HomophoneSpeller:
 
     def suggestion(self, stretch: str) -> str | None:
         """The document word a stretch of a question was meant to be, or None."""
-        if stretch in self._text or _known(stretch):
+        if stretch in self.text or _known(stretch):
             return None
         candidates = {
             word

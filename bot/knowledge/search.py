@@ -195,8 +195,7 @@ def _semantic(
     english = tuple(languages) == ("en",)
     closeness = {entry_id: hit.similarity for entry_id, hit in best.items()}
     if english:
-        chinese = {i for i, entry in catalogue.entries.items() if entry.language == "zh"}
-        closeness.update(dense.best_without_length_lean(query, chinese))
+        closeness.update(dense.best_without_length_lean(query, catalogue.ids_in["zh"]))
     scale: dict[str, tuple[float, float]] = {}
     for language in ("zh", "en"):
         values = np.array(

@@ -55,7 +55,7 @@ class Speller:
     def __init__(self, texts: Iterable[str]) -> None:
         texts = list(texts)
         self.chinese = HomophoneSpeller(texts)
-        self.abbreviations = AbbreviationReader(texts)
+        self.abbreviations = AbbreviationReader(self.chinese.text)
         self.counts: Counter[str] = Counter()
         for text in texts:
             self.counts.update(w for w in _WORD.findall(text.lower()) if len(w) >= MIN_LENGTH - 1)
